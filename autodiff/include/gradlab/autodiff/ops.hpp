@@ -1,0 +1,444 @@
+#pragma once
+/// @file ops.hpp
+/// The primitives: each one's value and local derivative, defined once, in one struct.
+///
+/// A primitive is a struct with a `name`, an `arity`, a `value` on doubles, and its local
+/// derivative rule written once as a template over the number type T:
+///
+///     struct Sin {  // y = sin x;  dy/dx = cos x
+///       static double value(double x) { return std::sin(x); }
+///       template <class T> static T d(const T& x, const T& y) { return cos(x); }
+///     };
+///
+/// With T = double the rule drives the fast first-order sweep. With T = Var the same rule records
+/// new nodes, so the backward pass is itself differentiable and Hessians come for free.
+/// Users define their own primitives the same way and call `gradlab::apply<MyOp>(x)`.
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <numbers>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gradlab/autodiff/tape.hpp"
+
+namespace gradlab {
+
+// The Var overloads, declared first so that the rules below can use them (defined at the end).
+Var operator+(const Var& a, const Var& b);
+Var operator-(const Var& a, const Var& b);
+Var operator*(const Var& a, const Var& b);
+Var operator/(const Var& a, const Var& b);
+Var operator-(const Var& x);
+Var exp(const Var& x);
+Var log(const Var& x);
+Var sqrt(const Var& x);
+Var abs(const Var& x);
+Var sin(const Var& x);
+Var cos(const Var& x);
+Var tan(const Var& x);
+Var tanh(const Var& x);
+Var erf(const Var& x);
+Var sigmoid(const Var& x);
+Var softplus(const Var& x);
+Var relu(const Var& x);
+Var step(const Var& x);
+Var sign(const Var& x);
+Var pow(const Var& x, double p);
+Var pow(const Var& a, const Var& b);
+Var pow(double a, const Var& b);
+Var max(const Var& a, const Var& b);
+Var min(const Var& a, const Var& b);
+
+/// The value of a number: itself for double, the node's value for Var.
+inline double value_of(double x) { return x; }
+inline double value_of(const Var& x) { return x.value(); }
+
+namespace ops {
+
+/// How many inputs a node has. UnaryParam: one differentiable input and one constant parameter
+/// (such as p in x^p), stored as a constant leaf.
+enum class Arity : std::uint8_t { Leaf, Unary, UnaryParam, Binary };
+
+// The math vocabulary of the rules: every function has a double and a Var overload here, so a rule
+// written once works for both (call them qualified, gradlab::ops::cos, from your own rules).
+using gradlab::abs, gradlab::cos, gradlab::erf, gradlab::exp, gradlab::log, gradlab::max,
+    gradlab::min, gradlab::pow, gradlab::relu, gradlab::sigmoid, gradlab::sign, gradlab::sin,
+    gradlab::softplus, gradlab::sqrt, gradlab::step, gradlab::tan, gradlab::tanh;
+inline double exp(double x) { return std::exp(x); }
+inline double log(double x) { return std::log(x); }
+inline double sqrt(double x) { return std::sqrt(x); }
+inline double abs(double x) { return std::abs(x); }
+inline double sin(double x) { return std::sin(x); }
+inline double cos(double x) { return std::cos(x); }
+inline double tan(double x) { return std::tan(x); }
+inline double tanh(double x) { return std::tanh(x); }
+inline double erf(double x) { return std::erf(x); }
+inline double pow(double x, double p) { return std::pow(x, p); }
+double sigmoid(double x);
+double softplus(double x);
+double relu(double x);
+double step(double x);
+double sign(double x);
+inline double max(double a, double b) { return a > b ? a : b; }
+inline double min(double a, double b) { return a < b ? a : b; }
+
+// ---------------------------------------------------------------------------------------------
+// The catalogue. One struct per primitive: value, then local derivative(s). x, a, b are inputs,
+// y is the node's own value, p a constant parameter.
+// ---------------------------------------------------------------------------------------------
+
+struct Input {  // an independent variable
+  static constexpr const char* name = "input";
+  static constexpr Arity arity = Arity::Leaf;
+};
+struct Const {  // a constant; its adjoint is never read
+  static constexpr const char* name = "const";
+  static constexpr Arity arity = Arity::Leaf;
+};
+
+struct Add {  // y = a + b;  dy/da = 1, dy/db = 1
+  static constexpr const char* name = "add";
+  static constexpr Arity arity = Arity::Binary;
+  static double value(double a, double b) { return a + b; }
+  template <class T> static T da(const T&, const T&, const T&) { return T(1.0); }
+  template <class T> static T db(const T&, const T&, const T&) { return T(1.0); }
+};
+struct Sub {  // y = a - b;  dy/da = 1, dy/db = -1
+  static constexpr const char* name = "sub";
+  static constexpr Arity arity = Arity::Binary;
+  static double value(double a, double b) { return a - b; }
+  template <class T> static T da(const T&, const T&, const T&) { return T(1.0); }
+  template <class T> static T db(const T&, const T&, const T&) { return T(-1.0); }
+};
+struct Mul {  // y = a b;  dy/da = b, dy/db = a
+  static constexpr const char* name = "mul";
+  static constexpr Arity arity = Arity::Binary;
+  static double value(double a, double b) { return a * b; }
+  template <class T> static T da(const T&, const T& b, const T&) { return b; }
+  template <class T> static T db(const T& a, const T&, const T&) { return a; }
+};
+struct Div {  // y = a / b;  dy/da = 1/b, dy/db = -y/b
+  static constexpr const char* name = "div";
+  static constexpr Arity arity = Arity::Binary;
+  static double value(double a, double b) { return a / b; }
+  template <class T> static T da(const T&, const T& b, const T&) { return T(1.0) / b; }
+  template <class T> static T db(const T&, const T& b, const T& y) { return -y / b; }
+};
+struct Pow {  // y = a^b (a > 0);  dy/da = b a^(b-1), dy/db = y log a
+  static constexpr const char* name = "pow";
+  static constexpr Arity arity = Arity::Binary;
+  static double value(double a, double b) { return std::pow(a, b); }
+  template <class T> static T da(const T& a, const T& b, const T&) { return b * pow(a, b - T(1.0)); }
+  template <class T> static T db(const T& a, const T&, const T& y) { return y * log(a); }
+};
+struct Max {  // y = max(a, b);  dy/da = [a > b] (1/2 at a tie), dy/db = [b > a] (1/2 at a tie)
+  static constexpr const char* name = "max";
+  static constexpr Arity arity = Arity::Binary;
+  static double value(double a, double b) { return a > b ? a : b; }
+  template <class T> static T da(const T& a, const T& b, const T&) { return T(tie_share(value_of(a), value_of(b))); }
+  template <class T> static T db(const T& a, const T& b, const T&) { return T(tie_share(value_of(b), value_of(a))); }
+  static double tie_share(double u, double v) { return u > v ? 1.0 : (u == v ? 0.5 : 0.0); }
+};
+struct Min {  // y = min(a, b);  dy/da = [a < b] (1/2 at a tie), dy/db = [b < a] (1/2 at a tie)
+  static constexpr const char* name = "min";
+  static constexpr Arity arity = Arity::Binary;
+  static double value(double a, double b) { return a < b ? a : b; }
+  template <class T> static T da(const T& a, const T& b, const T&) { return T(Max::tie_share(value_of(b), value_of(a))); }
+  template <class T> static T db(const T& a, const T& b, const T&) { return T(Max::tie_share(value_of(a), value_of(b))); }
+};
+
+struct PowC {  // y = x^p, p constant;  dy/dx = p x^(p-1)  (0 when p = 0)
+  static constexpr const char* name = "powc";
+  static constexpr Arity arity = Arity::UnaryParam;
+  static double value(double x, double p) { return std::pow(x, p); }
+  template <class T> static T d(const T& x, double p, const T&) { return p == 0.0 ? T(0.0) : p * pow(x, p - 1.0); }
+};
+
+struct Neg {  // y = -x;  dy/dx = -1
+  static constexpr const char* name = "neg";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return -x; }
+  template <class T> static T d(const T&, const T&) { return T(-1.0); }
+};
+struct Exp {  // y = e^x;  dy/dx = y
+  static constexpr const char* name = "exp";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::exp(x); }
+  template <class T> static T d(const T&, const T& y) { return y; }
+};
+struct Log {  // y = ln x;  dy/dx = 1/x
+  static constexpr const char* name = "log";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::log(x); }
+  template <class T> static T d(const T& x, const T&) { return T(1.0) / x; }
+};
+struct Sqrt {  // y = sqrt x;  dy/dx = 1 / (2y)
+  static constexpr const char* name = "sqrt";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::sqrt(x); }
+  template <class T> static T d(const T&, const T& y) { return T(0.5) / y; }
+};
+struct Abs {  // y = |x|;  dy/dx = sign x  (0 at x = 0, as PyTorch)
+  static constexpr const char* name = "abs";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::abs(x); }
+  template <class T> static T d(const T& x, const T&) { return sign(x); }
+};
+struct Sin {  // y = sin x;  dy/dx = cos x
+  static constexpr const char* name = "sin";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::sin(x); }
+  template <class T> static T d(const T& x, const T&) { return cos(x); }
+};
+struct Cos {  // y = cos x;  dy/dx = -sin x
+  static constexpr const char* name = "cos";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::cos(x); }
+  template <class T> static T d(const T& x, const T&) { return -sin(x); }
+};
+struct Tan {  // y = tan x;  dy/dx = 1 + y^2
+  static constexpr const char* name = "tan";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::tan(x); }
+  template <class T> static T d(const T&, const T& y) { return T(1.0) + y * y; }
+};
+struct Tanh {  // y = tanh x;  dy/dx = 1 - y^2
+  static constexpr const char* name = "tanh";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::tanh(x); }
+  template <class T> static T d(const T&, const T& y) { return T(1.0) - y * y; }
+};
+struct Erf {  // y = erf x;  dy/dx = (2/sqrt(pi)) e^(-x^2)
+  static constexpr const char* name = "erf";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::erf(x); }
+  template <class T> static T d(const T& x, const T&) { return std::numbers::inv_sqrtpi * 2.0 * exp(-(x * x)); }
+};
+struct Sigmoid {  // y = 1 / (1 + e^-x), evaluated without overflow;  dy/dx = y (1 - y)
+  static constexpr const char* name = "sigmoid";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) {
+    if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
+    const double e = std::exp(x);
+    return e / (1.0 + e);
+  }
+  template <class T> static T d(const T&, const T& y) { return y * (T(1.0) - y); }
+};
+struct Softplus {  // y = ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|);  dy/dx = sigmoid x
+  static constexpr const char* name = "softplus";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return (x > 0 ? x : 0.0) + std::log1p(std::exp(-std::abs(x))); }
+  template <class T> static T d(const T& x, const T&) { return sigmoid(x); }
+};
+struct Relu {  // y = max(x, 0);  dy/dx = step x  (0 at x = 0, as PyTorch)
+  static constexpr const char* name = "relu";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return x > 0 ? x : 0.0; }
+  template <class T> static T d(const T& x, const T&) { return step(x); }
+};
+struct Step {  // y = [x > 0] (Heaviside, 0 at x = 0);  dy/dx = 0
+  static constexpr const char* name = "step";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return x > 0 ? 1.0 : 0.0; }
+  template <class T> static T d(const T&, const T&) { return T(0.0); }
+};
+struct Sign {  // y = sign x (0 at x = 0);  dy/dx = 0
+  static constexpr const char* name = "sign";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0); }
+  template <class T> static T d(const T&, const T&) { return T(0.0); }
+};
+
+inline double sigmoid(double x) { return Sigmoid::value(x); }
+inline double softplus(double x) { return Softplus::value(x); }
+inline double relu(double x) { return Relu::value(x); }
+inline double step(double x) { return Step::value(x); }
+inline double sign(double x) { return Sign::value(x); }
+
+/// The built-in primitives, in the order of their op ids.
+#define GRADLAB_BUILTIN_OPS(X)                                                                 \
+  X(Input) X(Const) X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Max) X(Min) X(PowC) X(Neg) X(Exp) \
+      X(Log) X(Sqrt) X(Abs) X(Sin) X(Cos) X(Tan) X(Tanh) X(Erf) X(Sigmoid) X(Softplus)      \
+          X(Relu) X(Step) X(Sign)
+
+enum class Builtin : OpId {
+#define GRADLAB_ENUM_ENTRY(N) N,
+  GRADLAB_BUILTIN_OPS(GRADLAB_ENUM_ENTRY)
+#undef GRADLAB_ENUM_ENTRY
+      Count
+};
+
+static_assert(static_cast<OpId>(Builtin::Input) == kInputOp && static_cast<OpId>(Builtin::Const) == kConstOp);
+
+/// A primitive as the sweeps and the expression language see it: a row of the op table.
+template <class Op>
+concept Primitive = requires {
+  { Op::name } -> std::convertible_to<const char*>;
+  { Op::arity } -> std::convertible_to<Arity>;
+};
+
+}  // namespace ops
+
+// ---------------------------------------------------------------------------------------------
+// The two sweeps. One generic function applies an op's rule to one node; the sweep type decides
+// whether the numbers are doubles (fast, first order) or Vars (recorded, differentiable).
+// ---------------------------------------------------------------------------------------------
+
+/// First-order sweep state: adjoints are doubles.
+struct DoubleSweep {
+  const Tape& tape;
+  double* adj;
+  [[nodiscard]] double val(Index i) const { return tape.value(i); }
+  [[nodiscard]] static bool needs(Index) { return true; }
+  void add(Index i, double d) const { adj[i] += d; }
+};
+
+/// Differentiable sweep state: adjoints are Vars on the same tape (invalid Var = exact zero).
+struct RecordedSweep {
+  Tape& tape;
+  std::vector<Var>& adj;
+  const std::vector<bool>& active;  ///< node depends on an input, so its adjoint matters
+  [[nodiscard]] Var val(Index i) const { return tape.at(i); }
+  [[nodiscard]] bool needs(Index i) const { return active[i]; }
+  void add(Index i, const Var& d) const { adj[i] = adj[i].valid() ? adj[i] + d : d; }
+};
+
+/// Applies the local-derivative rule of Op at node i with upstream adjoint g (adj_a += g * da ...).
+template <ops::Primitive Op, class Sweep, class T>
+void backward_node(const Sweep& s, Index i, [[maybe_unused]] const T& g) {
+  [[maybe_unused]] const Index a = s.tape.parent_a(i);
+  [[maybe_unused]] const Index b = s.tape.parent_b(i);
+  if constexpr (Op::arity == ops::Arity::Unary) {
+    if (s.needs(a)) s.add(a, g * Op::d(s.val(a), s.val(i)));
+  } else if constexpr (Op::arity == ops::Arity::UnaryParam) {
+    if (s.needs(a)) s.add(a, g * Op::d(s.val(a), s.tape.value(b), s.val(i)));
+  } else if constexpr (Op::arity == ops::Arity::Binary) {
+    if (s.needs(a)) s.add(a, g * Op::da(s.val(a), s.val(b), s.val(i)));
+    if (s.needs(b)) s.add(b, g * Op::db(s.val(a), s.val(b), s.val(i)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The op table: built-in ops first, then ops that users register (on first use of apply<Op>).
+// ---------------------------------------------------------------------------------------------
+
+/// One row of the op table.
+struct OpInfo {
+  const char* name = "";
+  ops::Arity arity = ops::Arity::Leaf;
+  double (*value1)(double) = nullptr;                     ///< Unary
+  double (*value2)(double, double) = nullptr;             ///< Binary and UnaryParam
+  void (*backward)(const DoubleSweep&, Index, double) = nullptr;
+  void (*backward_recorded)(const RecordedSweep&, Index, const Var&) = nullptr;
+};
+
+/// Builds the table row of a primitive from its struct.
+template <ops::Primitive Op>
+OpInfo make_op_info() {
+  OpInfo info{Op::name, Op::arity};
+  if constexpr (Op::arity == ops::Arity::Unary) info.value1 = [](double x) { return Op::value(x); };
+  if constexpr (Op::arity == ops::Arity::Binary || Op::arity == ops::Arity::UnaryParam)
+    info.value2 = [](double a, double b) { return Op::value(a, b); };
+  info.backward = [](const DoubleSweep& s, Index i, double g) { backward_node<Op>(s, i, g); };
+  info.backward_recorded = [](const RecordedSweep& s, Index i, const Var& g) { backward_node<Op>(s, i, g); };
+  return info;
+}
+
+/// Adds a row to the op table (thread-safe) and returns its id. Throws Error when the name is
+/// already taken or the table is full.
+OpId register_op(const OpInfo& info);
+/// The row of op id (id < op_count()).
+const OpInfo& op_info(OpId id);
+/// How many ops the table holds, built-in and registered.
+std::size_t op_count();
+/// The id of the op with this name, if any.
+std::optional<OpId> find_op(std::string_view name);
+
+template <class Op>
+inline constexpr int builtin_id = -1;
+#define GRADLAB_BUILTIN_ID(N) \
+  template <>                 \
+  inline constexpr int builtin_id<ops::N> = static_cast<int>(ops::Builtin::N);
+GRADLAB_BUILTIN_OPS(GRADLAB_BUILTIN_ID)
+#undef GRADLAB_BUILTIN_ID
+
+/// The op id of a primitive: fixed for built-ins; registered on first use for user ops.
+template <ops::Primitive Op>
+OpId op_id() {
+  if constexpr (builtin_id<Op> >= 0) {
+    return static_cast<OpId>(builtin_id<Op>);
+  } else {
+    static const OpId id = register_op(make_op_info<Op>());
+    return id;
+  }
+}
+
+/// Records a unary primitive applied to x on the active tape.
+template <ops::Primitive Op>
+  requires(Op::arity == ops::Arity::Unary)
+Var apply(const Var& x) {
+  Tape& t = Tape::current();
+  const Index i = t.check(x);
+  return t.record(op_id<Op>(), i, kNoParent, Op::value(t.value(i)));
+}
+
+/// Records a primitive with a constant parameter p (such as x^p).
+template <ops::Primitive Op>
+  requires(Op::arity == ops::Arity::UnaryParam)
+Var apply(const Var& x, double p) {
+  Tape& t = Tape::current();
+  const Index i = t.check(x);
+  const Index pi = t.constant(p).index();
+  return t.record(op_id<Op>(), i, pi, Op::value(t.value(i), p));
+}
+
+/// Records a binary primitive applied to a and b.
+template <ops::Primitive Op>
+  requires(Op::arity == ops::Arity::Binary)
+Var apply(const Var& a, const Var& b) {
+  Tape& t = Tape::current();
+  const Index i = t.check(a);
+  const Index j = t.check(b);
+  return t.record(op_id<Op>(), i, j, Op::value(t.value(i), t.value(j)));
+}
+
+/// Records op `id` by its table row, for callers that pick ops at run time (the expression
+/// language). Throws Error when the arity does not match.
+Var apply(OpId id, const Var& x);
+Var apply(OpId id, const Var& a, const Var& b);
+
+// The Var overloads: each one records its primitive.
+inline Var operator+(const Var& a, const Var& b) { return apply<ops::Add>(a, b); }
+inline Var operator-(const Var& a, const Var& b) { return apply<ops::Sub>(a, b); }
+inline Var operator*(const Var& a, const Var& b) { return apply<ops::Mul>(a, b); }
+inline Var operator/(const Var& a, const Var& b) { return apply<ops::Div>(a, b); }
+inline Var operator-(const Var& x) { return apply<ops::Neg>(x); }
+inline Var& operator+=(Var& a, const Var& b) { return a = a + b; }
+inline Var& operator-=(Var& a, const Var& b) { return a = a - b; }
+inline Var& operator*=(Var& a, const Var& b) { return a = a * b; }
+inline Var& operator/=(Var& a, const Var& b) { return a = a / b; }
+inline Var exp(const Var& x) { return apply<ops::Exp>(x); }
+inline Var log(const Var& x) { return apply<ops::Log>(x); }
+inline Var sqrt(const Var& x) { return apply<ops::Sqrt>(x); }
+inline Var abs(const Var& x) { return apply<ops::Abs>(x); }
+inline Var sin(const Var& x) { return apply<ops::Sin>(x); }
+inline Var cos(const Var& x) { return apply<ops::Cos>(x); }
+inline Var tan(const Var& x) { return apply<ops::Tan>(x); }
+inline Var tanh(const Var& x) { return apply<ops::Tanh>(x); }
+inline Var erf(const Var& x) { return apply<ops::Erf>(x); }
+inline Var sigmoid(const Var& x) { return apply<ops::Sigmoid>(x); }
+inline Var softplus(const Var& x) { return apply<ops::Softplus>(x); }
+inline Var relu(const Var& x) { return apply<ops::Relu>(x); }
+inline Var step(const Var& x) { return apply<ops::Step>(x); }
+inline Var sign(const Var& x) { return apply<ops::Sign>(x); }
+inline Var pow(const Var& x, double p) { return apply<ops::PowC>(x, p); }
+/// a^b with a Var exponent; the base must be positive (throws DomainError otherwise).
+Var pow(const Var& a, const Var& b);
+inline Var pow(double a, const Var& b) { return pow(Var(a), b); }
+inline Var max(const Var& a, const Var& b) { return apply<ops::Max>(a, b); }
+inline Var min(const Var& a, const Var& b) { return apply<ops::Min>(a, b); }
+
+}  // namespace gradlab

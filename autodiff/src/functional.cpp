@@ -1,0 +1,63 @@
+#include "gradlab/autodiff/functional.hpp"
+
+#include <fmt/format.h>
+
+namespace gradlab {
+
+double Gradients::operator[](const Var& x) const {
+  const Index i = Tape::current().check(x);
+  return i < adj_.size() ? adj_[i] : 0.0;  // recorded after y: y cannot depend on it
+}
+
+Gradients backward(const Var& y) {
+  Tape& t = Tape::current();
+  Gradients g;
+  t.backward(t.check(y), g.adj_);
+  return g;
+}
+
+Eigen::VectorXd grad(const Var& y, std::span<const Var> xs) {
+  Tape& t = Tape::current();
+  std::vector<double> adj;
+  t.backward(t.check(y), adj);
+  Eigen::VectorXd out(static_cast<Eigen::Index>(xs.size()));
+  for (std::size_t k = 0; k < xs.size(); ++k) {
+    const Index i = t.check(xs[k]);
+    out[static_cast<Eigen::Index>(k)] = i < adj.size() ? adj[i] : 0.0;
+  }
+  return out;
+}
+
+std::vector<Var> grad_recorded(const Var& y, std::span<const Var> xs) {
+  Tape& t = Tape::current();
+  const Index root = t.check(y);
+  for (const Var& x : xs) t.check(x);
+  const std::vector<Var> adj = t.backward_recorded(root);
+  std::vector<Var> out;
+  out.reserve(xs.size());
+  for (const Var& x : xs) {
+    const Index i = x.index();
+    out.push_back(i < adj.size() && adj[i].valid() ? adj[i] : t.constant(0.0));
+  }
+  return out;
+}
+
+Eigen::MatrixXd hessian(const Var& y, std::span<const Var> xs) {
+  const std::vector<Var> g = grad_recorded(y, xs);
+  const auto n = static_cast<Eigen::Index>(xs.size());
+  Eigen::MatrixXd h(n, n);
+  for (Eigen::Index j = 0; j < n; ++j) h.row(j) = grad(g[static_cast<std::size_t>(j)], xs).transpose();
+  return h;
+}
+
+Eigen::VectorXd hvp(const Var& y, std::span<const Var> xs, const Eigen::VectorXd& v) {
+  if (static_cast<std::size_t>(v.size()) != xs.size())
+    throw ShapeError(fmt::format("hvp: the direction v has {} entries but there are {} variables", v.size(),
+                                 xs.size()));
+  const std::vector<Var> g = grad_recorded(y, xs);
+  Var s = Tape::current().constant(0.0);
+  for (std::size_t k = 0; k < xs.size(); ++k) s = s + g[k] * v[static_cast<Eigen::Index>(k)];
+  return grad(s, xs);
+}
+
+}  // namespace gradlab
