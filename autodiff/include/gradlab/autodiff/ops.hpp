@@ -16,6 +16,7 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <optional>
 #include <string>
@@ -333,6 +334,8 @@ struct OpInfo {
   double (*value2)(double, double) = nullptr;             ///< Binary and UnaryParam
   void (*backward)(const DoubleSweep&, Index, double) = nullptr;
   void (*backward_recorded)(const RecordedSweep&, Index, const Var&) = nullptr;
+  /// UnaryParam only: the parameter used when a caller omits it (NaN: it must be given).
+  double default_param = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// Builds the table row of a primitive from its struct.
@@ -342,6 +345,7 @@ OpInfo make_op_info() {
   if constexpr (Op::arity == ops::Arity::Unary) info.value1 = [](double x) { return Op::value(x); };
   if constexpr (Op::arity == ops::Arity::Binary || Op::arity == ops::Arity::UnaryParam)
     info.value2 = [](double a, double b) { return Op::value(a, b); };
+  if constexpr (requires { Op::default_param; }) info.default_param = Op::default_param;
   info.backward = [](const DoubleSweep& s, Index i, double g) { backward_node<Op>(s, i, g); };
   info.backward_recorded = [](const RecordedSweep& s, Index i, const Var& g) { backward_node<Op>(s, i, g); };
   return info;
