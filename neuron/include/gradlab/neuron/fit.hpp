@@ -1,0 +1,52 @@
+#pragma once
+/// @file fit.hpp
+/// Training a neuron on your own data: mini-batches, standardised features, a progress hook, and
+/// the numbers a user wants at the end (mean loss, accuracy).
+///
+/// fit() minimises the MEAN loss  L(w, b) = (1/n) sum_i loss(f(x_i), y_i), so that one learning
+/// rate suits data sets of any size; each step uses the mean over one mini-batch. (The article's
+/// own run, article::run_gradient_descent, keeps the article's summed loss.)
+#include <Eigen/Core>
+#include <functional>
+
+#include "gradlab/neuron/neuron.hpp"
+#include "gradlab/neuron/optimizer.hpp"
+
+namespace gradlab {
+
+/// Per-column affine map x' = (x - mean) / scale, scale = the column's standard deviation (1 for a
+/// constant column, which is only centred).
+struct Standardization {
+  Eigen::VectorXd mean;
+  Eigen::VectorXd scale;
+  /// The map applied to every row of X.
+  [[nodiscard]] Eigen::MatrixXd apply(const Eigen::MatrixXd& X) const;
+};
+/// The standardisation that gives each column of X mean 0 and standard deviation 1.
+Standardization standardization(const Eigen::MatrixXd& X);
+
+/// Options of fit().
+struct FitOptions {
+  int epochs = 1000;                        ///< passes over the data
+  Eigen::Index batch = 0;                   ///< samples per step; 0 (or >= n): the full batch
+  unsigned seed = 1;                        ///< shuffles the samples of every epoch (mini-batches only)
+  GradMethod method = GradMethod::Formula;  ///< how the gradients are computed
+  /// Called after each row is recorded (epoch 0 is the start); e.g. a progress line.
+  std::function<void(const TrajectoryRow&)> on_epoch;
+};
+
+/// Trains the neuron on (X, y) with the optimizer. Row k of the trajectory holds the parameters
+/// after k epochs and the mean loss and its full-data gradient there. With the full batch each
+/// epoch is one step, so the run equals train() on the mean loss. Leaves the neuron at the last row.
+Trajectory fit(Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, Optimizer& optimizer,
+               const FitOptions& options = {});
+
+/// The mean loss (1/n) sum_i loss(f(x_i), y_i) and its gradient [dL/dw, dL/db] at the neuron's parameters.
+double mean_loss(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y);
+Eigen::VectorXd mean_gradient(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                              GradMethod method = GradMethod::Formula);
+
+/// The fraction of samples whose prediction f(x) >= 1/2 matches y >= 1/2 (for 0/1 targets).
+double accuracy(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y);
+
+}  // namespace gradlab

@@ -1,0 +1,83 @@
+#include "gradlab/neuron/fit.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+namespace gradlab {
+
+Eigen::MatrixXd Standardization::apply(const Eigen::MatrixXd& X) const {
+  if (X.cols() != mean.size())
+    throw ShapeError(fmt::format("Standardization::apply: X has {} columns but the map was made for {}",
+                                 X.cols(), mean.size()));
+  return ((X.rowwise() - mean.transpose()).array().rowwise() / scale.transpose().array()).matrix();
+}
+
+Standardization standardization(const Eigen::MatrixXd& X) {
+  if (X.rows() == 0) throw ShapeError("standardization: X has no rows");
+  Standardization s;
+  s.mean = X.colwise().mean().transpose();
+  // scale_j = sqrt((1/n) sum_i (x_ij - mean_j)^2)
+  s.scale = ((X.rowwise() - s.mean.transpose()).array().square().colwise().mean().sqrt()).transpose();
+  for (double& v : s.scale)
+    if (!(v > 0.0)) v = 1.0;
+  return s;
+}
+
+double mean_loss(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
+  return neuron.loss(X, y) / static_cast<double>(X.rows());
+}
+
+Eigen::VectorXd mean_gradient(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                              GradMethod method) {
+  return neuron.gradient(X, y, method) / static_cast<double>(X.rows());
+}
+
+double accuracy(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
+  const Eigen::VectorXd f = neuron.forward(X);
+  Eigen::Index right = 0;
+  for (Eigen::Index i = 0; i < y.size(); ++i) right += (f[i] >= 0.5) == (y[i] >= 0.5) ? 1 : 0;
+  return static_cast<double>(right) / static_cast<double>(y.size());
+}
+
+Trajectory fit(Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, Optimizer& optimizer,
+               const FitOptions& options) {
+  if (options.epochs < 0) throw Error(fmt::format("fit: epochs must be >= 0, got {}", options.epochs));
+  if (options.batch < 0) throw Error(fmt::format("fit: batch must be >= 0, got {}", options.batch));
+  if (X.rows() == 0) throw ShapeError("fit: there are no samples (X is 0 rows)");
+  const Eigen::Index n = X.rows();
+  const Eigen::Index batch = (options.batch == 0 || options.batch > n) ? n : options.batch;
+
+  Trajectory out;
+  out.param_names = neuron.param_names();
+  out.stop_reason = "max epochs";
+  Eigen::VectorXd theta = neuron.params();
+  optimizer.reset(theta.size());
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), Eigen::Index{0});
+  std::mt19937_64 rng(options.seed);
+
+  for (int epoch = 0;; ++epoch) {
+    neuron.set_params(theta);
+    const Eigen::VectorXd g = mean_gradient(neuron, X, y, options.method);
+    out.rows.push_back({epoch, theta, mean_loss(neuron, X, y), g});
+    if (options.on_epoch) options.on_epoch(out.rows.back());
+    if (epoch == options.epochs) break;
+    if (batch == n) {  // the full batch: one step from the gradient just computed
+      optimizer.step(theta, g);
+      continue;
+    }
+    std::shuffle(order.begin(), order.end(), rng);
+    for (Eigen::Index start = 0; start < n; start += batch) {
+      const Eigen::Index size = std::min(batch, n - start);
+      const std::vector<Eigen::Index> idx(order.begin() + start, order.begin() + start + size);
+      neuron.set_params(theta);
+      optimizer.step(theta, mean_gradient(neuron, X(idx, Eigen::all), y(idx), options.method));
+    }
+  }
+  return out;
+}
+
+}  // namespace gradlab
