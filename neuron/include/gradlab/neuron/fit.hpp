@@ -32,7 +32,7 @@ struct FitOptions {
   unsigned seed = 1;                        ///< shuffles the samples of every epoch (mini-batches only)
   GradMethod method = GradMethod::Formula;  ///< how the gradients are computed
   /// Called after each row is recorded (epoch 0 is the start); e.g. a progress line.
-  std::function<void(const TrajectoryRow&)> on_epoch;
+  std::function<void(const TrajectoryRow&)> on_epoch = nullptr;
 };
 
 /// Trains the neuron on (X, y) with the optimizer. Row k of the trajectory holds the parameters
