@@ -37,7 +37,7 @@ std::string with_context(std::string_view context, const std::string& message) {
 ParseError::ParseError(std::string_view source, std::size_t offset, const std::string& reason,
                        std::string_view context)
     : Error(with_context(
-          context, fmt::format("{} at column {}\n{}", reason, offset + 1, caret_display(source, offset)))),
+          context, fmt::format("column {}: {}\n{}", offset + 1, reason, caret_display(source, offset)))),
       column_(offset + 1),
       reason_(reason) {}
 
