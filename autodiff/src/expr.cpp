@@ -516,6 +516,11 @@ Var Evaluator::evaluate(const Expression& e) {
     Var out;
     try {
       if (n.kind == NodeKind::Pow) {
+        if (!b.is_constant && !(t.value(on_tape(a).index()) > 0))
+          throw DomainError(
+              fmt::format("a variable exponent needs a positive base (a^b = exp(b ln a)), but the base "
+                          "is {}; a constant exponent, as in x^2, works for any base",
+                          t.value(on_tape(a).index())));
         // x^p with a constant exponent records PowC; a variable exponent needs a positive base.
         out = b.is_constant ? pow(on_tape(a), b.var.valid() ? t.value(b.var.index()) : b.constant)
                             : pow(on_tape(a), on_tape(b));
