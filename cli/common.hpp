@@ -12,6 +12,7 @@
 
 #include "bindings.hpp"
 #include "gradlab/autodiff/expr.hpp"
+#include "gradlab/neuron/figures.hpp"
 
 namespace gradlab::cli {
 
@@ -91,5 +92,14 @@ Command add_check(CLI::App& app);
 Command add_explain(CLI::App& app);
 Command add_graph(CLI::App& app);
 Command add_taylor(CLI::App& app);
+Command add_article(CLI::App& app);
+Command add_activations(CLI::App& app);
+Command add_train(CLI::App& app);
+
+/// The figure options of the program (GRADLAB_GNUPLOT in the environment names the gnuplot command).
+figures::Options figure_options();
+/// Says once when gnuplot is missing, warns about scripts gnuplot failed on, and (unless json_mode)
+/// lists the files written.
+void print_figure_report(const figures::Report& report, bool json_mode);
 
 }  // namespace gradlab::cli

@@ -15,8 +15,8 @@ fi
 cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRADLAB_FUZZ=ON \
   -DGRADLAB_SANITIZE=address,undefined -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link \
   -DGRADLAB_BUILD_TESTS=OFF -DGRADLAB_BUILD_BENCH=OFF -DGRADLAB_BUILD_EXAMPLES=OFF >/dev/null
-cmake --build build/fuzz -j 2 --target fuzz_expr fuzz_bindings
-for target in expr bindings; do
+cmake --build build/fuzz -j 2 --target fuzz_expr fuzz_bindings fuzz_csv
+for target in expr bindings csv; do
   corpus=build/fuzz/corpus/$target
   mkdir -p "$corpus"
   echo "== fuzz_$target for $seconds s =="

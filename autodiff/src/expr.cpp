@@ -627,7 +627,7 @@ void Evaluator::backward(Index root, std::vector<double>& adj) const {
     // Replay the sweep node by node to find the op whose rule produced the NaN or Inf.
     adj.assign(static_cast<std::size_t>(root) + 1, 0.0);
     adj[root] = 1.0;
-    const DoubleSweep s{*tape_, adj.data()};
+    const DoubleSweep s{*tape_, &tape_->node(0), adj.data()};
     for (Index i = root + 1; i-- > 0;) {
       const double g = adj[i];
       if (g == 0.0) continue;

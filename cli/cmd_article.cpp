@@ -1,0 +1,116 @@
+// gradlab article: the sigmoid-neuron article reproduced, with its figures; and the figure report
+// that article, activations --plot and train share.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <iostream>
+
+#include "common.hpp"
+#include "gradlab/neuron/article.hpp"
+#include "gradlab/neuron/csv.hpp"
+#include "gradlab/neuron/figures.hpp"
+
+namespace gradlab::cli {
+
+figures::Options figure_options() {
+  figures::Options o;
+  if (const char* g = std::getenv("GRADLAB_GNUPLOT"); g && *g) o.gnuplot = g;
+  return o;
+}
+
+void print_figure_report(const figures::Report& r, bool json_mode) {
+  std::ostream& out = json_mode ? std::cerr : std::cout;
+  if (r.gnuplot_missing)
+    std::cerr
+        << "gradlab: note: gnuplot was not found, so no images were drawn; the data and the .gp scripts are "
+           "in "
+        << r.dir << " (install gnuplot-nox, then run `gnuplot NAME.gp` there)\n";
+  for (const std::string& e : r.errors) std::cerr << "gradlab: warning: " << e << '\n';
+  if (!json_mode) out << fmt::format("wrote to {}: {}\n", r.dir, fmt::join(r.files, ", "));
+}
+
+namespace {
+struct ArticleOptions {
+  std::string out = "out";
+  std::string optimizers;
+  int epochs = article::epochs;
+  double lr = 0.0;
+  bool json = false;
+};
+
+int run_article(const ArticleOptions& o) {
+  const figures::Options fo = figure_options();
+  figures::ArticleFigures fig = figures::write_article(o.out, fo);
+  figures::Report report = fig.report;
+  std::vector<std::pair<std::string, Trajectory>> runs;
+  if (!o.optimizers.empty()) {
+    runs = figures::article_optimizer_runs(split_names(o.optimizers), o.epochs, o.lr);
+    report.merge(figures::write_optimizer_paths(o.out, fig.surface, runs, "sigmoid neuron", fo));
+  }
+  const TrajectoryRow& first = fig.trajectory.rows.front();
+  const TrajectoryRow& last = fig.trajectory.rows.back();
+  const article::Optimum opt = article::exact_optimum();
+  if (o.json) {
+    Json j;
+    j["epochs"] = last.epoch;
+    j["start"] = {{"w", first.theta[0]}, {"b", first.theta[1]}, {"loss", first.loss}};
+    j["final"] = {{"w", last.theta[0]}, {"b", last.theta[1]}, {"loss", last.loss}};
+    j["optimum"] = {{"w", opt.w}, {"b", opt.b}};
+    if (!runs.empty()) {
+      j["optimizers"] = Json::object();
+      for (const auto& [name, t] : runs) {
+        const TrajectoryRow& r = t.rows.back();
+        j["optimizers"][name] = {{"w", r.theta[0]}, {"b", r.theta[1]}, {"loss", r.loss}};
+      }
+    }
+    j["out"] = o.out;
+    j["files"] = report.files;
+    print_figure_report(report, true);
+    print_json(j);
+    return 0;
+  }
+  std::cout << fmt::format(
+      "The article's sigmoid neuron: X = [0.5, 2.5], Y = [0.2, 0.9], L = 1/2 sum (sigmoid(w x + b) - y)^2\n"
+      "gradient descent from w = {}, b = {} with eta = {}, {} epochs\n"
+      "  start:  L = {}\n  final:  w = {}, b = {}, L = {}\n  exact optimum (L = 0): w = {}, b = {}\n",
+      num(first.theta[0]), num(first.theta[1]), num(article::learning_rate), last.epoch, num(first.loss),
+      num(last.theta[0]), num(last.theta[1]), num(last.loss), num(opt.w), num(opt.b));
+  for (const auto& [name, t] : runs) {
+    const TrajectoryRow& r = t.rows.back();
+    std::cout << fmt::format("  {:<9} after {} epochs: w = {}, b = {}, L = {}\n", name, r.epoch,
+                             num(r.theta[0]), num(r.theta[1]), num(r.loss));
+  }
+  print_figure_report(report, false);
+  return 0;
+}
+}  // namespace
+
+Command add_article(CLI::App& app) {
+  auto o = std::make_shared<ArticleOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "article", "the sigmoid-neuron article reproduced: its gradient-descent run and its figures");
+  sub->add_option(
+         "--out", o->out,
+         "directory for trajectory.csv, the data, the .gp scripts and the figures (loss_surface.png, "
+         "contour.png, loss_curve.png, descent.gif)")
+      ->capture_default_str();
+  sub->add_option(
+      "--optimizers", o->optimizers,
+      "also run these optimizers from the article's start and overlay their paths in optimizers.png, "
+      "e.g. gd,momentum,nesterov,adam (known: " +
+          fmt::format("{}", fmt::join(optimizer_names(), ", ")) + ")");
+  sub->add_option("--epochs", o->epochs, "epochs of each --optimizers run")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--lr", o->lr,
+                  "learning rate of the --optimizers runs (default: 1 for gd, 0.1 for the others)")
+      ->check(CLI::PositiveNumber);
+  sub->add_flag("--json", o->json, "print one JSON object (numbers round-trip exactly)");
+  sub->footer(
+      "Example:\n  gradlab article --out out/\n  gradlab article --out out/ --optimizers "
+      "gd,momentum,nesterov,adam\n"
+      "Re-render a figure after editing its script: cd out && gnuplot contour.gp");
+  return {sub, [o] { return run_article(*o); }};
+}
+
+}  // namespace gradlab::cli
