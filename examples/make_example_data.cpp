@@ -3,7 +3,7 @@
 //   regression.csv      x,y        y = sigmoid(1.5 x - 0.5) + N(0, 0.03^2) noise, clipped to [0, 1],
 //                                  for 60 values of x spread evenly over [-4, 4]: for --loss mse
 //   classification.csv  x1,x2,label  two Gaussian clouds of 50 points each (standard deviation 1)
-//                                  centred on (-1, -1) (label 0) and (1.5, 1) (label 1): for --loss bce
+//                                  centred on (-0.5, -0.5) (label 0) and (1, 0.75) (label 1), which overlap: for --loss bce
 //
 // Usage: make_example_data [DIR]   (default: the current directory)
 //
@@ -68,8 +68,8 @@ int main(int argc, char** argv) {
         "x1,x2,label\n";
     for (int i = 0; i < 100; ++i) {
       const int label = i % 2;
-      const double cx = label ? 1.5 : -1.0;
-      const double cy = label ? 1.0 : -1.0;
+      const double cx = label ? 1.0 : -0.5;
+      const double cy = label ? 0.75 : -0.5;
       const double x1 = cx + normal(rng);
       const double x2 = cy + normal(rng);
       cls += fmt::format("{},{},{}\n", fixed4(x1), fixed4(x2), label);

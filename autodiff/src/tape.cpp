@@ -78,6 +78,9 @@ Var apply(OpId id, const Var& a, const Var& b) {
   Tape& t = Tape::current();
   const Index i = t.check(a);
   const Index j = t.check(b);
+  // A parametrised op keeps b's value as its constant parameter (its backward rule reads param(i)).
+  if (info.arity == ops::Arity::UnaryParam)
+    return t.record_param(id, i, t.value(j), info.value2(t.value(i), t.value(j)));
   return t.record(id, i, j, info.value2(t.value(i), t.value(j)));
 }
 

@@ -12,8 +12,9 @@
 namespace gradlab {
 
 CsvError::CsvError(std::string source, int line, int column, const std::string& problem)
-    : Error(line > 0 ? fmt::format("{}:{}:{}: {}", source, line, column, problem)
-                     : fmt::format("{}: {}", source, problem)),
+    : Error(line > 0 && column > 0 ? fmt::format("{}:{}:{}: {}", source, line, column, problem)
+            : line > 0             ? fmt::format("{}:{}: {}", source, line, problem)
+                                   : fmt::format("{}: {}", source, problem)),
       source_(std::move(source)),
       line_(line),
       column_(column) {}

@@ -205,7 +205,7 @@ std::string map_background(const Grid& g, const std::string& loss_label) {
   return ranges(g) + palette +
          fmt::format(
              "set view map\nset contour base\nset cntrparam levels 20\nunset clabel\nset cblabel {}\n"
-             "set key below horizontal box\n",
+             "set key top right opaque box\n",
              gp_string(loss_label));
 }
 

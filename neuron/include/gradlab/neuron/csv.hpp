@@ -20,7 +20,8 @@
 namespace gradlab {
 
 /// Bad CSV input. The message reads `FILE:LINE:COLUMN: problem`; line and column count from 1 (the
-/// column in characters), and are 0 when the problem has no position (an unreadable file).
+/// column in characters). A column of 0 is left out (`FILE:LINE: problem`, a whole row), and a line
+/// of 0 too (`FILE: problem`, an unreadable file).
 class CsvError : public Error {
  public:
   CsvError(std::string source, int line, int column, const std::string& problem);
