@@ -164,7 +164,7 @@ int run_check(CheckOptions& o) {
   if (constant_ratio)
     std::cout << fmt::format(
         "The ratio claim / autodiff is {:.6g} at every failing point: a constant factor is off{}.\n",
-        num(min_ratio), std::abs(min_ratio - 2) < 1e-6 ? " (a ratio of 2 suggests a lost 1/2)" : "");
+        min_ratio, std::abs(min_ratio - 2) < 1e-6 ? " (a ratio of 2 suggests a lost 1/2)" : "");
   return ok ? 0 : 1;
 }
 }  // namespace

@@ -70,6 +70,12 @@ Program::Recorded Program::record(expr::Evaluator& ev, const std::vector<Binding
   return r;
 }
 
+Recording::Recording(const Program& program, const std::vector<Binding>& point)
+    : r(program.record(ev, point)), root(r.root.index()) {
+  ev.backward(root, adj);
+  warn_if_not_finite(tape.value(root), "the value");
+}
+
 double value_at(const Program& program, const std::vector<Binding>& point) {
   Tape tape;
   TapeScope scope(tape);
