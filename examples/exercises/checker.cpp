@@ -98,12 +98,12 @@ std::string coefficient(double c) {
     if (n != 0 && close_rel(c * d, n, 1e-9))
       return d == 1 ? fmt::format("{}", n) : fmt::format("{}/{}", n, d);
   }
-  return fmt::format("{:.6g}", c);
+  return fmt::format("{:.10g}", c);
 }
 
 std::string size_words(double c) {
   const double a = std::abs(c);
-  if (close_rel(a, 1.0, 1e-6)) return "";
+  if (close_rel(a, 1.0, kRelTol)) return "";
   if (close_rel(a, 2.0, 1e-6))
     return "twice the right size: lost a 1/2? (the 1/2 of ½ u² cancels the 2 of d/du u² = 2u)";
   if (close_rel(a, 0.5, 1e-6)) return "half the right size: an extra 1/2?";
@@ -134,7 +134,7 @@ std::optional<std::string> ratio_hint(std::span<const Sample> samples, std::size
       if (!std::all_of(c.begin(), c.end(), [&](double ci) { return close_rel(ci, c.front(), 1e-6); }))
         continue;
       const double k0 = c.front();
-      if (j < 0 && close_rel(k0, 1.0, 1e-6)) continue;  // right wherever expected is not ~0
+      if (j < 0 && close_rel(k0, 1.0, kRelTol)) continue;  // right wherever expected is not ~0
 
       std::vector<std::string> why;
       if (k0 < 0) why.push_back("the sign is flipped");
@@ -233,7 +233,9 @@ std::string hint(const Report& report, std::size_t k) {
   }
   for (std::size_t j = 0; j < report.outputs.size(); ++j) {
     if (j == k) continue;
-    auto swapped = [k, j](const Sample& s) { return close(s.received[k], s.expected[j]); };
+    auto swapped = [k, j](const Sample& s) {
+      return close(s.received[k], s.expected[j]) && close(s.received[j], s.expected[k]);
+    };
     if (std::all_of(samples.begin(), samples.end(), swapped)) {
       return fmt::format("received {} equals the expected {} at every point: are the two swapped?",
                          report.outputs[k], report.outputs[j]);
