@@ -118,19 +118,18 @@ std::optional<std::string> ratio_hint(std::span<const Sample> samples, std::size
   }
   if (usable.size() < 3) return std::nullopt;
 
-  // g(sample): 1 for j = -1; the factor j; or its inverse.
+  // Candidates for received / expected: k, k·g or k/g for each factor g (j = -1 stands for g = 1).
   const std::size_t nf = usable.front()->factors.size();
   for (int j = -1; j < int(nf); ++j) {
     for (bool missing : {false, true}) {
       if (j < 0 && missing) continue;
-      std::vector<double> c;
+      std::vector<double> c;  // the constant k at each point (points where g = 0 say nothing about k)
       for (const Sample* s : usable) {
-        double g = j < 0 ? 1.0 : s->factors[std::size_t(j)].value;
-        if (missing) g = 1.0 / g;
-        if (!std::isfinite(g) || g == 0.0) break;
-        c.push_back(s->received[k] / (s->expected[k] * g));
+        const double g = j < 0 ? 1.0 : s->factors[std::size_t(j)].value;
+        if (!std::isfinite(g) || g == 0.0) continue;
+        c.push_back(missing ? s->received[k] * g / s->expected[k] : s->received[k] / (s->expected[k] * g));
       }
-      if (c.size() != usable.size() || c.front() == 0.0) continue;
+      if (c.size() < 3 || c.front() == 0.0) continue;
       if (!std::all_of(c.begin(), c.end(), [&](double ci) { return close_rel(ci, c.front(), 1e-6); }))
         continue;
       const double k0 = c.front();
