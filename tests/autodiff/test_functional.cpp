@@ -148,6 +148,16 @@ BOOST_AUTO_TEST_CASE(third_derivative) {
              boost::test_tools::tolerance(1e-13));
 }
 
+// The output is one of the inputs: dy/dy = 1, dy/dx = 0, and no second derivative.
+BOOST_AUTO_TEST_CASE(output_is_an_input) {
+  Tape tape;
+  TapeScope scope(tape);
+  const Var x = tape.variable(2.0), y = tape.variable(3.0);
+  BOOST_TEST((gradlab::grad(y, {x, y}) == Eigen::Vector2d(0.0, 1.0)));
+  BOOST_TEST(gradlab::grad_recorded(y, {x, y})[1].value() == 1.0);
+  BOOST_TEST(gradlab::hessian(y, {x, y}).isZero(0.0));
+}
+
 // User-defined primitives through the function-style API, at first and second order.
 // f(a, b) = logcosh(a) hypot(a, b) + a b
 BOOST_AUTO_TEST_CASE(user_defined_primitives) {

@@ -14,18 +14,20 @@ using gradlab::Var;
 
 namespace {
 
-/// A predicate for BOOST_CHECK_EXCEPTION: the message contains every one of `parts`.
+/// A predicate for BOOST_CHECK_EXCEPTION: the message contains every one of `parts` (a missing part
+/// is reported with the whole message).
 template <class E = gradlab::Error>
 auto message_has(std::initializer_list<std::string_view> parts) {
   std::vector<std::string> want(parts.begin(), parts.end());
   return [want](const E& e) {
     const std::string_view what = e.what();
-    for (const std::string& p : want)
-      if (what.find(p) == std::string_view::npos) {
-        BOOST_TEST_MESSAGE("message \"" << what << "\" lacks \"" << p << "\"");
-        return false;
-      }
-    return true;
+    bool ok = true;
+    for (const std::string& p : want) {
+      const bool found = what.find(p) != std::string_view::npos;
+      BOOST_TEST(found, "the message \"" << what << "\" should contain \"" << p << "\"");
+      ok = ok && found;
+    }
+    return ok;
   };
 }
 
