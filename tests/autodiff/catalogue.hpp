@@ -37,8 +37,11 @@ struct UnaryEntry {
 };
 
 /// A primitive of two arguments, y = f(a, b), in its three forms Var∘Var, Var∘double, double∘Var.
+/// The forms with a double record their own parametrised ops (a * 2.0 records mulc, 2.0 / b rdivc).
 struct BinaryEntry {
-  std::string op;
+  std::string op;     ///< the op that Var∘Var records
+  std::string vd_op;  ///< the op that Var∘double records
+  std::string dv_op;  ///< the op that double∘Var records
   std::string label;
   std::function<Var(const Var&, const Var&)> vv;
   std::function<Var(const Var&, double)> vd;

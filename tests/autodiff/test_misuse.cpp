@@ -189,7 +189,8 @@ BOOST_AUTO_TEST_CASE(pow_with_var_exponent_needs_positive_base) {
   BOOST_CHECK_EXCEPTION(pow(tape.variable(0.0), b), gradlab::DomainError,
                         message_has<gradlab::DomainError>({"positive base", "a = 0"}));
   BOOST_CHECK_EXCEPTION(pow(-2.0, b), gradlab::DomainError,
-                        message_has<gradlab::DomainError>({"positive base", "a = -2"}));
+                        message_has<gradlab::DomainError>({"positive base", "pow(c, x)", "c = -2"}));
+  BOOST_CHECK_EXCEPTION(pow(0.0, b), gradlab::DomainError, message_has<gradlab::DomainError>({"c = 0"}));
   BOOST_TEST(pow(tape.variable(-2.0), 2.0).value() == 4.0);  // a constant exponent accepts any base
 }
 
