@@ -19,7 +19,7 @@ detail::Registry<ActivationInfo>& registry() {
 }  // namespace
 
 const ActivationInfo& detail::add_activation(const ActivationInfo& info) {
-  register_builtin_activations();  // built-in ones first, and a user's record cannot take their names
+  register_builtin_activations();
   return registry().add(info);
 }
 

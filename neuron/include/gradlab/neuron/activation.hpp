@@ -136,6 +136,12 @@ struct ActivationInfo {
   [[nodiscard]] Var d(const Var& x, std::optional<double> alpha = {}) const;
 };
 
+/// Registers the built-in activations (sigmoid, tanh, relu, leaky_relu, elu, softplus, silu,
+/// gelu) once; thread-safe, and cheap to call again. Programs that look activations up by name
+/// only through the engine's op table (the expression language) call it at start; the functions
+/// below call it themselves.
+void register_builtin_activations();
+
 namespace detail {
 /// The run-time entry of a record.
 template <ActivationRecord A>
@@ -174,14 +180,10 @@ const ActivationInfo& add_activation(const ActivationInfo& info);
 /// harmless; another record under a taken name throws Error.
 template <ActivationRecord A>
 const ActivationInfo& register_activation() {
+  register_builtin_activations();  // first, so that the built-ins own their names in the op table
   return detail::add_activation(detail::make_activation_info<A>());
 }
 
-/// Registers the built-in activations (sigmoid, tanh, relu, leaky_relu, elu, softplus, silu,
-/// gelu) once; thread-safe, and cheap to call again. Programs that look activations up by name
-/// only through the engine's op table (the expression language) call it at start; the functions
-/// below call it themselves.
-void register_builtin_activations();
 
 /// The activation with this name; throws Error listing the known names when there is none.
 const ActivationInfo& activation(std::string_view name);
