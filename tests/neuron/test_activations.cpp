@@ -5,20 +5,11 @@
 #include <numbers>
 #include <thread>
 
+#include "message_of.hpp"
+
 using gradlab::Var;
 
 namespace {
-// The error message of an exception thrown by f, or "" when none is thrown.
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "";
-}
-
 // A wrong record: d is twice the true derivative of value. The check must reject it.
 struct WrongSoftsign {
   static constexpr const char* name = "wrong_softsign";

@@ -6,17 +6,9 @@
 #include <gradlab/neuron.hpp>
 #include <random>
 
-namespace {
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "";
-}
+#include "message_of.hpp"
 
+namespace {
 struct Problem {
   Eigen::MatrixXd X;
   Eigen::VectorXd y;

@@ -184,7 +184,6 @@ const ActivationInfo& register_activation() {
   return detail::add_activation(detail::make_activation_info<A>());
 }
 
-
 /// The activation with this name; throws Error listing the known names when there is none.
 const ActivationInfo& activation(std::string_view name);
 /// Every registered activation, built-in ones first, in registration order.
