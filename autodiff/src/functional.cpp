@@ -52,8 +52,8 @@ Eigen::MatrixXd hessian(const Var& y, std::span<const Var> xs) {
 
 Eigen::VectorXd hvp(const Var& y, std::span<const Var> xs, const Eigen::VectorXd& v) {
   if (static_cast<std::size_t>(v.size()) != xs.size())
-    throw ShapeError(fmt::format("hvp: the direction v has {} entries but there are {} variables", v.size(),
-                                 xs.size()));
+    throw ShapeError(
+        fmt::format("hvp: the direction v has {} entries but there are {} variables", v.size(), xs.size()));
   const std::vector<Var> g = grad_recorded(y, xs);
   Var s = Tape::current().constant(0.0);
   for (std::size_t k = 0; k < xs.size(); ++k) s = s + g[k] * v[static_cast<Eigen::Index>(k)];

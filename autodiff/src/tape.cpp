@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 
@@ -29,9 +30,11 @@ OpTable& table() {
   return t;
 }
 
+// "input 0.5", "inputs 1, 2" or "input 0.5 and parameter 3", for error messages.
 std::string describe_inputs(const Tape& t, Index a, Index b) {
   if (a == kNoParent) return "no inputs";
   if (b == kNoParent) return fmt::format("input {}", t.value(a));
+  if (b >= kParamTag) return fmt::format("input {} and parameter {}", t.value(a), t.parameter(b));
   return fmt::format("inputs {}, {}", t.value(a), t.value(b));
 }
 }  // namespace
@@ -75,45 +78,66 @@ Var apply(OpId id, const Var& a, const Var& b) {
   Tape& t = Tape::current();
   const Index i = t.check(a);
   const Index j = t.check(b);
+  if (info.arity == ops::Arity::UnaryParam) {
+    // b is the op's constant parameter (p in x^p): stored as a parameter, so it must be a constant
+    // leaf, or a derivative with respect to b would be dropped silently.
+    if (t.op(j) != kConstOp)
+      throw Error(
+          fmt::format("apply: the second argument of '{}' is a constant parameter; got a node of op '{}'",
+                      info.name, op_info(t.op(j)).name));
+    return t.record_param(id, i, t.value(j), info.value2(t.value(i), t.value(j)));
+  }
   return t.record(id, i, j, info.value2(t.value(i), t.value(j)));
 }
 
 Var pow(const Var& a, const Var& b) {
   if (!(a.value() > 0))
-    throw DomainError(fmt::format("pow(a, b) with a Var exponent needs a positive base; got a = {} "
-                                  "(for a constant exponent use pow(x, double))",
-                                  a.value()));
+    throw DomainError(
+        fmt::format("pow(a, b) with a Var exponent needs a positive base; got a = {} "
+                    "(for a constant exponent use pow(x, double))",
+                    a.value()));
   return apply<ops::Pow>(a, b);
+}
+
+Var pow(double c, const Var& x) {
+  if (!(c > 0))
+    throw DomainError(fmt::format("pow(c, x) with a Var exponent needs a positive base; got c = {}", c));
+  return apply<ops::RPowC>(x, c);
 }
 
 // ---- Tape ---------------------------------------------------------------------------------------
 
-Tape::Tape() : id_(next_tape_id.fetch_add(1)) {}
+Tape::Tape() : stamp_(std::uint64_t{next_tape_id.fetch_add(1)} << 32) {}
 Tape::~Tape() {
   if (detail::active_tape == this) detail::active_tape = nullptr;
 }
 
 void Tape::clear() {
-  op_.clear();
-  a_.clear();
-  b_.clear();
-  value_.clear();
-  ++generation_;
+  size_ = 0;
+  params_.clear();
+  stamp_ = (stamp_ & ~std::uint64_t{0xffffffff}) | std::uint32_t(generation() + 1);
 }
 
 void Tape::reserve(std::size_t n) {
-  op_.reserve(n);
-  a_.reserve(n);
-  b_.reserve(n);
-  value_.reserve(n);
+  if (n > kParamTag) detail::throw_tape_full();
+  if (n <= capacity_) return;
+  auto bigger = std::make_unique_for_overwrite<Node[]>(n);
+  std::copy(nodes_.get(), nodes_.get() + size_, bigger.get());
+  nodes_ = std::move(bigger);
+  capacity_ = n;
+}
+
+void Tape::grow() {
+  if (capacity_ >= kParamTag) detail::throw_tape_full();
+  reserve(std::min<std::size_t>(kParamTag, std::max<std::size_t>(1024, 2 * capacity_)));
 }
 
 namespace {
 [[noreturn]] void throw_backward_anomaly(const Tape& t, Index i, double g, Index bad, double adj) {
-  throw AnomalyError(fmt::format(
-      "anomaly: the backward pass of '{}' (node {}, {}, upstream adjoint {}) produced {} for the "
-      "adjoint of node {}",
-      op_info(t.op(i)).name, i, describe_inputs(t, t.parent_a(i), t.parent_b(i)), g, adj, bad));
+  throw AnomalyError(
+      fmt::format("anomaly: the backward pass of '{}' (node {}, {}, upstream adjoint {}) produced {} for the "
+                  "adjoint of node {}",
+                  op_info(t.op(i)).name, i, describe_inputs(t, t.parent_a(i), t.node(i).b), g, adj, bad));
 }
 void check_backward(const Tape& t, Index i, double g, const double* adj) {
   for (Index p : {t.parent_a(i), t.parent_b(i)})
@@ -122,23 +146,24 @@ void check_backward(const Tape& t, Index i, double g, const double* adj) {
 }  // namespace
 
 void Tape::backward(Index root, std::vector<double>& adj) const {
-  if (root >= size()) throw TapeError(fmt::format("backward: node {} is not on this tape (size {})", root, size()));
+  if (root >= size())
+    throw TapeError(fmt::format("backward: node {} is not on this tape (size {})", root, size()));
   adj.assign(static_cast<std::size_t>(root) + 1, 0.0);
   adj[root] = 1.0;
-  const DoubleSweep s{*this, adj.data()};
+  const DoubleSweep s{*this, nodes_.get(), adj.data()};
   const bool anomaly = detect_anomaly();
   for (Index i = root + 1; i-- > 0;) {
     const double g = adj[i];
     if (g == 0.0) continue;  // a zero adjoint contributes nothing
-    switch (static_cast<ops::Builtin>(op_[i])) {
-#define GRADLAB_CASE(N)                 \
-  case ops::Builtin::N:                 \
+    switch (static_cast<ops::Builtin>(nodes_[i].op)) {
+#define GRADLAB_CASE(N)             \
+  case ops::Builtin::N:             \
     backward_node<ops::N>(s, i, g); \
     break;
       GRADLAB_BUILTIN_OPS(GRADLAB_CASE)
 #undef GRADLAB_CASE
       default:
-        op_info(op_[i]).backward(s, i, g);
+        op_info(nodes_[i].op).backward(s, i, g);
     }
     if (anomaly) [[unlikely]]
       check_backward(*this, i, g, adj.data());
@@ -152,8 +177,8 @@ std::vector<Var> Tape::backward_recorded(Index root) {
   // active[i]: node i depends on an independent variable, so its adjoint is worth recording.
   std::vector<bool> active(n, false);
   for (std::size_t i = 0; i < n; ++i) {
-    const Index a = a_[i], b = b_[i];
-    active[i] = op_[i] == kInputOp || (a != kNoParent && active[a]) || (b != kNoParent && active[b]);
+    const Index a = parent_a(i), b = parent_b(i);
+    active[i] = nodes_[i].op == kInputOp || (a != kNoParent && active[a]) || (b != kNoParent && active[b]);
   }
   std::vector<Var> adj(n);
   adj[root] = constant(1.0);
@@ -161,7 +186,7 @@ std::vector<Var> Tape::backward_recorded(Index root) {
   for (Index i = root + 1; i-- > 0;) {
     if (!adj[i].valid() || !active[i]) continue;
     const Var g = adj[i];
-    op_info(op_[i]).backward_recorded(s, i, g);
+    op_info(nodes_[i].op).backward_recorded(s, i, g);
   }
   return adj;
 }
@@ -177,20 +202,23 @@ Tape& default_tape() {
   return tape;
 }
 
-void throw_bad_var(const Tape& tape, Index index, std::uint32_t tape_id, std::uint32_t generation) {
-  if (index == kNoParent)
+void throw_bad_var(const Tape& tape, Index index, std::uint64_t stamp) {
+  const auto tape_id = static_cast<std::uint32_t>(stamp >> 32);
+  const auto generation = static_cast<std::uint32_t>(stamp);
+  if (stamp == 0)
     throw TapeError("an uninitialised Var was used (default-constructed; assign it a value first)");
   if (tape_id != tape.id())
-    throw TapeError(fmt::format(
-        "a Var recorded on tape #{} was used while tape #{} is active: Vars cannot cross tapes "
-        "(another thread's tape, or a TapeScope that has ended)",
-        tape_id, tape.id()));
+    throw TapeError(
+        fmt::format("a Var recorded on tape #{} was used while tape #{} is active: Vars cannot cross tapes "
+                    "(another thread's tape, or a TapeScope that has ended)",
+                    tape_id, tape.id()));
   if (generation != tape.generation())
-    throw TapeError(fmt::format(
-        "a Var from tape #{} was used after the tape was cleared (recorded in generation {}, the "
-        "tape is now in generation {})",
-        tape_id, generation, tape.generation()));
-  throw TapeError(fmt::format("Var index {} is past the end of tape #{} (size {})", index, tape_id, tape.size()));
+    throw TapeError(
+        fmt::format("a Var from tape #{} was used after the tape was cleared (recorded in generation {}, the "
+                    "tape is now in generation {})",
+                    tape_id, generation, tape.generation()));
+  throw TapeError(
+      fmt::format("Var index {} is past the end of tape #{} (size {})", index, tape_id, tape.size()));
 }
 
 void throw_forward_anomaly(const Tape& tape, OpId op, Index a, Index b, double value) {
@@ -198,7 +226,7 @@ void throw_forward_anomaly(const Tape& tape, OpId op, Index a, Index b, double v
                                  value, describe_inputs(tape, a, b)));
 }
 
-void throw_tape_full() { throw Error("the tape is full: it holds at most 2^32 - 1 nodes"); }
+void throw_tape_full() { throw Error("the tape is full: it holds at most 2^31 nodes and 2^31 parameters"); }
 }  // namespace detail
 
 }  // namespace gradlab

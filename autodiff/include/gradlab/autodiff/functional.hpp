@@ -57,8 +57,9 @@ Eigen::VectorXd hvp(const Var& y, std::span<const Var> xs, const Eigen::VectorXd
 
 /// A scalar function of a vector of Vars, such as `[](const std::vector<Var>& p) { return ...; }`.
 template <class F>
-concept ScalarFunction = std::invocable<F&, const std::vector<Var>&> &&
-                         std::convertible_to<std::invoke_result_t<F&, const std::vector<Var>&>, Var>;
+concept ScalarFunction = std::invocable < F&,
+        const std::vector<Var>
+& > &&std::convertible_to<std::invoke_result_t<F&, const std::vector<Var>&>, Var>;
 
 struct ValueAndGrad {
   double value;

@@ -33,6 +33,14 @@ Var operator-(const Var& a, const Var& b);
 Var operator*(const Var& a, const Var& b);
 Var operator/(const Var& a, const Var& b);
 Var operator-(const Var& x);
+Var operator+(const Var& x, double c);
+Var operator+(double c, const Var& x);
+Var operator-(const Var& x, double c);
+Var operator-(double c, const Var& x);
+Var operator*(const Var& x, double c);
+Var operator*(double c, const Var& x);
+Var operator/(const Var& x, double c);
+Var operator/(double c, const Var& x);
 Var exp(const Var& x);
 Var log(const Var& x);
 Var sqrt(const Var& x);
@@ -60,14 +68,14 @@ inline double value_of(const Var& x) { return x.value(); }
 namespace ops {
 
 /// How many inputs a node has. UnaryParam: one differentiable input and one constant parameter
-/// (such as p in x^p), stored as a constant leaf.
+/// (such as p in x^p or c in c * x), stored in the tape's parameter array.
 enum class Arity : std::uint8_t { Leaf, Unary, UnaryParam, Binary };
 
 // The math vocabulary of the rules: every function has a double and a Var overload here, so a rule
 // written once works for both (call them qualified, gradlab::ops::cos, from your own rules).
-using gradlab::abs, gradlab::cos, gradlab::erf, gradlab::exp, gradlab::log, gradlab::max,
-    gradlab::min, gradlab::pow, gradlab::relu, gradlab::sigmoid, gradlab::sign, gradlab::sin,
-    gradlab::softplus, gradlab::sqrt, gradlab::step, gradlab::tan, gradlab::tanh;
+using gradlab::abs, gradlab::cos, gradlab::erf, gradlab::exp, gradlab::log, gradlab::max, gradlab::min,
+    gradlab::pow, gradlab::relu, gradlab::sigmoid, gradlab::sign, gradlab::sin, gradlab::softplus,
+    gradlab::sqrt, gradlab::step, gradlab::tan, gradlab::tanh;
 inline double exp(double x) { return std::exp(x); }
 inline double log(double x) { return std::log(x); }
 inline double sqrt(double x) { return std::sqrt(x); }
@@ -104,119 +112,258 @@ struct Add {  // y = a + b;  dy/da = 1, dy/db = 1
   static constexpr const char* name = "add";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a + b; }
-  template <class T> static T da(const T&, const T&, const T&) { return T(1.0); }
-  template <class T> static T db(const T&, const T&, const T&) { return T(1.0); }
+  template <class T>
+  static T da(const T&, const T&, const T&) {
+    return T(1.0);
+  }
+  template <class T>
+  static T db(const T&, const T&, const T&) {
+    return T(1.0);
+  }
 };
 struct Sub {  // y = a - b;  dy/da = 1, dy/db = -1
   static constexpr const char* name = "sub";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a - b; }
-  template <class T> static T da(const T&, const T&, const T&) { return T(1.0); }
-  template <class T> static T db(const T&, const T&, const T&) { return T(-1.0); }
+  template <class T>
+  static T da(const T&, const T&, const T&) {
+    return T(1.0);
+  }
+  template <class T>
+  static T db(const T&, const T&, const T&) {
+    return T(-1.0);
+  }
 };
 struct Mul {  // y = a b;  dy/da = b, dy/db = a
   static constexpr const char* name = "mul";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a * b; }
-  template <class T> static T da(const T&, const T& b, const T&) { return b; }
-  template <class T> static T db(const T& a, const T&, const T&) { return a; }
+  template <class T>
+  static T da(const T&, const T& b, const T&) {
+    return b;
+  }
+  template <class T>
+  static T db(const T& a, const T&, const T&) {
+    return a;
+  }
 };
 struct Div {  // y = a / b;  dy/da = 1/b, dy/db = -y/b
   static constexpr const char* name = "div";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a / b; }
-  template <class T> static T da(const T&, const T& b, const T&) { return T(1.0) / b; }
-  template <class T> static T db(const T&, const T& b, const T& y) { return -y / b; }
+  template <class T>
+  static T da(const T&, const T& b, const T&) {
+    return 1.0 / b;
+  }
+  template <class T>
+  static T db(const T&, const T& b, const T& y) {
+    return -y / b;
+  }
 };
 struct Pow {  // y = a^b (a > 0);  dy/da = b a^(b-1), dy/db = y log a
   static constexpr const char* name = "pow";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return std::pow(a, b); }
-  template <class T> static T da(const T& a, const T& b, const T&) { return b * pow(a, b - T(1.0)); }
-  template <class T> static T db(const T& a, const T&, const T& y) { return y * log(a); }
+  template <class T>
+  static T da(const T& a, const T& b, const T&) {
+    return b * pow(a, b - 1.0);
+  }
+  template <class T>
+  static T db(const T& a, const T&, const T& y) {
+    return y * log(a);
+  }
 };
 struct Max {  // y = max(a, b);  dy/da = [a > b] (1/2 at a tie), dy/db = [b > a] (1/2 at a tie)
   static constexpr const char* name = "max";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a > b ? a : b; }
-  template <class T> static T da(const T& a, const T& b, const T&) { return T(tie_share(value_of(a), value_of(b))); }
-  template <class T> static T db(const T& a, const T& b, const T&) { return T(tie_share(value_of(b), value_of(a))); }
+  template <class T>
+  static T da(const T& a, const T& b, const T&) {
+    return T(tie_share(value_of(a), value_of(b)));
+  }
+  template <class T>
+  static T db(const T& a, const T& b, const T&) {
+    return T(tie_share(value_of(b), value_of(a)));
+  }
   static double tie_share(double u, double v) { return u > v ? 1.0 : (u == v ? 0.5 : 0.0); }
 };
 struct Min {  // y = min(a, b);  dy/da = [a < b] (1/2 at a tie), dy/db = [b < a] (1/2 at a tie)
   static constexpr const char* name = "min";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a < b ? a : b; }
-  template <class T> static T da(const T& a, const T& b, const T&) { return T(Max::tie_share(value_of(b), value_of(a))); }
-  template <class T> static T db(const T& a, const T& b, const T&) { return T(Max::tie_share(value_of(a), value_of(b))); }
+  template <class T>
+  static T da(const T& a, const T& b, const T&) {
+    return T(Max::tie_share(value_of(b), value_of(a)));
+  }
+  template <class T>
+  static T db(const T& a, const T& b, const T&) {
+    return T(Max::tie_share(value_of(a), value_of(b)));
+  }
 };
 
 struct PowC {  // y = x^p, p constant;  dy/dx = p x^(p-1)  (0 when p = 0)
   static constexpr const char* name = "powc";
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double p) { return std::pow(x, p); }
-  template <class T> static T d(const T& x, double p, const T&) { return p == 0.0 ? T(0.0) : p * pow(x, p - 1.0); }
+  template <class T>
+  static T d(const T& x, double p, const T&) {
+    return p == 0.0 ? T(0.0) : p * pow(x, p - 1.0);
+  }
+};
+
+struct AddC {  // y = x + c;  dy/dx = 1
+  static constexpr const char* name = "addc";
+  static constexpr Arity arity = Arity::UnaryParam;
+  static double value(double x, double c) { return x + c; }
+  template <class T>
+  static T d(const T&, double, const T&) {
+    return T(1.0);
+  }
+};
+struct SubC {  // y = x - c;  dy/dx = 1
+  static constexpr const char* name = "subc";
+  static constexpr Arity arity = Arity::UnaryParam;
+  static double value(double x, double c) { return x - c; }
+  template <class T>
+  static T d(const T&, double, const T&) {
+    return T(1.0);
+  }
+};
+struct RSubC {  // y = c - x;  dy/dx = -1
+  static constexpr const char* name = "rsubc";
+  static constexpr Arity arity = Arity::UnaryParam;
+  static double value(double x, double c) { return c - x; }
+  template <class T>
+  static T d(const T&, double, const T&) {
+    return T(-1.0);
+  }
+};
+struct MulC {  // y = c x;  dy/dx = c
+  static constexpr const char* name = "mulc";
+  static constexpr Arity arity = Arity::UnaryParam;
+  static double value(double x, double c) { return c * x; }
+  template <class T>
+  static T d(const T&, double c, const T&) {
+    return T(c);
+  }
+};
+struct DivC {  // y = x / c;  dy/dx = 1/c
+  static constexpr const char* name = "divc";
+  static constexpr Arity arity = Arity::UnaryParam;
+  static double value(double x, double c) { return x / c; }
+  template <class T>
+  static T d(const T&, double c, const T&) {
+    return T(1.0 / c);
+  }
+};
+struct RDivC {  // y = c / x;  dy/dx = -y/x
+  static constexpr const char* name = "rdivc";
+  static constexpr Arity arity = Arity::UnaryParam;
+  static double value(double x, double c) { return c / x; }
+  template <class T>
+  static T d(const T& x, double, const T& y) {
+    return -y / x;
+  }
+};
+struct RPowC {  // y = c^x (c > 0);  dy/dx = y ln c
+  static constexpr const char* name = "rpowc";
+  static constexpr Arity arity = Arity::UnaryParam;
+  static double value(double x, double c) { return std::pow(c, x); }
+  template <class T>
+  static T d(const T&, double c, const T& y) {
+    return y * std::log(c);
+  }
 };
 
 struct Neg {  // y = -x;  dy/dx = -1
   static constexpr const char* name = "neg";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return -x; }
-  template <class T> static T d(const T&, const T&) { return T(-1.0); }
+  template <class T>
+  static T d(const T&, const T&) {
+    return T(-1.0);
+  }
 };
 struct Exp {  // y = e^x;  dy/dx = y
   static constexpr const char* name = "exp";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::exp(x); }
-  template <class T> static T d(const T&, const T& y) { return y; }
+  template <class T>
+  static T d(const T&, const T& y) {
+    return y;
+  }
 };
 struct Log {  // y = ln x;  dy/dx = 1/x
   static constexpr const char* name = "log";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::log(x); }
-  template <class T> static T d(const T& x, const T&) { return T(1.0) / x; }
+  template <class T>
+  static T d(const T& x, const T&) {
+    return 1.0 / x;
+  }
 };
 struct Sqrt {  // y = sqrt x;  dy/dx = 1 / (2y)
   static constexpr const char* name = "sqrt";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::sqrt(x); }
-  template <class T> static T d(const T&, const T& y) { return T(0.5) / y; }
+  template <class T>
+  static T d(const T&, const T& y) {
+    return 0.5 / y;
+  }
 };
 struct Abs {  // y = |x|;  dy/dx = sign x  (0 at x = 0, as PyTorch)
   static constexpr const char* name = "abs";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::abs(x); }
-  template <class T> static T d(const T& x, const T&) { return sign(x); }
+  template <class T>
+  static T d(const T& x, const T&) {
+    return sign(x);
+  }
 };
 struct Sin {  // y = sin x;  dy/dx = cos x
   static constexpr const char* name = "sin";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::sin(x); }
-  template <class T> static T d(const T& x, const T&) { return cos(x); }
+  template <class T>
+  static T d(const T& x, const T&) {
+    return cos(x);
+  }
 };
 struct Cos {  // y = cos x;  dy/dx = -sin x
   static constexpr const char* name = "cos";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::cos(x); }
-  template <class T> static T d(const T& x, const T&) { return -sin(x); }
+  template <class T>
+  static T d(const T& x, const T&) {
+    return -sin(x);
+  }
 };
 struct Tan {  // y = tan x;  dy/dx = 1 + y^2
   static constexpr const char* name = "tan";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::tan(x); }
-  template <class T> static T d(const T&, const T& y) { return T(1.0) + y * y; }
+  template <class T>
+  static T d(const T&, const T& y) {
+    return 1.0 + y * y;
+  }
 };
 struct Tanh {  // y = tanh x;  dy/dx = 1 - y^2
   static constexpr const char* name = "tanh";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::tanh(x); }
-  template <class T> static T d(const T&, const T& y) { return T(1.0) - y * y; }
+  template <class T>
+  static T d(const T&, const T& y) {
+    return 1.0 - y * y;
+  }
 };
 struct Erf {  // y = erf x;  dy/dx = (2/sqrt(pi)) e^(-x^2)
   static constexpr const char* name = "erf";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::erf(x); }
-  template <class T> static T d(const T& x, const T&) { return std::numbers::inv_sqrtpi * 2.0 * exp(-(x * x)); }
+  template <class T>
+  static T d(const T& x, const T&) {
+    return std::numbers::inv_sqrtpi * 2.0 * exp(-(x * x));
+  }
 };
 struct Sigmoid {  // y = 1 / (1 + e^-x), evaluated without overflow;  dy/dx = y (1 - y)
   static constexpr const char* name = "sigmoid";
@@ -226,31 +373,46 @@ struct Sigmoid {  // y = 1 / (1 + e^-x), evaluated without overflow;  dy/dx = y 
     const double e = std::exp(x);
     return e / (1.0 + e);
   }
-  template <class T> static T d(const T&, const T& y) { return y * (T(1.0) - y); }
+  template <class T>
+  static T d(const T&, const T& y) {
+    return y * (1.0 - y);
+  }
 };
 struct Softplus {  // y = ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|);  dy/dx = sigmoid x
   static constexpr const char* name = "softplus";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return (x > 0 ? x : 0.0) + std::log1p(std::exp(-std::abs(x))); }
-  template <class T> static T d(const T& x, const T&) { return sigmoid(x); }
+  template <class T>
+  static T d(const T& x, const T&) {
+    return sigmoid(x);
+  }
 };
 struct Relu {  // y = max(x, 0);  dy/dx = step x  (0 at x = 0, as PyTorch)
   static constexpr const char* name = "relu";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return x > 0 ? x : 0.0; }
-  template <class T> static T d(const T& x, const T&) { return step(x); }
+  template <class T>
+  static T d(const T& x, const T&) {
+    return step(x);
+  }
 };
 struct Step {  // y = [x > 0] (Heaviside, 0 at x = 0);  dy/dx = 0
   static constexpr const char* name = "step";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return x > 0 ? 1.0 : 0.0; }
-  template <class T> static T d(const T&, const T&) { return T(0.0); }
+  template <class T>
+  static T d(const T&, const T&) {
+    return T(0.0);
+  }
 };
 struct Sign {  // y = sign x (0 at x = 0);  dy/dx = 0
   static constexpr const char* name = "sign";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0); }
-  template <class T> static T d(const T&, const T&) { return T(0.0); }
+  template <class T>
+  static T d(const T&, const T&) {
+    return T(0.0);
+  }
 };
 
 inline double sigmoid(double x) { return Sigmoid::value(x); }
@@ -260,10 +422,11 @@ inline double step(double x) { return Step::value(x); }
 inline double sign(double x) { return Sign::value(x); }
 
 /// The built-in primitives, in the order of their op ids.
-#define GRADLAB_BUILTIN_OPS(X)                                                                 \
-  X(Input) X(Const) X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Max) X(Min) X(PowC) X(Neg) X(Exp) \
-      X(Log) X(Sqrt) X(Abs) X(Sin) X(Cos) X(Tan) X(Tanh) X(Erf) X(Sigmoid) X(Softplus)      \
-          X(Relu) X(Step) X(Sign)
+#define GRADLAB_BUILTIN_OPS(X)                                                                               \
+  X(Input)                                                                                                   \
+  X(Const) X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Max) X(Min) X(PowC) X(AddC) X(SubC) X(RSubC) X(MulC) X(DivC) \
+      X(RDivC) X(RPowC) X(Neg) X(Exp) X(Log) X(Sqrt) X(Abs) X(Sin) X(Cos) X(Tan) X(Tanh) X(Erf) X(Sigmoid)   \
+          X(Softplus) X(Relu) X(Step) X(Sign)
 
 enum class Builtin : OpId {
 #define GRADLAB_ENUM_ENTRY(N) N,
@@ -291,8 +454,12 @@ concept Primitive = requires {
 /// First-order sweep state: adjoints are doubles.
 struct DoubleSweep {
   const Tape& tape;
+  const Node* nodes;  // tape.node(0), cached for the hot loop
   double* adj;
-  [[nodiscard]] double val(Index i) const { return tape.value(i); }
+  [[nodiscard]] double val(Index i) const { return nodes[i].value; }
+  [[nodiscard]] Index parent_a(Index i) const { return nodes[i].a; }
+  [[nodiscard]] Index parent_b(Index i) const { return nodes[i].b; }
+  [[nodiscard]] double param(Index i) const { return tape.param(i); }
   [[nodiscard]] static bool needs(Index) { return true; }
   void add(Index i, double d) const { adj[i] += d; }
 };
@@ -303,6 +470,9 @@ struct RecordedSweep {
   std::vector<Var>& adj;
   const std::vector<bool>& active;  ///< node depends on an input, so its adjoint matters
   [[nodiscard]] Var val(Index i) const { return tape.at(i); }
+  [[nodiscard]] Index parent_a(Index i) const { return tape.parent_a(i); }
+  [[nodiscard]] Index parent_b(Index i) const { return tape.parent_b(i); }
+  [[nodiscard]] double param(Index i) const { return tape.param(i); }
   [[nodiscard]] bool needs(Index i) const { return active[i]; }
   void add(Index i, const Var& d) const { adj[i] = adj[i].valid() ? adj[i] + d : d; }
 };
@@ -310,12 +480,12 @@ struct RecordedSweep {
 /// Applies the local-derivative rule of Op at node i with upstream adjoint g (adj_a += g * da ...).
 template <ops::Primitive Op, class Sweep, class T>
 void backward_node(const Sweep& s, Index i, [[maybe_unused]] const T& g) {
-  [[maybe_unused]] const Index a = s.tape.parent_a(i);
-  [[maybe_unused]] const Index b = s.tape.parent_b(i);
+  [[maybe_unused]] const Index a = s.parent_a(i);
+  [[maybe_unused]] const Index b = s.parent_b(i);  // a parameter's tag for UnaryParam: unused
   if constexpr (Op::arity == ops::Arity::Unary) {
     if (s.needs(a)) s.add(a, g * Op::d(s.val(a), s.val(i)));
   } else if constexpr (Op::arity == ops::Arity::UnaryParam) {
-    if (s.needs(a)) s.add(a, g * Op::d(s.val(a), s.tape.value(b), s.val(i)));
+    if (s.needs(a)) s.add(a, g * Op::d(s.val(a), s.param(i), s.val(i)));
   } else if constexpr (Op::arity == ops::Arity::Binary) {
     if (s.needs(a)) s.add(a, g * Op::da(s.val(a), s.val(b), s.val(i)));
     if (s.needs(b)) s.add(b, g * Op::db(s.val(a), s.val(b), s.val(i)));
@@ -330,8 +500,8 @@ void backward_node(const Sweep& s, Index i, [[maybe_unused]] const T& g) {
 struct OpInfo {
   const char* name = "";
   ops::Arity arity = ops::Arity::Leaf;
-  double (*value1)(double) = nullptr;                     ///< Unary
-  double (*value2)(double, double) = nullptr;             ///< Binary and UnaryParam
+  double (*value1)(double) = nullptr;          ///< Unary
+  double (*value2)(double, double) = nullptr;  ///< Binary and UnaryParam
   void (*backward)(const DoubleSweep&, Index, double) = nullptr;
   void (*backward_recorded)(const RecordedSweep&, Index, const Var&) = nullptr;
   /// UnaryParam only: the parameter used when a caller omits it (NaN: it must be given).
@@ -382,8 +552,7 @@ OpId op_id() {
 
 /// Records a unary primitive applied to x on the active tape.
 template <ops::Primitive Op>
-  requires(Op::arity == ops::Arity::Unary)
-Var apply(const Var& x) {
+requires(Op::arity == ops::Arity::Unary) [[gnu::always_inline]] inline Var apply(const Var& x) {
   Tape& t = Tape::current();
   const Index i = t.check(x);
   return t.record(op_id<Op>(), i, kNoParent, Op::value(t.value(i)));
@@ -391,18 +560,17 @@ Var apply(const Var& x) {
 
 /// Records a primitive with a constant parameter p (such as x^p).
 template <ops::Primitive Op>
-  requires(Op::arity == ops::Arity::UnaryParam)
-Var apply(const Var& x, double p) {
+requires(Op::arity == ops::Arity::UnaryParam) [[gnu::always_inline]] inline Var
+    apply(const Var& x, double p) {
   Tape& t = Tape::current();
   const Index i = t.check(x);
-  const Index pi = t.constant(p).index();
-  return t.record(op_id<Op>(), i, pi, Op::value(t.value(i), p));
+  return t.record_param(op_id<Op>(), i, p, Op::value(t.value(i), p));
 }
 
 /// Records a binary primitive applied to a and b.
 template <ops::Primitive Op>
-  requires(Op::arity == ops::Arity::Binary)
-Var apply(const Var& a, const Var& b) {
+requires(Op::arity == ops::Arity::Binary) [[gnu::always_inline]] inline Var
+    apply(const Var& a, const Var& b) {
   Tape& t = Tape::current();
   const Index i = t.check(a);
   const Index j = t.check(b);
@@ -410,7 +578,8 @@ Var apply(const Var& a, const Var& b) {
 }
 
 /// Records op `id` by its table row, for callers that pick ops at run time (the expression
-/// language). Throws Error when the arity does not match.
+/// language). For an op with a constant parameter (UnaryParam), b is that parameter and must be a
+/// constant leaf. Throws Error when the arity does not match or b is not a constant.
 Var apply(OpId id, const Var& x);
 Var apply(OpId id, const Var& a, const Var& b);
 
@@ -420,6 +589,14 @@ inline Var operator-(const Var& a, const Var& b) { return apply<ops::Sub>(a, b);
 inline Var operator*(const Var& a, const Var& b) { return apply<ops::Mul>(a, b); }
 inline Var operator/(const Var& a, const Var& b) { return apply<ops::Div>(a, b); }
 inline Var operator-(const Var& x) { return apply<ops::Neg>(x); }
+inline Var operator+(const Var& x, double c) { return apply<ops::AddC>(x, c); }
+inline Var operator+(double c, const Var& x) { return apply<ops::AddC>(x, c); }
+inline Var operator-(const Var& x, double c) { return apply<ops::SubC>(x, c); }
+inline Var operator-(double c, const Var& x) { return apply<ops::RSubC>(x, c); }
+inline Var operator*(const Var& x, double c) { return apply<ops::MulC>(x, c); }
+inline Var operator*(double c, const Var& x) { return apply<ops::MulC>(x, c); }
+inline Var operator/(const Var& x, double c) { return apply<ops::DivC>(x, c); }
+inline Var operator/(double c, const Var& x) { return apply<ops::RDivC>(x, c); }
 inline Var& operator+=(Var& a, const Var& b) { return a = a + b; }
 inline Var& operator-=(Var& a, const Var& b) { return a = a - b; }
 inline Var& operator*=(Var& a, const Var& b) { return a = a * b; }
@@ -441,7 +618,8 @@ inline Var sign(const Var& x) { return apply<ops::Sign>(x); }
 inline Var pow(const Var& x, double p) { return apply<ops::PowC>(x, p); }
 /// a^b with a Var exponent; the base must be positive (throws DomainError otherwise).
 Var pow(const Var& a, const Var& b);
-inline Var pow(double a, const Var& b) { return pow(Var(a), b); }
+/// c^x with a constant base; the base must be positive (throws DomainError otherwise).
+Var pow(double c, const Var& x);
 inline Var max(const Var& a, const Var& b) { return apply<ops::Max>(a, b); }
 inline Var min(const Var& a, const Var& b) { return apply<ops::Min>(a, b); }
 

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "gradlab/autodiff/error.hpp"
@@ -19,12 +20,15 @@ namespace gradlab {
 using Index = std::uint32_t;  ///< position of a node on its tape
 using OpId = std::uint16_t;   ///< which primitive produced a node (see ops.hpp)
 inline constexpr Index kNoParent = std::numeric_limits<Index>::max();
+/// Node::b with this bit set holds the index of a constant parameter, not of a parent node.
+inline constexpr Index kParamTag = Index{1} << 31;
 inline constexpr OpId kInputOp = 0;  ///< op id of an independent variable (ops::Input)
 inline constexpr OpId kConstOp = 1;  ///< op id of a constant leaf (ops::Const)
 
 class Tape;
 
-/// A scalar recorded on a tape: a small handle (node index, tape id, tape generation).
+/// A scalar recorded on a tape: a 16-byte handle (node index and the tape's stamp, which is its id
+/// and its generation, so that a Var from another tape or from before a clear() is detected).
 /// Copying a Var copies the handle, not the node. Arithmetic on Vars records new nodes on the
 /// thread's active tape (see Tape::current and TapeScope).
 class Var {
@@ -41,15 +45,24 @@ class Var {
 
  private:
   friend class Tape;
-  Var(Index index, std::uint32_t tape, std::uint32_t generation)
-      : index_(index), tape_(tape), generation_(generation) {}
+  Var(Index index, std::uint64_t stamp) : stamp_(stamp), index_(index) {}
+  std::uint64_t stamp_ = 0;  // (tape id << 32) | generation; 0 for an uninitialised Var
   Index index_ = kNoParent;
-  std::uint32_t tape_ = 0;
-  std::uint32_t generation_ = 0;
 };
 
-/// A Wengert list stored as a struct of arrays: op, two parents and a value per node.
-/// Adjoints are not stored on the tape; a sweep allocates them when it starts.
+/// One entry of the Wengert list: the value, the op, and the parents' indices (kNoParent where
+/// there is none). For an op with a constant parameter (x^p, x + c, c * x ...), b is kParamTag | k
+/// where k indexes the tape's parameter array. 24 bytes.
+struct Node {
+  double value;
+  Index a;
+  Index b;
+  OpId op;
+};
+
+/// A Wengert list: nodes in recording order in one growing array, and the constant parameters of
+/// parametrised ops. Adjoints are not stored on the tape; a sweep allocates them (8 bytes per
+/// node) when it starts.
 class Tape {
  public:
   Tape();
@@ -66,28 +79,36 @@ class Tape {
   Var constant(double v);
   /// Appends a node and returns its handle. Parents must already be on this tape.
   Var record(OpId op, Index a, Index b, double value);
+  /// Appends a node of a parametrised op: one parent a and the constant parameter p.
+  Var record_param(OpId op, Index a, double p, double value);
 
   /// The index of x on this tape; throws TapeError when x is uninitialised, belongs to another
   /// tape (another thread's, or an inactive TapeScope's), or predates the last clear().
   Index check(const Var& x) const;
   /// A handle to node i (no check: i must be < size()).
-  [[nodiscard]] Var at(Index i) const { return Var(i, id_, generation_); }
+  [[nodiscard]] Var at(Index i) const { return Var(i, stamp_); }
 
-  [[nodiscard]] double value(Index i) const { return value_[i]; }
-  [[nodiscard]] OpId op(Index i) const { return op_[i]; }
-  [[nodiscard]] Index parent_a(Index i) const { return a_[i]; }
-  [[nodiscard]] Index parent_b(Index i) const { return b_[i]; }
-  [[nodiscard]] std::size_t size() const { return value_.size(); }
-  [[nodiscard]] std::uint32_t id() const { return id_; }
-  [[nodiscard]] std::uint32_t generation() const { return generation_; }
+  [[nodiscard]] double value(Index i) const { return nodes_[i].value; }
+  [[nodiscard]] OpId op(Index i) const { return nodes_[i].op; }
+  [[nodiscard]] const Node& node(Index i) const { return nodes_[i]; }
+  [[nodiscard]] Index parent_a(Index i) const { return nodes_[i].a; }
+  /// The second parent node, or kNoParent (also when the op's second input is a parameter).
+  [[nodiscard]] Index parent_b(Index i) const { return nodes_[i].b < kParamTag ? nodes_[i].b : kNoParent; }
+  /// The constant parameter of node i (only for ops of arity UnaryParam).
+  [[nodiscard]] double param(Index i) const { return parameter(nodes_[i].b); }
+  /// The parameter that a tagged second input (kParamTag | k) refers to.
+  [[nodiscard]] double parameter(Index tagged) const { return params_[tagged & ~kParamTag]; }
+  [[nodiscard]] std::size_t size() const { return size_; }
+  [[nodiscard]] std::uint32_t id() const { return static_cast<std::uint32_t>(stamp_ >> 32); }
+  /// How many times the tape was cleared (modulo 2^32).
+  [[nodiscard]] std::uint32_t generation() const { return static_cast<std::uint32_t>(stamp_); }
 
   /// Forgets every node in O(1) (memory is kept for reuse); Vars recorded before become invalid.
   void clear();
   /// Reserves room for n nodes, so that recording allocates nothing.
   void reserve(std::size_t n);
   /// Bytes one node costs: on the tape, plus its double adjoint during a sweep.
-  static constexpr std::size_t bytes_per_node =
-      sizeof(OpId) + 2 * sizeof(Index) + sizeof(double) + sizeof(double);
+  static constexpr std::size_t bytes_per_node = sizeof(Node) + sizeof(double);
 
   /// First-order reverse sweep from node root: on return adj[i] = d(root)/d(node i) for i <= root.
   void backward(Index root, std::vector<double>& adj) const;
@@ -97,12 +118,12 @@ class Tape {
   std::vector<Var> backward_recorded(Index root);
 
  private:
-  std::vector<OpId> op_;
-  std::vector<Index> a_;
-  std::vector<Index> b_;
-  std::vector<double> value_;
-  std::uint32_t id_;
-  std::uint32_t generation_ = 0;
+  void grow();                     // doubles the capacity (the cold path of record)
+  std::unique_ptr<Node[]> nodes_;  // capacity_ slots, the first size_ in use
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+  std::vector<double> params_;
+  std::uint64_t stamp_;  // (id << 32) | generation
 };
 
 /// Makes `tape` the active tape of this thread until the scope ends (scopes nest).
@@ -141,7 +162,7 @@ namespace detail {
 inline constinit thread_local Tape* active_tape = nullptr;
 inline constinit thread_local bool anomaly_on = false;
 Tape& default_tape();
-[[noreturn]] void throw_bad_var(const Tape& tape, Index index, std::uint32_t tape_id, std::uint32_t generation);
+[[noreturn]] void throw_bad_var(const Tape& tape, Index index, std::uint64_t stamp);
 [[noreturn]] void throw_forward_anomaly(const Tape& tape, OpId op, Index a, Index b, double value);
 [[noreturn]] void throw_tape_full();
 }  // namespace detail
@@ -154,22 +175,27 @@ inline Tape& Tape::current() {
 }
 
 inline Index Tape::check(const Var& x) const {
-  if (x.tape_ != id_ || x.generation_ != generation_ || x.index_ >= value_.size()) [[unlikely]]
-    detail::throw_bad_var(*this, x.index_, x.tape_, x.generation_);
+  if (x.stamp_ != stamp_) [[unlikely]]
+    detail::throw_bad_var(*this, x.index_, x.stamp_);
   return x.index_;
 }
 
-inline Var Tape::record(OpId op, Index a, Index b, double value) {
-  if (detail::anomaly_on && !std::isfinite(value)) [[unlikely]]
+[[gnu::always_inline]] inline Var Tape::record(OpId op, Index a, Index b, double value) {
+  if (!std::isfinite(value) && detail::anomaly_on) [[unlikely]]
     detail::throw_forward_anomaly(*this, op, a, b, value);
-  const auto i = static_cast<Index>(value_.size());
-  if (i == kNoParent) [[unlikely]]
+  if (size_ == capacity_) [[unlikely]]
+    grow();
+  const auto i = static_cast<Index>(size_++);
+  nodes_[i] = Node{value, a, b, op};
+  return Var(i, stamp_);
+}
+
+[[gnu::always_inline]] inline Var Tape::record_param(OpId op, Index a, double p, double value) {
+  const auto k = static_cast<Index>(params_.size());
+  if (k >= kParamTag) [[unlikely]]
     detail::throw_tape_full();
-  op_.push_back(op);
-  a_.push_back(a);
-  b_.push_back(b);
-  value_.push_back(value);
-  return Var(i, id_, generation_);
+  params_.push_back(p);
+  return record(op, a, kParamTag | k, value);
 }
 
 inline Var Tape::variable(double v) { return record(kInputOp, kNoParent, kNoParent, v); }
