@@ -115,7 +115,7 @@ std::vector<std::size_t> parse_wrt(const std::string& wrt, const std::vector<Bin
 std::vector<std::vector<ChainTerm>> chain_terms(const Tape& tape, Index root) {
   std::vector<std::vector<ChainTerm>> terms(static_cast<std::size_t>(root) + 1);
   std::vector<double> scratch(static_cast<std::size_t>(root) + 1, 0.0);
-  const DoubleSweep s{tape, scratch.data()};
+  const DoubleSweep s{tape, &tape.node(0), scratch.data()};
   for (Index u = 0; u <= root; ++u) {
     const OpInfo& info = op_info(tape.op(u));
     if (info.arity == ops::Arity::Leaf) continue;

@@ -104,5 +104,7 @@ Command add_check(CLI::App& app);
 Command add_explain(CLI::App& app);
 Command add_graph(CLI::App& app);
 Command add_taylor(CLI::App& app);
+Command add_article(CLI::App& app);
+Command add_activations(CLI::App& app);
 
 }  // namespace gradlab::cli

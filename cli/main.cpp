@@ -6,21 +6,23 @@
 #include <new>
 
 #include "common.hpp"
+#include "gradlab/neuron/activation.hpp"
 
 int main(int argc, char** argv) {
   using namespace gradlab::cli;
   try {
+    gradlab::register_builtin_activations();  // so that leaky_relu, elu, silu, gelu are callable by name
     CLI::App app{
         "gradlab: reverse-mode automatic differentiation you can read.\n"
         "Expressions use numbers, variables, pi, + - * / ^ (power), parentheses and the functions:\n  " +
-            fmt::format("{}", fmt::join(gradlab::expr::function_names(), ", ")) + ", pow, max, min",
+            fmt::format("{}", fmt::join(gradlab::expr::function_names(), ", ")),
         "gradlab"};
     app.require_subcommand(1);
     app.footer(
         "Run 'gradlab SUBCOMMAND --help' for the options and an example of each subcommand.\n"
         "An expression that starts with '-' goes after '--', e.g. gradlab grad --at x=1 -- -x^2");
-    const Command commands[] = {add_grad(app), add_check(app), add_explain(app), add_graph(app),
-                                add_taylor(app)};
+    const Command commands[] = {add_grad(app),   add_check(app),   add_explain(app),    add_graph(app),
+                                add_taylor(app), add_article(app), add_activations(app)};
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
