@@ -1,5 +1,5 @@
-// gradlab article: the sigmoid-neuron article reproduced, with its figures; and the figure report
-// that article, activations --plot and train share.
+// gradlab article: the sigmoid-neuron article reproduced: its gradient-descent run written to
+// trajectory.csv, its figures, and (--optimizers) other optimizers' paths from the same start.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -11,23 +11,6 @@
 #include "gradlab/neuron/figures.hpp"
 
 namespace gradlab::cli {
-
-figures::Options figure_options() {
-  figures::Options o;
-  if (const char* g = std::getenv("GRADLAB_GNUPLOT"); g && *g) o.gnuplot = g;
-  return o;
-}
-
-void print_figure_report(const figures::Report& r, bool json_mode) {
-  std::ostream& out = json_mode ? std::cerr : std::cout;
-  if (r.gnuplot_missing)
-    std::cerr
-        << "gradlab: note: gnuplot was not found, so no images were drawn; the data and the .gp scripts are "
-           "in "
-        << r.dir << " (install gnuplot-nox, then run `gnuplot NAME.gp` there)\n";
-  for (const std::string& e : r.errors) std::cerr << "gradlab: warning: " << e << '\n';
-  if (!json_mode) out << fmt::format("wrote to {}: {}\n", r.dir, fmt::join(r.files, ", "));
-}
 
 namespace {
 struct ArticleOptions {
@@ -71,10 +54,11 @@ int run_article(const ArticleOptions& o) {
   }
   std::cout << fmt::format(
       "The article's sigmoid neuron: X = [0.5, 2.5], Y = [0.2, 0.9], L = 1/2 sum (sigmoid(w x + b) - y)^2\n"
-      "gradient descent from w = {}, b = {} with eta = {}, {} epochs\n"
+      "gradient descent from w = {}, b = {} with eta = {}, {} epochs ({} rows in trajectory.csv)\n"
       "  start:  L = {}\n  final:  w = {}, b = {}, L = {}\n  exact optimum (L = 0): w = {}, b = {}\n",
-      num(first.theta[0]), num(first.theta[1]), num(article::learning_rate), last.epoch, num(first.loss),
-      num(last.theta[0]), num(last.theta[1]), num(last.loss), num(opt.w), num(opt.b));
+      num(first.theta[0]), num(first.theta[1]), num(article::learning_rate), last.epoch,
+      fig.trajectory.rows.size(), num(first.loss), num(last.theta[0]), num(last.theta[1]), num(last.loss),
+      num(opt.w), num(opt.b));
   for (const auto& [name, t] : runs) {
     const TrajectoryRow& r = t.rows.back();
     std::cout << fmt::format("  {:<9} after {} epochs: w = {}, b = {}, L = {}\n", name, r.epoch,
@@ -88,7 +72,7 @@ int run_article(const ArticleOptions& o) {
 Command add_article(CLI::App& app) {
   auto o = std::make_shared<ArticleOptions>();
   CLI::App* sub = app.add_subcommand(
-      "article", "the sigmoid-neuron article reproduced: its gradient-descent run and its figures");
+      "article", "reproduce the sigmoid-neuron article's gradient descent, with its figures");
   sub->add_option(
          "--out", o->out,
          "directory for trajectory.csv, the data, the .gp scripts and the figures (loss_surface.png, "
@@ -107,8 +91,13 @@ Command add_article(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   sub->add_flag("--json", o->json, "print one JSON object (numbers round-trip exactly)");
   sub->footer(
-      "Example:\n  gradlab article --out out/\n  gradlab article --out out/ --optimizers "
-      "gd,momentum,nesterov,adam\n"
+      "Trains one sigmoid neuron on X = [0.5, 2.5], Y = [0.2, 0.9] from w = 0, b = -8 with learning rate 1\n"
+      "for 1000 epochs, and writes DIR/trajectory.csv with the header epoch,w,b,loss,dL_dw,dL_db\n"
+      "(epoch 0 = the start), the figures, their data and their gnuplot scripts. Without gnuplot the\n"
+      "data and scripts are still written.\n\n"
+      "Example:\n"
+      "  gradlab article --out out/\n"
+      "  gradlab article --out out/ --optimizers gd,momentum,nesterov,adam\n"
       "Re-render a figure after editing its script: cd out && gnuplot contour.gp");
   return {sub, [o] { return run_article(*o); }};
 }

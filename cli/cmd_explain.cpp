@@ -12,14 +12,12 @@ int run_explain(const ExprOptions& o) {
   DetectAnomaly anomaly(o.detect_anomaly);
   const Program program(o);
   const std::vector<Binding> point = parse_bindings(o.at);
-  Tape tape;
-  TapeScope scope(tape);
-  expr::Evaluator ev(tape);
-  const Program::Recorded r = program.record(ev, point);
-  const Index root = r.root.index();
-  std::vector<double> adj;
-  ev.backward(root, adj);
-  warn_if_not_finite(tape.value(root), "the value");
+  const Recording rec(program, point);
+  const Tape& tape = rec.tape;
+  const expr::Evaluator& ev = rec.ev;
+  const Program::Recorded& r = rec.r;
+  const Index root = rec.root;
+  const std::vector<double>& adj = rec.adj;
   const std::vector<std::vector<ChainTerm>> terms = chain_terms(tape, root);
   auto name = [](Index i) { return fmt::format("v{}", i); };
 

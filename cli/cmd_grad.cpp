@@ -20,19 +20,14 @@ int run_grad(const GradOptions& o) {
   const Program program(o.e);
   const std::vector<Binding> point = parse_bindings(o.e.at);
   const std::vector<std::size_t> wrt = parse_wrt(o.wrt, point);
-  Tape tape;
-  TapeScope scope(tape);
-  expr::Evaluator ev(tape);
-  const Program::Recorded r = program.record(ev, point);
-  std::vector<double> adj;
-  ev.backward(r.root.index(), adj);
-  const double value = tape.value(r.root.index());
-  warn_if_not_finite(value, "the value");
+  const Recording rec(program, point);
+  const Program::Recorded& r = rec.r;
+  const double value = rec.value();
   std::vector<double> g;
   std::vector<Var> xs;
   for (std::size_t k : wrt) {
     xs.push_back(r.inputs[k]);
-    g.push_back(adj[r.inputs[k].index()]);  // inputs are recorded before the root
+    g.push_back(rec.adj[r.inputs[k].index()]);  // inputs are recorded before the root
     warn_if_not_finite(g.back(), fmt::format("d/d{}", point[k].name));
   }
   Eigen::MatrixXd h;

@@ -59,14 +59,11 @@ int run_graph(const GraphOptions& o) {
     throw Error(fmt::format("-o {}: the file name must end in .dot, .svg or .png", o.out));
   const Program program(o.e);
   const std::vector<Binding> point = parse_bindings(o.e.at);
-  Tape tape;
-  TapeScope scope(tape);
-  expr::Evaluator ev(tape);
-  const Program::Recorded r = program.record(ev, point);
-  const Index root = r.root.index();
-  std::vector<double> adj;
-  ev.backward(root, adj);
-  warn_if_not_finite(tape.value(root), "the value");
+  const Recording rec(program, point);
+  const Tape& tape = rec.tape;
+  const expr::Evaluator& ev = rec.ev;
+  const Index root = rec.root;
+  const std::vector<double>& adj = rec.adj;
 
   std::ostringstream dot;
   dot << "digraph gradlab {\n  rankdir=BT;\n  node [fontname=\"Helvetica\", fontsize=11];\n";

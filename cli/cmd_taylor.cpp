@@ -34,21 +34,15 @@ int run_taylor(const TaylorOptions& o) {
   Eigen::MatrixXd h;
   double L0 = 0;
   {
-    Tape tape;
-    TapeScope scope(tape);
-    expr::Evaluator ev(tape);
-    const Program::Recorded r = program.record(ev, point);
-    L0 = tape.value(r.root.index());
-    std::vector<double> adj;
-    ev.backward(r.root.index(), adj);
+    const Recording rec(program, point);
+    L0 = rec.value();
     std::vector<Var> xs;
     for (Eigen::Index k = 0; k < n; ++k) {
-      xs.push_back(r.inputs[wrt[static_cast<std::size_t>(k)]]);
-      g[k] = adj[xs.back().index()];
+      xs.push_back(rec.r.inputs[wrt[static_cast<std::size_t>(k)]]);
+      g[k] = rec.adj[xs.back().index()];
     }
-    h = hessian(r.root, xs);
+    h = hessian(rec.r.root, xs);
   }
-  warn_if_not_finite(L0, "the value");
   const double gnorm = g.norm();
 
   // The direction u: --direction (normalised), else -g / |g|.

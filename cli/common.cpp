@@ -1,9 +1,11 @@
 #include "common.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <iostream>
 
 namespace gradlab::cli {
@@ -68,6 +70,12 @@ Program::Recorded Program::record(expr::Evaluator& ev, const std::vector<Binding
   r.root = ev.evaluate(*main_);
   for (const auto& e : extras_) r.extras.push_back(ev.evaluate(*e));
   return r;
+}
+
+Recording::Recording(const Program& program, const std::vector<Binding>& point)
+    : r(program.record(ev, point)), root(r.root.index()) {
+  ev.backward(root, adj);
+  warn_if_not_finite(tape.value(root), "the value");
 }
 
 double value_at(const Program& program, const std::vector<Binding>& point) {
@@ -142,6 +150,22 @@ std::string describe_point(const std::vector<Binding>& point) {
   std::string s;
   for (const Binding& b : point) s += fmt::format("{}{}={}", s.empty() ? "" : ", ", b.name, b.value);
   return s;
+}
+
+figures::Options figure_options() {
+  figures::Options o;
+  if (const char* g = std::getenv("GRADLAB_GNUPLOT"); g && *g) o.gnuplot = g;
+  return o;
+}
+
+void print_figure_report(const figures::Report& r, bool json_mode) {
+  std::ostream& out = json_mode ? std::cerr : std::cout;
+  if (r.gnuplot_missing)
+    std::cerr << "gradlab: note: gnuplot was not found, so no images were drawn; the data and the .gp "
+                 "scripts are in "
+              << r.dir << " (install gnuplot-nox, then run `gnuplot NAME.gp` there)\n";
+  for (const std::string& e : r.errors) std::cerr << "gradlab: warning: " << e << '\n';
+  if (!json_mode) out << fmt::format("wrote to {}: {}\n", r.dir, fmt::join(r.files, ", "));
 }
 
 }  // namespace gradlab::cli

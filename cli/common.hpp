@@ -56,6 +56,19 @@ class Program {
   bool stdin_used_ = false;
 };
 
+/// The program recorded once at a point, with its reverse sweep done: the tape is active while this
+/// object lives. Warns (once) when the value is not finite.
+struct Recording {
+  Recording(const Program& program, const std::vector<Binding>& point);
+  Tape tape;
+  TapeScope scope{tape};
+  expr::Evaluator ev{tape};
+  Program::Recorded r;
+  Index root = 0;
+  std::vector<double> adj;  ///< d root / d node, for every node up to root
+  [[nodiscard]] double value() const { return tape.value(root); }
+};
+
 /// The value of the main expression at `point`, recorded on a scratch tape.
 double value_at(const Program& program, const std::vector<Binding>& point);
 

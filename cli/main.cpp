@@ -6,14 +6,16 @@
 #include <new>
 
 #include "common.hpp"
+#include "gradlab/neuron/activation.hpp"
 
 int main(int argc, char** argv) {
   using namespace gradlab::cli;
   try {
+    gradlab::register_builtin_activations();  // so that leaky_relu, elu, silu, gelu are callable by name
     CLI::App app{
         "gradlab: reverse-mode automatic differentiation you can read.\n"
         "Expressions use numbers, variables, pi, + - * / ^ (power), parentheses and the functions:\n  " +
-            fmt::format("{}", fmt::join(gradlab::expr::function_names(), ", ")) + ", pow, max, min",
+            fmt::format("{}", fmt::join(gradlab::expr::function_names(), ", ")),
         "gradlab"};
     app.require_subcommand(1);
     app.footer(

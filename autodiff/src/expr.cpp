@@ -44,7 +44,10 @@ ParseError::ParseError(std::string_view source, std::size_t offset, const std::s
 // ---- the function names -------------------------------------------------------------------------
 
 namespace {
-constexpr std::string_view kInternalOps[] = {"input", "const", "add", "sub", "mul", "div", "neg", "powc"};
+// The ops that the operators and literals stand for; not callable by name.
+constexpr std::string_view kInternalOps[] = {"input", "const", "add",   "sub",  "mul",
+                                             "div",   "neg",   "powc",  "addc", "subc",
+                                             "rsubc", "mulc",  "rdivc", "divc", "rpowc"};
 
 bool is_internal(std::string_view name) {
   return std::find(std::begin(kInternalOps), std::end(kInternalOps), name) != std::end(kInternalOps);
@@ -468,6 +471,13 @@ const Evaluator::Origin* Evaluator::origin(Index i) const {
 }
 
 namespace {
+/// Records op `id` (arity UnaryParam) on x with the constant parameter p, e.g. leaky_relu(x, 0.2).
+Var apply_param(OpId id, const Var& x, double p) {
+  Tape& t = Tape::current();
+  const Index i = t.check(x);
+  return t.record_param(id, i, p, op_info(id).value2(t.value(i), p));
+}
+
 /// An operand during evaluation: a literal stays a double until an op needs it on the tape.
 struct Operand {
   Var var;
@@ -525,7 +535,7 @@ Var Evaluator::evaluate(const Expression& e) {
         out = b.is_constant ? pow(on_tape(a), b.var.valid() ? t.value(b.var.index()) : b.constant)
                             : pow(on_tape(a), on_tape(b));
       } else if (n.nargs == 1 && op_info(n.op).arity == ops::Arity::UnaryParam) {
-        out = apply(n.op, on_tape(a), t.constant(op_info(n.op).default_param));
+        out = apply_param(n.op, on_tape(a), op_info(n.op).default_param);
       } else if (n.nargs == 1) {
         out = apply(n.op, on_tape(a));
       } else {
@@ -534,7 +544,9 @@ Var Evaluator::evaluate(const Expression& e) {
                            fmt::format("the parameter of {} must be a constant (it is not differentiated)",
                                        op_info(n.op).name),
                            e.context());
-        out = apply(n.op, on_tape(a), on_tape(b));
+        out = op_info(n.op).arity == ops::Arity::UnaryParam
+                  ? apply_param(n.op, on_tape(a), b.var.valid() ? t.value(b.var.index()) : b.constant)
+                  : apply(n.op, on_tape(a), on_tape(b));
       }
     } catch (const ParseError&) {
       throw;

@@ -18,19 +18,22 @@ detail::Registry<ActivationInfo>& registry() {
 }
 }  // namespace
 
-const ActivationInfo& detail::add_activation(const ActivationInfo& info) { return registry().add(info); }
+const ActivationInfo& detail::add_activation(const ActivationInfo& info) {
+  register_builtin_activations();
+  return registry().add(info);
+}
 
 void register_builtin_activations() {
   static std::once_flag once;
   std::call_once(once, [] {
-    register_activation<activations::Sigmoid>();
-    register_activation<activations::Tanh>();
-    register_activation<activations::Relu>();
-    register_activation<activations::LeakyRelu>();
-    register_activation<activations::Elu>();
-    register_activation<activations::Softplus>();
-    register_activation<activations::Silu>();
-    register_activation<activations::Gelu>();
+    registry().add(detail::make_activation_info<activations::Sigmoid>());
+    registry().add(detail::make_activation_info<activations::Tanh>());
+    registry().add(detail::make_activation_info<activations::Relu>());
+    registry().add(detail::make_activation_info<activations::LeakyRelu>());
+    registry().add(detail::make_activation_info<activations::Elu>());
+    registry().add(detail::make_activation_info<activations::Softplus>());
+    registry().add(detail::make_activation_info<activations::Silu>());
+    registry().add(detail::make_activation_info<activations::Gelu>());
   });
 }
 

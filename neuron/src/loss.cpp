@@ -13,13 +13,16 @@ detail::Registry<LossInfo>& registry() {
 }
 }  // namespace
 
-const LossInfo& detail::add_loss(const LossInfo& info) { return registry().add(info); }
+const LossInfo& detail::add_loss(const LossInfo& info) {
+  register_builtin_losses();
+  return registry().add(info);
+}
 
 void register_builtin_losses() {
   static std::once_flag once;
   std::call_once(once, [] {
-    register_loss<losses::SquaredError>();
-    register_loss<losses::BinaryCrossEntropy>();
+    registry().add(detail::make_loss_info<losses::SquaredError>());
+    registry().add(detail::make_loss_info<losses::BinaryCrossEntropy>());
   });
 }
 

@@ -62,8 +62,8 @@ double Neuron::pre_activation(const Eigen::VectorXd& x) const {
 
 double Neuron::forward(const Eigen::VectorXd& x) const { return act_->value_fn(pre_activation(x), alpha_); }
 
-Eigen::VectorXd Neuron::forward(const Eigen::MatrixXd& X) const {
-  check_data("Neuron::forward", X, Eigen::VectorXd::Zero(X.rows()));
+Eigen::VectorXd Neuron::forward_batch(const Eigen::MatrixXd& X) const {
+  check_data("Neuron::forward_batch", X, Eigen::VectorXd::Zero(X.rows()));
   Eigen::VectorXd f(X.rows());
   for (Eigen::Index i = 0; i < X.rows(); ++i) f[i] = act_->value_fn(X.row(i).dot(w_) + b_, alpha_);
   return f;

@@ -137,11 +137,11 @@ Trajectory train(Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd
     Eigen::VectorXd g = neuron.gradient(X, y, options.method);
     const double L = neuron.loss(X, y);
     out.rows.push_back({epoch, theta, L, g});
-    if (L <= options.loss_tolerance) {
+    if (L < options.loss_tolerance) {
       out.stop_reason = "loss tolerance";
       break;
     }
-    if (g.norm() <= options.grad_norm_tolerance) {
+    if (g.norm() < options.grad_norm_tolerance) {
       out.stop_reason = "gradient-norm tolerance";
       break;
     }

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "gradlab/autodiff/expr.hpp"
+#include "gradlab/neuron/activation.hpp"
 
 using namespace gradlab;
 using gradlab::expr::Evaluator;
@@ -103,7 +104,8 @@ BOOST_AUTO_TEST_CASE(functions_from_the_op_table) {
   BOOST_TEST(eval("relu(-x) + abs(-x) + sqrt(x) + tanh(x)", {{"x", x}}) ==
              0.0 + x + std::sqrt(x) + std::tanh(x));
   const auto names = expr::function_names();
-  for (const char* internal : {"input", "const", "add", "sub", "mul", "div", "neg", "powc"})
+  for (const char* internal :
+       {"input", "const", "add", "sub", "mul", "div", "neg", "powc", "addc", "mulc", "rpowc"})
     BOOST_TEST((std::find(names.begin(), names.end(), internal) == names.end()), internal);
   for (const char* f : {"exp", "log", "sqrt", "abs", "sin", "cos", "tan", "tanh", "sigmoid", "softplus",
                         "relu", "pow", "max", "min"})
@@ -388,6 +390,31 @@ BOOST_AUTO_TEST_CASE(derivatives_three_ways) {
       BOOST_TEST(std::abs(ad - central) <= 1e-7 * (1 + std::abs(hand)), c.src << " at w=" << w << " x=" << x);
     }
   }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(registered_activations)
+
+BOOST_AUTO_TEST_CASE(activations_are_callable_by_name_with_optional_alpha) {
+  gradlab::register_builtin_activations();
+  for (const ActivationInfo* a : activation_list()) {
+    const std::string name(a->name);
+    BOOST_TEST(eval(name + "(x)", {{"x", -0.7}}) == a->value(-0.7), name);
+    if (a->parametric()) BOOST_TEST(eval(name + "(x, 0.3)", {{"x", -0.7}}) == a->value(-0.7, 0.3), name);
+  }
+  BOOST_TEST(eval("leaky_relu(x, 2^-2)", {{"x", -1}}) == -0.25);  // a constant expression as alpha
+  try {
+    eval("leaky_relu(x, a)", {{"x", -1}, {"a", 0.1}});
+    BOOST_FAIL("no ParseError");
+  } catch (const ParseError& e) {
+    BOOST_TEST(e.column() == 15u);
+    BOOST_TEST(
+        contains(e.what(), "the parameter of leaky_relu must be a constant (it is not differentiated)"));
+  }
+  BOOST_TEST(
+      contains(parse_error("sigmoid(x, 2)", 10, {{"x", 1}}), "too many arguments: sigmoid takes 1 argument"));
+  BOOST_TEST(contains(parse_error("gelux(x)", 1, {{"x", 1}}), "did you mean 'gelu'?"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -103,7 +103,8 @@ class Expression {
 Expression parse(std::string source, std::string context = {});
 
 /// The names callable as functions, sorted: every op of the table except the internal ones
-/// (input, const, add, sub, mul, div, neg, powc), which the operators stand for.
+/// (input, const, add, sub, mul, div, neg, and the constant-parameter forms powc, addc, ...), which the
+/// operators stand for.
 std::vector<std::string> function_names();
 
 /// Records expressions on a tape, given values for their names, and remembers which tape node came

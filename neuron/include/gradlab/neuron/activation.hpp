@@ -136,15 +136,16 @@ struct ActivationInfo {
   [[nodiscard]] Var d(const Var& x, std::optional<double> alpha = {}) const;
 };
 
-namespace detail {
-const ActivationInfo& add_activation(const ActivationInfo& info);
-}
+/// Registers the built-in activations (sigmoid, tanh, relu, leaky_relu, elu, softplus, silu,
+/// gelu) once; thread-safe, and cheap to call again. Programs that look activations up by name
+/// only through the engine's op table (the expression language) call it at start; the functions
+/// below call it themselves.
+void register_builtin_activations();
 
-/// Registers an activation record (yours or a built-in): its entry in the activation registry and
-/// its fused op in the engine's op table. Registering the same record again is harmless; another
-/// record under a taken name throws Error.
+namespace detail {
+/// The run-time entry of a record.
 template <ActivationRecord A>
-const ActivationInfo& register_activation() {
+ActivationInfo make_activation_info() {
   ActivationInfo info;
   info.name = A::name;
   info.formula = A::formula;
@@ -154,7 +155,7 @@ const ActivationInfo& register_activation() {
   info.kink = A::kink;
   info.domain = A::domain;
   if constexpr (requires { A::kinks; }) info.kinks.assign(A::kinks.begin(), A::kinks.end());
-  info.key = &detail::record_key<A>;
+  info.key = &record_key<A>;
   if constexpr (has_alpha<A>) {
     info.default_alpha = A::default_alpha;
     info.value_fn = [](double x, double a) { return A::value(x, a); };
@@ -167,15 +168,21 @@ const ActivationInfo& register_activation() {
     info.composite_fn = [](const Var& x, double) { return A::value(x); };
     info.d_var_fn = [](const Var& x, double) { return A::d(x); };
   }
-  info.op = detail::activation_op_id<A>();
-  return detail::add_activation(info);
+  info.op = activation_op_id<A>();
+  return info;
 }
+/// Adds a user's activation to the registry (after the built-in ones).
+const ActivationInfo& add_activation(const ActivationInfo& info);
+}  // namespace detail
 
-/// Registers the built-in activations (sigmoid, tanh, relu, leaky_relu, elu, softplus, silu,
-/// gelu) once; thread-safe, and cheap to call again. Programs that look activations up by name
-/// only through the engine's op table (the expression language) call it at start; the functions
-/// below call it themselves.
-void register_builtin_activations();
+/// Registers an activation record defined outside the library: its entry in the activation
+/// registry and its fused op in the engine's op table. Registering the same record again is
+/// harmless; another record under a taken name throws Error.
+template <ActivationRecord A>
+const ActivationInfo& register_activation() {
+  register_builtin_activations();  // first, so that the built-ins own their names in the op table
+  return detail::add_activation(detail::make_activation_info<A>());
+}
 
 /// The activation with this name; throws Error listing the known names when there is none.
 const ActivationInfo& activation(std::string_view name);

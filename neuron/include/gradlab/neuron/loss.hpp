@@ -112,12 +112,9 @@ struct LossInfo {
 };
 
 namespace detail {
-const LossInfo& add_loss(const LossInfo& info);
-}
-
-/// Registers a loss record (yours or a built-in). Same rules as register_activation.
+/// The run-time entry of a record.
 template <LossRecord L>
-const LossInfo& register_loss() {
+LossInfo make_loss_info() {
   LossInfo info;
   info.name = L::name;
   info.formula = L::formula;
@@ -125,7 +122,7 @@ const LossInfo& register_loss() {
   info.derivative = L::derivative;
   info.derivative_latex = L::derivative_latex;
   if constexpr (requires { L::output_range; }) info.output_range = L::output_range;
-  info.key = &detail::record_key<L>;
+  info.key = &record_key<L>;
   info.value = [](double f, double y) { return L::value(f, y); };
   info.d = [](double f, double y) { return L::d(f, y); };
   info.value_var = [](const Var& f, double y) { return L::value(f, y); };
@@ -137,7 +134,16 @@ const LossInfo& register_loss() {
     info.d_logit = [](double z, double y) { return L::d_logit(z, y); };
     info.value_logit_var = [](const Var& z, double y) { return L::value_logit(z, y); };
   }
-  return detail::add_loss(info);
+  return info;
+}
+/// Adds a user's loss to the registry (after the built-in ones).
+const LossInfo& add_loss(const LossInfo& info);
+}  // namespace detail
+
+/// Registers a loss record defined outside the library. Same rules as register_activation.
+template <LossRecord L>
+const LossInfo& register_loss() {
+  return detail::add_loss(detail::make_loss_info<L>());
 }
 
 /// Registers squared_error and binary_cross_entropy once (thread-safe).

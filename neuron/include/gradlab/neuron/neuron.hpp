@@ -83,7 +83,7 @@ class Neuron {
   /// f(x) = act(z) for one sample.
   [[nodiscard]] double forward(const Eigen::VectorXd& x) const;
   /// f for every row of X.
-  [[nodiscard]] Eigen::VectorXd forward(const Eigen::MatrixXd& X) const;
+  [[nodiscard]] Eigen::VectorXd forward_batch(const Eigen::MatrixXd& X) const;
   /// L = sum_i loss(f(x_i), y_i).
   [[nodiscard]] double loss(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const;
   /// dL/dtheta, theta = [w, b], by the chosen method.

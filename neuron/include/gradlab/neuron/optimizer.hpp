@@ -66,11 +66,12 @@ struct TrajectoryRow {
   Eigen::VectorXd grad;  ///< dL/dtheta
 };
 
-/// When training stops (a tolerance of 0 never triggers).
+/// When training stops: after max_epochs updates, or as soon as L or |dL/dtheta| falls strictly
+/// below its tolerance (so a tolerance of 0 never triggers, even at an exactly zero gradient).
 struct TrainOptions {
   int max_epochs = 1000;
-  double loss_tolerance = 0.0;              ///< stop when L <= this
-  double grad_norm_tolerance = 0.0;         ///< stop when |dL/dtheta| <= this
+  double loss_tolerance = 0.0;              ///< stop when L < this
+  double grad_norm_tolerance = 0.0;         ///< stop when |dL/dtheta| < this
   GradMethod method = GradMethod::Formula;  ///< how the gradients are computed
 };
 
