@@ -36,7 +36,7 @@ Eigen::VectorXd mean_gradient(const Neuron& neuron, const Eigen::MatrixXd& X, co
 }
 
 double accuracy(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
-  const Eigen::VectorXd f = neuron.forward(X);
+  const Eigen::VectorXd f = neuron.forward_batch(X);
   Eigen::Index right = 0;
   for (Eigen::Index i = 0; i < y.size(); ++i) right += (f[i] >= 0.5) == (y[i] >= 0.5) ? 1 : 0;
   return static_cast<double>(right) / static_cast<double>(y.size());
