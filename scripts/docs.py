@@ -5,13 +5,16 @@ Two kinds of fenced blocks are managed:
 
 * ```cpp snippet=docs/snippets/NAME.cpp   -- the block's body is the file's text. The test suite
   builds and runs every file in docs/snippets/.
-* ```cpp snippet=PATH symbol=NAME          -- only the `struct NAME {` ... `};` of that file (any file the
-  build compiles), with the `///` comment above it.
+* ```cpp snippet=PATH symbol=NAME          -- only the `struct NAME {` ... `};` of that file, with the
+  `///` comment above it. PATH may also be a library source or an example (tests/examples runs those).
 * ```console                               -- lines starting with "$ " are commands; the lines up to
   the next command are that command's output (stdout and stderr). Commands run in the repository root
   with the build's programs (gradlab, examples) first on PATH.
 
-And one kind of generated file:
+Two more kinds of generated text:
+
+* <!-- begin output: COMMAND --> ... <!-- end output -->  -- the lines between the two comments are
+  COMMAND's output, as Markdown (e.g. a table generated from a registry).
 
 * <!-- figure docs/img/NAME.dot: COMMAND -->  -- the file is COMMAND's standard output (e.g. a
   `gradlab graph` DOT text); --check compares it, --write rewrites it and renders docs/img/NAME.svg
@@ -30,6 +33,8 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"^```(\S*)(.*)$")
+BEGIN_OUTPUT = re.compile(r"^<!-- begin output: (.*) -->$")
+END_OUTPUT = "<!-- end output -->"
 FIGURE = re.compile(r"^<!-- figure (\S+\.dot): (.*) -->$")
 
 
@@ -70,6 +75,14 @@ def render(lines, env):
     out, i = [], 0
     while i < len(lines):
         line = lines[i]
+        b = BEGIN_OUTPUT.match(line)
+        if b:
+            j = lines.index(END_OUTPUT, i + 1)
+            out.append(line)
+            out.extend(run(b.group(1), env))
+            out.append(lines[j])
+            i = j + 1
+            continue
         m = FENCE.match(line)
         if not m or not m.group(1):
             out.append(line)
