@@ -9,6 +9,26 @@
 namespace gradlab::cli {
 
 namespace {
+/// A table cell: '|' would end the cell, so it is escaped.
+std::string cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+/// The Markdown table of every registered activation, generated from the records (docs use it).
+std::string markdown_table() {
+  std::string out = "| name | $f(x)$ | $f'(x)$ | at the kink |\n| --- | --- | --- | --- |\n";
+  for (const ActivationInfo* a : activation_list())
+    out += fmt::format("| `{}`{} | ${}$ | ${}$ | {} |\n", a->name,
+                       a->default_alpha ? fmt::format(" ($\\alpha = {}$)", num(*a->default_alpha)) : "",
+                       cell(a->formula_latex), cell(a->derivative_latex), cell(a->kink));
+  return out;
+}
+
 int run_activations(bool json) {
   Json list = Json::array();
   bool all_passed = true;
@@ -45,15 +65,23 @@ int run_activations(bool json) {
 
 Command add_activations(CLI::App& app) {
   auto json = std::make_shared<bool>(false);
+  auto markdown = std::make_shared<bool>(false);
   CLI::App* sub =
       app.add_subcommand("activations", "the activations, their formulas and a live derivative check");
   sub->add_flag("--json", *json, "print one JSON object");
+  sub->add_flag("--markdown", *markdown, "print a Markdown table of the activations (no checks)");
   sub->footer(
       "Lists every registered activation (usable by name in expressions) with its formula and derivative,\n"
       "and checks the derivative three ways. Exit code 1 if a check fails.\n\n"
       "Example:\n"
       "  gradlab activations --json");
-  return {sub, [json] { return run_activations(*json); }};
+  return {sub, [json, markdown] {
+            if (*markdown) {
+              std::cout << markdown_table();
+              return 0;
+            }
+            return run_activations(*json);
+          }};
 }
 
 }  // namespace gradlab::cli
