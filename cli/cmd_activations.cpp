@@ -11,9 +11,30 @@
 namespace gradlab::cli {
 
 namespace {
+/// A table cell: '|' would end the cell, so it is escaped.
+std::string cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+/// The Markdown table of every registered activation, generated from the records (docs use it).
+std::string markdown_table() {
+  std::string out = "| name | $f(x)$ | $f'(x)$ | at the kink |\n| --- | --- | --- | --- |\n";
+  for (const ActivationInfo* a : activation_list())
+    out += fmt::format("| `{}`{} | ${}$ | ${}$ | {} |\n", a->name,
+                       a->default_alpha ? fmt::format(" ($\\alpha = {}$)", num(*a->default_alpha)) : "",
+                       cell(a->formula_latex), cell(a->derivative_latex), cell(a->kink));
+  return out;
+}
+
 struct ActivationsOptions {
   std::string plot;
   bool json = false;
+  bool markdown = false;
 };
 
 int run_activations(const ActivationsOptions& o) {
@@ -74,13 +95,20 @@ Command add_activations(CLI::App& app) {
   sub->add_option("--plot", o->plot,
                   "also draw each activation and its derivative: DIR/activation_<name>.png");
   sub->add_flag("--json", o->json, "print one JSON object (numbers round-trip exactly)");
+  sub->add_flag("--markdown", o->markdown, "print a Markdown table of the activations (no checks)");
   sub->footer(
       "Lists every registered activation (usable by name in expressions) with its formula and derivative,\n"
       "and checks the derivative three ways. Exit code 1 if a check fails.\n\n"
       "Example:\n"
       "  gradlab activations --json\n"
       "  gradlab activations --plot out/");
-  return {sub, [o] { return run_activations(*o); }};
+  return {sub, [o] {
+            if (o->markdown) {
+              std::cout << markdown_table();
+              return 0;
+            }
+            return run_activations(*o);
+          }};
 }
 
 }  // namespace gradlab::cli
