@@ -81,6 +81,13 @@ std::pair<Eigen::Index, Eigen::Index> broadcast_shape(const char* op, const Cons
                   op, shape_str(a), shape_str(b)));
 }
 
+void add_reduced(const DoubleSweep& s, Index p, bool column, const Eigen::MatrixXd& e) {
+  if (column)
+    add_adjoint(s, p, e.rowwise().sum());  // a column was repeated across the columns
+  else
+    add_adjoint(s, p, e.colwise().sum());  // a row was repeated down the rows
+}
+
 void add_adjoint(const RecordedSweep& s, Index i, const MatVar& d) {
   if (!is_matrix_node(s.tape, i)) {
     s.add(i, sum(d));
@@ -107,89 +114,108 @@ Var record_leaf(Tape& t, OpId op, const double* data, Eigen::Index rows, Eigen::
 }
 
 // ---- the kinds of matrix op with their own rules (the elementwise ones are in matrix_ops.hpp) ----
-// Each rule is written once: the Eigen form (first-order sweep) and the MatVar form (recorded
-// sweep) are the same formula, side by side.
+// Each rule is one formula, written twice side by side: on Eigen matrices (first-order sweep) and
+// on MatVars (recorded sweep, so that it can be differentiated again).
 
-const MatrixKind kMatMul{"matmul",  // Y = A B;  dA = G Bᵀ, dB = Aᵀ G
-                         [](const DoubleSweep& s, Index i, double) {
-                           const Index a = s.parent_a(i), b = s.parent_b(i);
-                           const ConstMap av = operand(s.tape, a), bv = operand(s.tape, b);
-                           const Eigen::MatrixXd& g = matrix_adjoint(s, i);
-                           if (wants_adjoint(s.tape, a)) add_adjoint(s, a, g * bv.transpose());
-                           if (wants_adjoint(s.tape, b)) add_adjoint(s, b, av.transpose() * g);
-                         },
-                         [](const RecordedSweep& s, Index i, const Var& g) {
-                           const Index a = s.parent_a(i), b = s.parent_b(i);
-                           const MatVar gm = MatVar::from_node(g);
-                           if (s.needs(a)) add_adjoint(s, a, matmul(gm, transpose(recorded_operand(s, b))));
-                           if (s.needs(b)) add_adjoint(s, b, matmul(transpose(recorded_operand(s, a)), gm));
-                         }};
+struct MatMul {  // Y = A B;  dA = G Bᵀ, dB = Aᵀ G
+  static void backward(const DoubleSweep& s, Index i, double) {
+    const Index a = s.parent_a(i), b = s.parent_b(i);
+    const ConstMap av = operand(s.tape, a), bv = operand(s.tape, b);
+    const Eigen::MatrixXd& g = matrix_adjoint(s, i);
+    if (wants_adjoint(s.tape, a)) add_adjoint(s, a, g * bv.transpose());
+    if (wants_adjoint(s.tape, b)) add_adjoint(s, b, av.transpose() * g);
+  }
+  static void backward_recorded(const RecordedSweep& s, Index i, const Var& g) {
+    const Index a = s.parent_a(i), b = s.parent_b(i);
+    const MatVar gm = MatVar::from_node(g);
+    if (s.needs(a)) add_adjoint(s, a, matmul(gm, transpose(recorded_operand(s, b))));
+    if (s.needs(b)) add_adjoint(s, b, matmul(transpose(recorded_operand(s, a)), gm));
+  }
+};
 
-const MatrixKind kTranspose{"transpose",  // Y = Aᵀ;  dA = Gᵀ
-                            [](const DoubleSweep& s, Index i, double) {
-                              const Index a = s.parent_a(i);
-                              if (wants_adjoint(s.tape, a))
-                                add_adjoint(s, a, matrix_adjoint(s, i).transpose());
-                            },
-                            [](const RecordedSweep& s, Index i, const Var& g) {
-                              const Index a = s.parent_a(i);
-                              if (s.needs(a)) add_adjoint(s, a, transpose(MatVar::from_node(g)));
-                            }};
+struct Transpose {  // Y = Aᵀ;  dA = Gᵀ
+  static void backward(const DoubleSweep& s, Index i, double) {
+    const Index a = s.parent_a(i);
+    if (wants_adjoint(s.tape, a)) add_adjoint(s, a, matrix_adjoint(s, i).transpose());
+  }
+  static void backward_recorded(const RecordedSweep& s, Index i, const Var& g) {
+    const Index a = s.parent_a(i);
+    if (s.needs(a)) add_adjoint(s, a, transpose(MatVar::from_node(g)));
+  }
+};
 
-// Sums: y = sum A (a scalar), Y = row_sums A (rows x 1), Y = col_sums A (1 x cols);
-// dA = G broadcast back to A's shape.
-const MatrixKind kSum{"sum",
-                      [](const DoubleSweep& s, Index i, double g) {
-                        const Index a = s.parent_a(i);
-                        if (!wants_adjoint(s.tape, a)) return;
-                        const ConstMap av = operand(s.tape, a);
-                        if (is_matrix_node(s.tape, i)) {
-                          const Eigen::MatrixXd& gm = matrix_adjoint(s, i);
-                          broadcast(ConstMap(gm.data(), gm.rows(), gm.cols()), av.rows(), av.cols(),
-                                    [&](const auto& e) { add_adjoint(s, a, e); });
-                        } else {
-                          add_adjoint(s, a, Eigen::MatrixXd::Constant(av.rows(), av.cols(), g));
-                        }
-                      },
-                      [](const RecordedSweep& s, Index i, const Var& g) {
-                        const Index a = s.parent_a(i);
-                        if (!s.needs(a)) return;
-                        const MatVar av = MatVar::from_node(s.tape.at(a));
-                        const MatVar gm = is_matrix_node(s.tape, i) ? MatVar::from_node(g) : as_matrix(g);
-                        // broadcasting G to A's shape is G ⊙ 1 with a ones matrix of that shape
-                        Eigen::MatrixXd ones = Eigen::MatrixXd::Ones(av.rows(), av.cols());
-                        add_adjoint(s, a, gm * matrix_constant_copy(ones));
-                      }};
+// y = sum A (a scalar), Y = row_sums A (rows x 1) or Y = col_sums A (1 x cols);
+// dA = G repeated back to A's shape.
+struct Sum {
+  static void backward(const DoubleSweep& s, Index i, double g) {
+    const Index a = s.parent_a(i);
+    if (!wants_adjoint(s.tape, a)) return;
+    const ConstMap av = operand(s.tape, a);
+    if (!is_matrix_node(s.tape, i)) {
+      add_adjoint(s, a, Eigen::MatrixXd::Constant(av.rows(), av.cols(), g));
+      return;
+    }
+    const Eigen::MatrixXd& gm = matrix_adjoint(s, i);
+    if (gm.rows() == av.rows() && gm.cols() == av.cols())
+      add_adjoint(s, a, gm);  // summing a single column or row changed nothing
+    else if (gm.rows() == av.rows())
+      add_adjoint(s, a, gm.col(0).replicate(1, av.cols()));  // row_sums
+    else
+      add_adjoint(s, a, gm.row(0).replicate(av.rows(), 1));  // col_sums
+  }
+  static void backward_recorded(const RecordedSweep& s, Index i, const Var& g) {
+    const Index a = s.parent_a(i);
+    if (!s.needs(a)) return;
+    const MatVar gm = is_matrix_node(s.tape, i) ? MatVar::from_node(g) : as_matrix(g);
+    const MatVar av = MatVar::from_node(s.tape.at(a));
+    const Eigen::MatrixXd ones = Eigen::MatrixXd::Ones(av.rows(), av.cols());
+    add_adjoint(s, a, gm * matrix_constant_copy(ones));  // G ⊙ 1 broadcasts G to A's shape
+  }
+};
 
-const MatrixKind kDot{"dot",  // y = sum A ⊙ B;  dA = g B, dB = g A
-                      [](const DoubleSweep& s, Index i, double g) {
-                        const Index a = s.parent_a(i), b = s.parent_b(i);
-                        if (wants_adjoint(s.tape, a)) add_adjoint(s, a, operand(s.tape, b) * g);
-                        if (wants_adjoint(s.tape, b)) add_adjoint(s, b, operand(s.tape, a) * g);
-                      },
-                      [](const RecordedSweep& s, Index i, const Var& g) {
-                        const Index a = s.parent_a(i), b = s.parent_b(i);
-                        if (s.needs(a)) add_adjoint(s, a, recorded_operand(s, b) * g);
-                        if (s.needs(b)) add_adjoint(s, b, recorded_operand(s, a) * g);
-                      }};
+struct Dot {  // y = sum A ⊙ B;  dA = g B, dB = g A
+  static void backward(const DoubleSweep& s, Index i, double g) {
+    const Index a = s.parent_a(i), b = s.parent_b(i);
+    if (wants_adjoint(s.tape, a)) add_adjoint(s, a, operand(s.tape, b) * g);
+    if (wants_adjoint(s.tape, b)) add_adjoint(s, b, operand(s.tape, a) * g);
+  }
+  static void backward_recorded(const RecordedSweep& s, Index i, const Var& g) {
+    const Index a = s.parent_a(i), b = s.parent_b(i);
+    if (s.needs(a)) add_adjoint(s, a, recorded_operand(s, b) * g);
+    if (s.needs(b)) add_adjoint(s, b, recorded_operand(s, a) * g);
+  }
+};
 
-const MatrixKind kSquaredNorm{"squared_norm",  // y = sum A ⊙ A;  dA = 2 g A
-                              [](const DoubleSweep& s, Index i, double g) {
-                                const Index a = s.parent_a(i);
-                                if (wants_adjoint(s.tape, a))
-                                  add_adjoint(s, a, operand(s.tape, a) * (2.0 * g));
-                              },
-                              [](const RecordedSweep& s, Index i, const Var& g) {
-                                const Index a = s.parent_a(i);
-                                if (s.needs(a)) add_adjoint(s, a, recorded_operand(s, a) * (2.0 * g));
-                              }};
+struct SquaredNorm {  // y = sum A ⊙ A;  dA = 2 g A
+  static void backward(const DoubleSweep& s, Index i, double g) {
+    const Index a = s.parent_a(i);
+    if (wants_adjoint(s.tape, a)) add_adjoint(s, a, operand(s.tape, a) * (2.0 * g));
+  }
+  static void backward_recorded(const RecordedSweep& s, Index i, const Var& g) {
+    const Index a = s.parent_a(i);
+    if (s.needs(a)) add_adjoint(s, a, recorded_operand(s, a) * (2.0 * g));
+  }
+};
 
-const MatrixKind kAsMatrix{
-    "as_matrix",  // Y = [x] (1x1);  dx = G(0, 0)
-    [](const DoubleSweep& s, Index i, double) { s.adj[s.parent_a(i)] += matrix_adjoint(s, i)(0, 0); },
-    [](const RecordedSweep& s, Index i, const Var& g) {
-      if (s.needs(s.parent_a(i))) s.add(s.parent_a(i), sum(MatVar::from_node(g)));
-    }};
+struct AsMatrix {  // Y = [x] (1x1);  dx = G(0, 0)
+  static void backward(const DoubleSweep& s, Index i, double) {
+    s.adj[s.parent_a(i)] += matrix_adjoint(s, i)(0, 0);
+  }
+  static void backward_recorded(const RecordedSweep& s, Index i, const Var& g) {
+    if (s.needs(s.parent_a(i))) s.add(s.parent_a(i), sum(MatVar::from_node(g)));
+  }
+};
+
+template <class K>
+constexpr MatrixKind kind_of(const char* name) {
+  return {name, &K::backward, &K::backward_recorded};
+}
+const MatrixKind kMatMul = kind_of<MatMul>("matmul");
+const MatrixKind kTranspose = kind_of<Transpose>("transpose");
+const MatrixKind kSum = kind_of<Sum>("sum");
+const MatrixKind kDot = kind_of<Dot>("dot");
+const MatrixKind kSquaredNorm = kind_of<SquaredNorm>("squared_norm");
+const MatrixKind kAsMatrix = kind_of<AsMatrix>("as_matrix");
 
 // Records a kind whose value is a scalar.
 template <class F>
@@ -349,7 +375,7 @@ MatVar operator*(const MatVar& a, const MatVar& b) {
     const detail::MatrixSlot* s = detail::slot_of(t, i);
     return t.op(i) == kConstOp && s != nullptr && s->rows == 1 && s->cols == 1;
   };
-  if (constant_1x1(b) && (a.rows() != 1 || a.cols() != 1 || !constant_1x1(a))) return a * b.value()(0, 0);
+  if (constant_1x1(b)) return a * b.value()(0, 0);
   if (constant_1x1(a)) return b * a.value()(0, 0);
   return apply<ops::Mul>(a, b);
 }

@@ -89,30 +89,31 @@ inline const Eigen::MatrixXd& matrix_adjoint(const DoubleSweep& s, Index i) {
 
 // ---- broadcasting ----------------------------------------------------------------------------
 
-/// Calls f with m seen as a rows x cols expression: itself, a constant (1x1), a column repeated
-/// across the columns (rows x 1) or a row repeated down the rows (1 x cols). No copy, no division.
+/// Calls f with m seen as a rows x cols expression: m itself, a constant (m is 1x1), or a row or
+/// column repeated into `scratch`. Only two expression types, so each rule is compiled twice, not
+/// once per kind of broadcast.
 template <class F>
-void broadcast(const ConstMap& m, Eigen::Index rows, Eigen::Index cols, F&& f) {
-  if (m.rows() == rows && m.cols() == cols)
+void broadcast(const ConstMap& m, Eigen::Index rows, Eigen::Index cols, Eigen::MatrixXd& scratch, F&& f) {
+  if (m.rows() == rows && m.cols() == cols) {
     f(m);
-  else if (m.rows() == 1 && m.cols() == 1)
+  } else if (m.rows() == 1 && m.cols() == 1) {
     f(Eigen::MatrixXd::Constant(rows, cols, m(0, 0)));
-  else if (m.cols() == 1)
-    f(m.col(0).rowwise().replicate(cols));
-  else
-    f(m.row(0).colwise().replicate(rows));
+  } else {
+    scratch = m.cols() == 1 ? Eigen::MatrixXd(m.col(0).replicate(1, cols))
+                            : Eigen::MatrixXd(m.row(0).replicate(rows, 1));
+    f(ConstMap(scratch.data(), rows, cols));
+  }
 }
-/// Calls f with e summed down to rows x cols (the adjoint of broadcasting to e's shape).
-template <class Expr, class F>
-void reduce(const Expr& e, Eigen::Index rows, Eigen::Index cols, F&& f) {
-  if (e.rows() == rows && e.cols() == cols)
-    f(e);
-  else if (rows == 1 && cols == 1)
-    f(Eigen::Matrix<double, 1, 1>::Constant(e.sum()));
-  else if (cols == 1)
-    f(e.rowwise().sum());
+/// adj(p) += e summed down to p's shape (rows x cols): the adjoint of broadcasting p to e's shape.
+void add_reduced(const DoubleSweep& s, Index p, bool column, const Eigen::MatrixXd& e);
+template <class Expr>
+void add_broadcast_adjoint(const DoubleSweep& s, Index p, const ConstMap& pv, const Expr& e) {
+  if (pv.rows() == e.rows() && pv.cols() == e.cols())
+    add_adjoint(s, p, e);
+  else if (pv.size() == 1)
+    add_adjoint(s, p, Eigen::Matrix<double, 1, 1>::Constant(e.sum()));
   else
-    f(e.colwise().sum());
+    add_reduced(s, p, pv.cols() == 1, e);  // a row or a column: evaluate, then sum
 }
 /// The recorded counterpart of reduce.
 MatVar reduce_recorded(const MatVar& e, Eigen::Index rows, Eigen::Index cols);
@@ -205,17 +206,16 @@ struct BinaryKind {  // dA = reduce(G ⊙ da(A, B, Y)), dB = reduce(G ⊙ db(A, 
     const Index a = s.parent_a(i), b = s.parent_b(i);
     const ConstMap av = operand(s.tape, a), bv = operand(s.tape, b), y = operand(s.tape, i);
     const Eigen::MatrixXd& g = matrix_adjoint(s, i);
-    broadcast(av, y.rows(), y.cols(), [&](const auto& ax) {
-      broadcast(bv, y.rows(), y.cols(), [&](const auto& bx) {
+    Eigen::MatrixXd scratch_a, scratch_b;
+    broadcast(av, y.rows(), y.cols(), scratch_a, [&](const auto& ax) {
+      broadcast(bv, y.rows(), y.cols(), scratch_b, [&](const auto& bx) {
         if (wants_adjoint(s.tape, a)) {
           const auto da = [](double u, double v, double w) { return Op::da(u, v, w); };
-          reduce(g.cwiseProduct(ternary(ax, bx, y, da)), av.rows(), av.cols(),
-                 [&](const auto& e) { add_adjoint(s, a, e); });
+          add_broadcast_adjoint(s, a, av, g.cwiseProduct(ternary(ax, bx, y, da)));
         }
         if (wants_adjoint(s.tape, b)) {
           const auto db = [](double u, double v, double w) { return Op::db(u, v, w); };
-          reduce(g.cwiseProduct(ternary(ax, bx, y, db)), bv.rows(), bv.cols(),
-                 [&](const auto& e) { add_adjoint(s, b, e); });
+          add_broadcast_adjoint(s, b, bv, g.cwiseProduct(ternary(ax, bx, y, db)));
         }
       });
     });
@@ -236,10 +236,11 @@ MatVar apply_binary(const Var& a, const Var& b) {
   const Index i = t.check(a), j = t.check(b);
   const ConstMap av = operand(t, i), bv = operand(t, j);
   const auto [rows, cols] = broadcast_shape(Op::name, av, bv);
+  Eigen::MatrixXd scratch_a, scratch_b;
   return MatVar::from_node(
       record_matrix(t, &BinaryKind<Op>::kind, matrix_op_id(), i, j, 0.0, [&](MatrixSlot& s) {
-        broadcast(av, rows, cols, [&](const auto& ax) {
-          broadcast(bv, rows, cols, [&](const auto& bx) {
+        broadcast(av, rows, cols, scratch_a, [&](const auto& ax) {
+          broadcast(bv, rows, cols, scratch_b, [&](const auto& bx) {
             set_value(s, ax.binaryExpr(bx, [](double u, double v) { return Op::value(u, v); }));
           });
         });

@@ -11,7 +11,9 @@
 ///     };
 ///
 /// With T = double the rule drives the fast first-order sweep. With T = Var the same rule records
-/// new nodes, so the backward pass is itself differentiable and Hessians come for free.
+/// new nodes, so the backward pass is itself differentiable and Hessians come for free. On matrix
+/// nodes (matrix.hpp) the rule runs entry by entry with T = double, and with T = MatVar in the
+/// differentiable sweep.
 /// Users define their own primitives the same way and call `gradlab::apply<MyOp>(x)`.
 #include <Eigen/Core>
 #include <array>
@@ -429,11 +431,12 @@ inline double step(double x) { return Step::value(x); }
 inline double sign(double x) { return Sign::value(x); }
 
 /// The built-in primitives, in the order of their op ids.
-#define GRADLAB_BUILTIN_OPS(X)                                                                               \
-  X(Input)                                                                                                   \
-  X(Const)                                                                                                   \
-  X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Max) X(Min) X(PowC) X(AddC) X(SubC) X(RSubC) X(MulC) X(DivC) X(RDivC) \
-      X(RPowC) X(Neg) X(Exp) X(Log) X(Sqrt) X(Abs) X(Sin) X(Cos) X(Tan) X(Tanh) X(Erf) X(Sigmoid)            \
+#define GRADLAB_BUILTIN_OPS(X)                                                                        \
+  X(Input)                                                                                            \
+  X(Const)                                                                                            \
+  X(Add)                                                                                              \
+  X(Sub) X(Mul) X(Div) X(Pow) X(Max) X(Min) X(PowC) X(AddC) X(SubC) X(RSubC) X(MulC) X(DivC) X(RDivC) \
+      X(RPowC) X(Neg) X(Exp) X(Log) X(Sqrt) X(Abs) X(Sin) X(Cos) X(Tan) X(Tanh) X(Erf) X(Sigmoid)     \
           X(Softplus) X(Relu) X(Step) X(Sign)
 
 enum class Builtin : OpId {
