@@ -265,6 +265,17 @@ struct Batch {
            gradlab::squared_norm(gradlab::sigmoid(gradlab::matmul(gradlab::matrix_constant(X), wv) + bv) -
                                  gradlab::matrix_constant(y));
   }
+  // the same loss with one scalar node per multiply
+  Var scalar_loss(const std::vector<Var>& ws, const Var& bs) const {
+    Var L = 0.0;
+    for (Eigen::Index i = 0; i < X.rows(); ++i) {
+      Var z = bs;
+      for (Eigen::Index j = 0; j < X.cols(); ++j) z = z + X(i, j) * ws[static_cast<std::size_t>(j)];
+      const Var r = gradlab::sigmoid(z) - y[i];
+      L = L + 0.5 * r * r;
+    }
+    return L;
+  }
   Eigen::ArrayXd f() const {
     return ((X * w).array() + b).unaryExpr([](double z) { return 1 / (1 + std::exp(-z)); });
   }
@@ -303,13 +314,7 @@ BOOST_AUTO_TEST_CASE(gradient_three_ways) {
     std::vector<Var> ws;
     for (Eigen::Index j = 0; j < d; ++j) ws.push_back(tape.variable(data.w[j]));
     const Var bs = tape.variable(data.b);
-    Var Ls = 0.0;
-    for (Eigen::Index i = 0; i < n; ++i) {
-      Var z = bs;
-      for (Eigen::Index j = 0; j < d; ++j) z = z + data.X(i, j) * ws[static_cast<std::size_t>(j)];
-      const Var r = gradlab::sigmoid(z) - data.y[i];
-      Ls = Ls + 0.5 * r * r;
-    }
+    const Var Ls = data.scalar_loss(ws, bs);
     ws.push_back(bs);
     const Eigen::VectorXd gs = gradlab::grad(Ls, ws);
     BOOST_TEST(rel(gs.head(d), hand_w) <= 1e-12);
@@ -335,18 +340,7 @@ BOOST_AUTO_TEST_CASE(hessian_and_hvp_are_exact) {
     BOOST_TEST(rel(Ha, Ha.transpose()) <= 1e-13);
     // the scalar engine's Hessian of the same loss agrees
     if (d <= 5) {
-      const auto f = [&](const std::vector<Var>& p) {
-        const Eigen::Map<const Eigen::VectorXd> unused(nullptr, 0);
-        (void)unused;
-        Var Ls = 0.0;
-        for (Eigen::Index i = 0; i < n; ++i) {
-          Var z = data.b;
-          for (Eigen::Index j = 0; j < d; ++j) z = z + data.X(i, j) * p[static_cast<std::size_t>(j)];
-          const Var r = gradlab::sigmoid(z) - data.y[i];
-          Ls = Ls + 0.5 * r * r;
-        }
-        return Ls;
-      };
+      const auto f = [&](const std::vector<Var>& p) { return data.scalar_loss(p, data.b); };
       BOOST_TEST(rel(gradlab::hessian(f, data.w), H) <= 1e-11);
     }
   }
