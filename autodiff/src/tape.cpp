@@ -79,6 +79,15 @@ Var apply(OpId id, const Var& a, const Var& b) {
   Tape& t = Tape::current();
   const Index i = t.check(a);
   const Index j = t.check(b);
+  if (info.arity == ops::Arity::UnaryParam) {
+    // b is the op's constant parameter (p in x^p): stored as a parameter, so it must be a constant
+    // leaf, or a derivative with respect to b would be dropped silently.
+    if (t.op(j) != kConstOp)
+      throw Error(
+          fmt::format("apply: the second argument of '{}' is a constant parameter; got a node of op '{}'",
+                      info.name, op_info(t.op(j)).name));
+    return t.record_param(id, i, t.value(j), info.value2(t.value(i), t.value(j)));
+  }
   return t.record(id, i, j, info.value2(t.value(i), t.value(j)));
 }
 

@@ -589,7 +589,8 @@ requires(Op::arity == ops::Arity::Binary) [[gnu::always_inline]] inline Var
 }
 
 /// Records op `id` by its table row, for callers that pick ops at run time (the expression
-/// language). Throws Error when the arity does not match.
+/// language). For an op with a constant parameter (UnaryParam), b is that parameter and must be a
+/// constant leaf. Throws Error when the arity does not match or b is not a constant.
 Var apply(OpId id, const Var& x);
 Var apply(OpId id, const Var& a, const Var& b);
 

@@ -1,0 +1,43 @@
+// gradlab: check derivations, show the chain rule, draw the graph, test Taylor's prediction.
+// Exit codes: 0 success, 1 a check that ran and failed, 2 bad usage or bad input (message on stderr).
+#include <fmt/format.h>
+
+#include <iostream>
+#include <new>
+
+#include "common.hpp"
+#include "gradlab/neuron/activation.hpp"
+
+int main(int argc, char** argv) {
+  using namespace gradlab::cli;
+  try {
+    gradlab::register_builtin_activations();  // so that leaky_relu, elu, silu, gelu are callable by name
+    CLI::App app{
+        "gradlab: reverse-mode automatic differentiation you can read.\n"
+        "Expressions use numbers, variables, pi, + - * / ^ (power), parentheses and the functions:\n  " +
+            fmt::format("{}", fmt::join(gradlab::expr::function_names(), ", ")),
+        "gradlab"};
+    app.require_subcommand(1);
+    app.footer(
+        "Run 'gradlab SUBCOMMAND --help' for the options and an example of each subcommand.\n"
+        "An expression that starts with '-' goes after '--', e.g. gradlab grad --at x=1 -- -x^2");
+    const Command commands[] = {add_grad(app),   add_check(app),   add_explain(app),    add_graph(app),
+                                add_taylor(app), add_article(app), add_activations(app)};
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      const int code = app.exit(e);
+      return code == 0 ? 0 : 2;
+    }
+    for (const Command& c : commands)
+      if (c.app->parsed()) return c.run();
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "gradlab: error: out of memory (the expression or the tape is too large for this machine)\n";
+  } catch (const std::exception& e) {
+    std::cerr << "gradlab: error: " << e.what() << '\n';
+  } catch (...) {
+    std::cerr << "gradlab: error: unknown exception\n";
+  }
+  return 2;
+}

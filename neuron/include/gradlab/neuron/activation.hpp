@@ -1,0 +1,245 @@
+#pragma once
+/// @file activation.hpp
+/// Activations as records, and everything generated from a record: the runtime registry, the
+/// engine op, and the three-way derivative check.
+///
+/// An activation is ONE struct (see activations.hpp for the built-in ones):
+///
+///     struct Softsign {
+///       static constexpr const char* name = "softsign";
+///       static constexpr const char* formula = "f(x) = x / (1 + |x|)";
+///       static constexpr const char* formula_latex = R"(f(x) = \frac{x}{1 + |x|})";
+///       static constexpr const char* derivative = "f'(x) = 1 / (1 + |x|)^2";
+///       static constexpr const char* derivative_latex = R"(f'(x) = \frac{1}{(1 + |x|)^2})";
+///       static constexpr const char* kink = "f'(0) = 1: |x| has a kink at 0 but f' is continuous";
+///       static constexpr gradlab::Domain domain{-6.0, 6.0};          // where checks sample x
+///       static constexpr std::array<double, 1> kinks{0.0};          // optional: points checks avoid
+///       template <class T> static T value(const T& x) { return x / (1.0 + gradlab::ops::abs(x)); }
+///       template <class T> static T d(const T& x) { ... }           // the hand-derived f'
+///     };
+///
+/// A parametric activation adds `static constexpr double default_alpha` and takes `double alpha`
+/// as the last argument of value and d. An activation that is already an engine primitive names
+/// it with `using engine_op = gradlab::ops::Sigmoid;` so that no duplicate op is registered.
+/// `value` and `d` are written with gradlab::ops:: functions, so both work on double and on Var:
+/// autodiff differentiates through `value`, and `d` is itself differentiable (second derivatives).
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gradlab/autodiff.hpp"
+#include "gradlab/neuron/registry.hpp"
+#include "gradlab/neuron/report.hpp"
+
+namespace gradlab {
+
+/// An interval [lo, hi] of x where an activation's checks sample points.
+struct Domain {
+  double lo;
+  double hi;
+};
+
+/// What a struct needs to be an activation record.
+template <class A>
+concept ActivationRecord = requires {
+  { A::name } -> std::convertible_to<const char*>;
+  { A::formula } -> std::convertible_to<const char*>;
+  { A::formula_latex } -> std::convertible_to<const char*>;
+  { A::derivative } -> std::convertible_to<const char*>;
+  { A::derivative_latex } -> std::convertible_to<const char*>;
+  { A::kink } -> std::convertible_to<const char*>;
+  { A::domain } -> std::convertible_to<Domain>;
+};
+
+/// True for a record with a parameter alpha (it declares default_alpha).
+template <class A>
+inline constexpr bool has_alpha = requires {
+  A::default_alpha;
+};
+
+namespace detail {
+/// The engine op generated from a record: value from value<double>, local derivative from d<T>.
+template <class A, bool Parametric = has_alpha<A>>
+struct ActivationOp {  // y = f(x);  dy/dx = f'(x) from the record
+  static constexpr const char* name = A::name;
+  static constexpr ops::Arity arity = ops::Arity::Unary;
+  static double value(double x) { return A::value(x); }
+  template <class T>
+  static T d(const T& x, const T& /*y*/) {
+    return A::d(x);
+  }
+};
+template <class A>
+struct ActivationOp<A, true> {  // y = f(x; alpha);  dy/dx = f'(x; alpha) from the record
+  static constexpr const char* name = A::name;
+  static constexpr ops::Arity arity = ops::Arity::UnaryParam;
+  static constexpr double default_param = A::default_alpha;
+  static double value(double x, double alpha) { return A::value(x, alpha); }
+  template <class T>
+  static T d(const T& x, double alpha, const T& /*y*/) {
+    return A::d(x, alpha);
+  }
+};
+
+/// The op id of the record's fused op: the engine primitive it names, else the generated op.
+template <class A>
+OpId activation_op_id() {
+  if constexpr (requires { typename A::engine_op; }) {
+    static_assert(std::string_view(A::engine_op::name) == std::string_view(A::name),
+                  "an activation's engine_op must carry the activation's name");
+    return op_id<typename A::engine_op>();
+  } else {
+    return op_id<ActivationOp<A>>();
+  }
+}
+}  // namespace detail
+
+/// An activation at run time: the record's texts and its functions, uniform over records.
+/// Functions take alpha; it is ignored by activations without a parameter.
+struct ActivationInfo {
+  std::string_view name;
+  std::string_view formula;
+  std::string_view formula_latex;
+  std::string_view derivative;
+  std::string_view derivative_latex;
+  std::string_view kink;
+  Domain domain{};
+  std::vector<double> kinks;            ///< points where f' jumps (the checks keep away from them)
+  std::optional<double> default_alpha;  ///< set for parametric activations
+  OpId op = 0;                          ///< the fused op in the engine's op table (same name)
+  const void* key = nullptr;            ///< identity of the record type
+
+  double (*value_fn)(double x, double alpha) = nullptr;
+  double (*d_fn)(double x, double alpha) = nullptr;
+  Var (*composite_fn)(const Var& x, double alpha) = nullptr;
+  Var (*d_var_fn)(const Var& x, double alpha) = nullptr;
+
+  [[nodiscard]] bool parametric() const { return default_alpha.has_value(); }
+  /// The alpha to use: the given one, else the default. Throws Error when an alpha is given to an
+  /// activation without a parameter.
+  [[nodiscard]] double resolve_alpha(std::optional<double> alpha) const;
+  /// f(x).
+  [[nodiscard]] double value(double x, std::optional<double> alpha = {}) const;
+  /// f'(x), the record's hand-derived derivative.
+  [[nodiscard]] double d(double x, std::optional<double> alpha = {}) const;
+  /// f(x) recorded as the composite of engine primitives: autodiff differentiates through value.
+  [[nodiscard]] Var composite(const Var& x, std::optional<double> alpha = {}) const;
+  /// f(x) recorded as ONE node of the fused op, whose local derivative is the record's d.
+  [[nodiscard]] Var fused(const Var& x, std::optional<double> alpha = {}) const;
+  /// The fused op with an already resolved alpha (ignored without a parameter).
+  [[nodiscard]] Var apply_fused(const Var& x, double alpha) const;
+  /// f'(x) recorded from the record's d on Vars (differentiable).
+  [[nodiscard]] Var d(const Var& x, std::optional<double> alpha = {}) const;
+};
+
+/// Registers the built-in activations (sigmoid, tanh, relu, leaky_relu, elu, softplus, silu,
+/// gelu) once; thread-safe, and cheap to call again. Programs that look activations up by name
+/// only through the engine's op table (the expression language) call it at start; the functions
+/// below call it themselves.
+void register_builtin_activations();
+
+namespace detail {
+/// The run-time entry of a record.
+template <ActivationRecord A>
+ActivationInfo make_activation_info() {
+  ActivationInfo info;
+  info.name = A::name;
+  info.formula = A::formula;
+  info.formula_latex = A::formula_latex;
+  info.derivative = A::derivative;
+  info.derivative_latex = A::derivative_latex;
+  info.kink = A::kink;
+  info.domain = A::domain;
+  if constexpr (requires { A::kinks; }) info.kinks.assign(A::kinks.begin(), A::kinks.end());
+  info.key = &record_key<A>;
+  if constexpr (has_alpha<A>) {
+    info.default_alpha = A::default_alpha;
+    info.value_fn = [](double x, double a) { return A::value(x, a); };
+    info.d_fn = [](double x, double a) { return A::d(x, a); };
+    info.composite_fn = [](const Var& x, double a) { return A::value(x, a); };
+    info.d_var_fn = [](const Var& x, double a) { return A::d(x, a); };
+  } else {
+    info.value_fn = [](double x, double) { return A::value(x); };
+    info.d_fn = [](double x, double) { return A::d(x); };
+    info.composite_fn = [](const Var& x, double) { return A::value(x); };
+    info.d_var_fn = [](const Var& x, double) { return A::d(x); };
+  }
+  info.op = activation_op_id<A>();
+  return info;
+}
+/// Adds a user's activation to the registry (after the built-in ones).
+const ActivationInfo& add_activation(const ActivationInfo& info);
+}  // namespace detail
+
+/// Registers an activation record defined outside the library: its entry in the activation
+/// registry and its fused op in the engine's op table. Registering the same record again is
+/// harmless; another record under a taken name throws Error.
+template <ActivationRecord A>
+const ActivationInfo& register_activation() {
+  register_builtin_activations();  // first, so that the built-ins own their names in the op table
+  return detail::add_activation(detail::make_activation_info<A>());
+}
+
+/// The activation with this name; throws Error listing the known names when there is none.
+const ActivationInfo& activation(std::string_view name);
+/// Every registered activation, built-in ones first, in registration order.
+std::vector<const ActivationInfo*> activation_list();
+/// The names of every registered activation.
+std::vector<std::string> activation_names();
+
+// ---------------------------------------------------------------------------------------------
+// The three-way derivative check, generated from the record.
+// ---------------------------------------------------------------------------------------------
+
+/// One sampled point of an activation check.
+struct ActivationCheckPoint {
+  double x;
+  double value;
+  double autodiff;          ///< f'(x) by autodiff through the composite value
+  double record;            ///< f'(x) from the record's d
+  double numeric;           ///< f'(x) by central differences on value<double>
+  double fused;             ///< f'(x) by autodiff through the fused op
+  double second_fused;      ///< f''(x): autodiff of the fused op's recorded backward pass
+  double second_composite;  ///< f''(x): autodiff of autodiff through the composite value
+};
+
+/// Options of check_activation.
+struct ActivationCheckOptions {
+  int points = 100;                  ///< how many random points in the record's domain
+  unsigned seed = 12345;             ///< random seed (the check is reproducible)
+  double kink_margin = 1e-3;         ///< keep |x - kink| above this
+  std::optional<double> alpha = {};  ///< the parameter (default: the record's default)
+};
+
+/// The result of check_activation: every point, and the largest disagreements.
+struct ActivationCheck {
+  std::string name;
+  double alpha = 0.0;  ///< the alpha used (0 when the activation has none)
+  std::vector<ActivationCheckPoint> points;
+  Difference autodiff_vs_record;  ///< differentiating value vs the hand-derived d
+  Difference numeric_vs_record;   ///< central differences vs d
+  Difference fused_vs_record;     ///< the fused op's first-order sweep vs d
+  Difference second_order;        ///< f'' of the fused op vs f'' through the composite
+  /// True when each comparison is within tolerances tight enough to catch a wrong factor:
+  /// 1e-12 (autodiff, fused, second order) and 1e-6 (central differences), mixed abs/rel.
+  [[nodiscard]] bool passed() const;
+  /// An aligned table of the first max_rows points and the max differences.
+  [[nodiscard]] std::string table(std::size_t max_rows = 10) const;
+};
+
+/// Checks an activation three ways (autodiff through value, the record's d, central differences)
+/// and its second derivative two ways, at random points of its domain away from kinks.
+ActivationCheck check_activation(const ActivationInfo& act, const ActivationCheckOptions& options = {});
+
+/// Central difference (f(x + h) - f(x - h)) / 2h with h = cbrt(eps) max(1, |x|).
+template <class F>
+double central_difference(F&& f, double x) {
+  const double h = 6.0554544523933395e-06 * std::max(1.0, std::abs(x));  // cbrt(2^-52)
+  return (f(x + h) - f(x - h)) / (2.0 * h);
+}
+
+}  // namespace gradlab

@@ -1,0 +1,42 @@
+#include "gradlab/neuron/article.hpp"
+
+#include <Eigen/Dense>
+#include <cmath>
+
+namespace gradlab::article {
+
+Eigen::MatrixXd inputs() { return Eigen::MatrixXd{{0.5}, {2.5}}; }
+Eigen::VectorXd targets() { return Eigen::VectorXd{{0.2, 0.9}}; }
+
+Neuron start(std::string_view activation, std::string_view loss) {
+  return Neuron(Eigen::VectorXd::Constant(1, w0), b0, activation, loss);
+}
+
+Trajectory run_gradient_descent(GradMethod method) {
+  Neuron n = start();
+  auto gd = make_optimizer("gd", {.learning_rate = learning_rate});
+  return train(n, inputs(), targets(), *gd, {.max_epochs = epochs, .method = method});
+}
+
+Optimum exact_optimum() {
+  // logit p = ln(p / (1 - p)) is the inverse of the sigmoid.
+  auto logit = [](double p) { return std::log(p / (1.0 - p)); };
+  const Eigen::MatrixXd X = inputs();
+  const Eigen::VectorXd Y = targets();
+  Eigen::Matrix2d A;
+  A << X(0, 0), 1.0, X(1, 0), 1.0;
+  const Eigen::Vector2d rhs(logit(Y[0]), logit(Y[1]));
+  const Eigen::Vector2d wb = A.partialPivLu().solve(rhs);
+  return {wb[0], wb[1]};
+}
+
+Curvature curvature(const Neuron& neuron) {
+  Curvature c;
+  c.hessian = neuron.hessian(inputs(), targets());
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(c.hessian, Eigen::EigenvaluesOnly);
+  c.eigenvalues = eig.eigenvalues();
+  c.max_stable_learning_rate = 2.0 / c.eigenvalues.maxCoeff();
+  return c;
+}
+
+}  // namespace gradlab::article

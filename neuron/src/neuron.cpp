@@ -1,0 +1,205 @@
+#include "gradlab/neuron/neuron.hpp"
+
+#include <fmt/format.h>
+
+namespace gradlab {
+
+namespace {
+std::string shape(const Eigen::MatrixXd& m) { return fmt::format("{}x{}", m.rows(), m.cols()); }
+}  // namespace
+
+Neuron::Neuron(Eigen::VectorXd w, double b, std::string_view activation, std::string_view loss_name,
+               std::optional<double> alpha)
+    : w_(std::move(w)),
+      b_(b),
+      act_(&gradlab::activation(activation)),
+      loss_(&gradlab::loss(loss_name)),
+      alpha_(act_->resolve_alpha(alpha)) {
+  if (w_.size() == 0) throw ShapeError("Neuron: w is empty (0x1); a neuron needs at least one input");
+}
+
+Eigen::VectorXd Neuron::params() const {
+  Eigen::VectorXd theta(w_.size() + 1);
+  theta << w_, b_;
+  return theta;
+}
+
+void Neuron::set_params(const Eigen::VectorXd& theta) {
+  if (theta.size() != w_.size() + 1)
+    throw ShapeError(
+        fmt::format("Neuron::set_params: theta is {} but a neuron with {} inputs needs {}x1 ([w, b])",
+                    shape(theta), w_.size(), w_.size() + 1));
+  w_ = theta.head(w_.size());
+  b_ = theta[w_.size()];
+}
+
+std::vector<std::string> Neuron::param_names() const {
+  std::vector<std::string> names;
+  if (w_.size() == 1) {
+    names.emplace_back("w");
+  } else {
+    for (Eigen::Index j = 0; j < w_.size(); ++j) names.push_back(fmt::format("w{}", j + 1));
+  }
+  names.emplace_back("b");
+  return names;
+}
+
+void Neuron::check_data(const char* where, const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
+  if (X.cols() != w_.size())
+    throw ShapeError(fmt::format("{}: X is {} ({} samples of {} features) but w is {} ({} inputs)", where,
+                                 shape(X), X.rows(), X.cols(), shape(w_), w_.size()));
+  if (X.rows() != y.size())
+    throw ShapeError(fmt::format("{}: X is {} ({} samples) but y is {} ({} targets)", where, shape(X),
+                                 X.rows(), shape(y), y.size()));
+}
+
+double Neuron::pre_activation(const Eigen::VectorXd& x) const {
+  if (x.size() != w_.size())
+    throw ShapeError(
+        fmt::format("Neuron: x is {} but w is {}; they must have the same length", shape(x), shape(w_)));
+  return w_.dot(x) + b_;
+}
+
+double Neuron::forward(const Eigen::VectorXd& x) const { return act_->value_fn(pre_activation(x), alpha_); }
+
+Eigen::VectorXd Neuron::forward_batch(const Eigen::MatrixXd& X) const {
+  check_data("Neuron::forward_batch", X, Eigen::VectorXd::Zero(X.rows()));
+  Eigen::VectorXd f(X.rows());
+  for (Eigen::Index i = 0; i < X.rows(); ++i) f[i] = act_->value_fn(X.row(i).dot(w_) + b_, alpha_);
+  return f;
+}
+
+// L(theta) = sum_i loss(act(w . x_i + b), y_i), on doubles.
+double Neuron::loss_at(const Eigen::VectorXd& theta, const Eigen::MatrixXd& X,
+                       const Eigen::VectorXd& y) const {
+  const Eigen::Index d = w_.size();
+  double L = 0.0;
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    const double z = X.row(i).dot(theta.head(d)) + theta[d];
+    if (loss_->uses_logit(*act_)) {
+      L += loss_->value_logit(z, y[i]);
+    } else {
+      const double f = act_->value_fn(z, alpha_);
+      loss_->check_output(f, static_cast<std::size_t>(i), act_->name);
+      L += loss_->value(f, y[i]);
+    }
+  }
+  return L;
+}
+
+double Neuron::loss(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
+  check_data("Neuron::loss", X, y);
+  return loss_at(params(), X, y);
+}
+
+Var Neuron::record_loss(std::span<const Var> theta, const Eigen::MatrixXd& X,
+                        const Eigen::VectorXd& y) const {
+  check_data("Neuron::record_loss", X, y);
+  const auto d = static_cast<std::size_t>(w_.size());
+  if (theta.size() != d + 1)
+    throw ShapeError(
+        fmt::format("Neuron::record_loss: {} parameter Vars given, a neuron with {} inputs needs {}",
+                    theta.size(), d, d + 1));
+  Var L = 0.0;
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    Var z = theta[d];
+    for (std::size_t j = 0; j < d; ++j) z = z + theta[j] * X(i, static_cast<Eigen::Index>(j));
+    if (loss_->uses_logit(*act_)) {
+      L = L + loss_->value_logit_var(z, y[i]);
+    } else {
+      const Var f =
+          path_ == ActivationPath::Fused ? act_->apply_fused(z, alpha_) : act_->composite_fn(z, alpha_);
+      loss_->check_output(f.value(), static_cast<std::size_t>(i), act_->name);
+      L = L + loss_->value_var(f, y[i]);
+    }
+  }
+  return L;
+}
+
+// dL/dw = sum_i g_i x_i, dL/db = sum_i g_i with g_i = dL_i/dz_i = loss'(f_i, y_i) act'(z_i)
+// (or the loss's own dL/dz when it absorbs the activation).
+Eigen::VectorXd Neuron::formula_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
+  const Eigen::Index d = w_.size();
+  Eigen::VectorXd g = Eigen::VectorXd::Zero(d + 1);
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    const double z = X.row(i).dot(w_) + b_;
+    double dz = 0.0;
+    if (loss_->uses_logit(*act_)) {
+      dz = loss_->d_logit(z, y[i]);
+    } else {
+      const double f = act_->value_fn(z, alpha_);
+      loss_->check_output(f, static_cast<std::size_t>(i), act_->name);
+      dz = loss_->d(f, y[i]) * act_->d_fn(z, alpha_);
+    }
+    g.head(d) += dz * X.row(i).transpose();
+    g[d] += dz;
+  }
+  return g;
+}
+
+Eigen::VectorXd Neuron::numeric_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
+  Eigen::VectorXd theta = params();
+  Eigen::VectorXd g(theta.size());
+  for (Eigen::Index k = 0; k < theta.size(); ++k) {
+    g[k] = central_difference(
+        [&](double t) {
+          Eigen::VectorXd p = theta;
+          p[k] = t;
+          return loss_at(p, X, y);
+        },
+        theta[k]);
+  }
+  return g;
+}
+
+Eigen::VectorXd Neuron::gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                                 GradMethod method) const {
+  check_data("Neuron::gradient", X, y);
+  switch (method) {
+    case GradMethod::Autodiff:
+      return grad([&](const std::vector<Var>& theta) { return record_loss(theta, X, y); }, params());
+    case GradMethod::Formula:
+      return formula_gradient(X, y);
+    case GradMethod::Numeric:
+      return numeric_gradient(X, y);
+  }
+  throw Error("Neuron::gradient: unknown method");
+}
+
+Eigen::MatrixXd Neuron::hessian(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
+  check_data("Neuron::hessian", X, y);
+  return gradlab::hessian([&](const std::vector<Var>& theta) { return record_loss(theta, X, y); }, params());
+}
+
+CrossCheckReport Neuron::cross_check(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
+  const Eigen::VectorXd a = gradient(X, y, GradMethod::Autodiff);
+  const Eigen::VectorXd f = gradient(X, y, GradMethod::Formula);
+  const Eigen::VectorXd n = gradient(X, y, GradMethod::Numeric);
+  const std::vector<std::string> names = param_names();
+  CrossCheckReport r;
+  for (Eigen::Index k = 0; k < a.size(); ++k) {
+    CrossCheckRow row{"dL/d" + names[static_cast<std::size_t>(k)], a[k], f[k], n[k], {}};
+    row.diff.include(a[k], f[k]);
+    row.diff.include(n[k], f[k]);
+    row.diff.include(a[k], n[k]);
+    r.autodiff_vs_formula.include(a[k], f[k]);
+    r.numeric_vs_formula.include(n[k], f[k]);
+    r.all.include(a[k], f[k]);
+    r.all.include(n[k], f[k]);
+    r.all.include(a[k], n[k]);
+    r.rows.push_back(std::move(row));
+  }
+  return r;
+}
+
+std::string CrossCheckReport::table() const {
+  std::vector<std::vector<std::string>> cells;
+  for (const CrossCheckRow& r : rows)
+    cells.push_back({r.parameter, full_precision(r.autodiff), full_precision(r.formula),
+                     full_precision(r.numeric), short_sci(r.diff.abs), short_sci(r.diff.rel)});
+  cells.push_back({"max", "", "", "", short_sci(all.abs), short_sci(all.rel)});
+  return format_table(
+      {"parameter", "autodiff", "hand formula", "central diff", "max abs diff", "max rel diff"}, cells);
+}
+
+}  // namespace gradlab

@@ -1,0 +1,285 @@
+// Every primitive checked three ways (autodiff, hand-written derivative, central differences) at
+// 100 random points, first and second order, driven by the catalogue (catalogue.cpp). Plus the
+// conventions at kinks and the stability of sigmoid and softplus for large |z|.
+#include <algorithm>
+#include <array>
+#include <boost/test/unit_test.hpp>
+#include <cmath>
+#include <functional>
+#include <random>
+#include <string_view>
+
+#include "catalogue.hpp"
+
+using gradlab::Tape;
+using gradlab::TapeScope;
+using gradlab::Var;
+using namespace gradlab_test;
+
+namespace {
+
+constexpr int kPoints = 100;
+constexpr double kTolFirst = 1e-13;   // autodiff vs hand, first derivative
+constexpr double kTolSecond = 1e-12;  // recorded sweep vs hand, second derivative
+constexpr double kTolCentral = 1e-7;  // autodiff vs the best central difference
+constexpr std::array kSteps = {1e-3, 1e-4, 1e-5, 1e-6, 1e-7};
+
+std::mt19937_64& rng() {
+  static std::mt19937_64 r(20240917);
+  return r;
+}
+
+double sample(const Domain& d) {
+  std::uniform_real_distribution<double> u(d.lo, d.hi);
+  for (;;) {
+    const double x = u(rng());
+    if (!d.kink || std::abs(x - *d.kink) >= d.margin) return x;
+  }
+}
+
+/// Central differences (f(x+h) - f(x-h)) / 2h over the step sweep; returns the one closest to `reference`
+/// (truncation error shrinks with h, rounding error grows, so one step in the sweep is near-optimal).
+template <class F>
+double best_central_difference(F&& f, double x, double reference) {
+  double best = std::numeric_limits<double>::quiet_NaN();
+  for (const double h : kSteps) {
+    const double fd = (f(x + h) - f(x - h)) / (2.0 * h);
+    if (!(std::abs(fd - reference) >= std::abs(best - reference))) best = fd;
+  }
+  return best;
+}
+
+std::string_view recorded_op(const Tape& tape, const Var& y) {
+  return gradlab::op_info(tape.op(tape.check(y))).name;
+}
+
+#define CHECK_CLOSE(got, want, tol, what) \
+  BOOST_TEST(close((got), (want), (tol)), \
+             what << ": autodiff " << (got) << " vs " << (want) << " (tol " << (tol) << ")")
+
+struct ByHand {
+  double value, d1, d2;
+};
+
+/// Checks y = f(x) at x0 on a cleared tape: y records `op`; its value; f' by the double sweep
+/// against the hand formula and against central differences; f' by the recorded sweep; and f''
+/// (the recorded sweep differentiated) against the hand formula.
+void check_one_variable(Tape& tape, std::string_view op, const std::function<Var(const Var&)>& f, double x0,
+                        const ByHand& want) {
+  tape.clear();
+  const Var x = tape.variable(x0);
+  const Var y = f(x);
+  BOOST_TEST(recorded_op(tape, y) == op);
+  CHECK_CLOSE(y.value(), want.value, kTolFirst, "value");
+  const double d1 = gradlab::grad(y, {x})[0];
+  CHECK_CLOSE(d1, want.d1, kTolFirst, "f' vs hand");
+  CHECK_CLOSE(gradlab::backward(y)[x], d1, 0.0, "backward(y)[x] vs grad");
+  const double fd = best_central_difference([&](double t) { return f(Var(t)).value(); }, x0, d1);
+  CHECK_CLOSE(d1, fd, kTolCentral, "f' vs central differences");
+  CHECK_CLOSE(gradlab::grad_recorded(y, {x})[0].value(), d1, kTolFirst, "recorded f' vs double sweep");
+  CHECK_CLOSE(gradlab::hessian(y, {x})(0, 0), want.d2, kTolSecond, "f'' vs hand");
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(primitives)
+
+BOOST_AUTO_TEST_CASE(unary_catalogue_three_ways) {
+  Tape tape;
+  TapeScope scope(tape);
+  for (const UnaryEntry& e : unary_catalogue()) {
+    BOOST_TEST_CONTEXT(e.label) {
+      for (int k = 0; k < kPoints; ++k) {
+        const double x0 = sample(e.x);
+        BOOST_TEST_INFO_SCOPE("x = " << x0);
+        check_one_variable(tape, e.op, e.f, x0, {e.value(x0), e.d1(x0), e.d2(x0)});
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(binary_catalogue_three_ways_all_forms) {
+  Tape tape;
+  TapeScope scope(tape);
+  for (const BinaryEntry& e : binary_catalogue()) {
+    BOOST_TEST_CONTEXT(e.label) {
+      for (int k = 0; k < kPoints; ++k) {
+        double a0 = sample(e.a), b0 = sample(e.b);
+        while (e.avoid_tie && std::abs(a0 - b0) < e.a.margin) b0 = sample(e.b);
+        BOOST_TEST_INFO_SCOPE("a = " << a0 << ", b = " << b0);
+
+        // Var∘Var: both partials, the full 2x2 Hessian, central differences in each argument.
+        tape.clear();
+        const Var a = tape.variable(a0), b = tape.variable(b0);
+        const Var y = e.vv(a, b);
+        BOOST_TEST(recorded_op(tape, y) == e.op);
+        CHECK_CLOSE(y.value(), e.value(a0, b0), kTolFirst, "value");
+        const Eigen::VectorXd g = gradlab::grad(y, {a, b});
+        CHECK_CLOSE(g[0], e.da(a0, b0), kTolFirst, "df/da vs hand");
+        CHECK_CLOSE(g[1], e.db(a0, b0), kTolFirst, "df/db vs hand");
+        const double fda =
+            best_central_difference([&](double t) { return e.vv(Var(t), Var(b0)).value(); }, a0, g[0]);
+        const double fdb =
+            best_central_difference([&](double t) { return e.vv(Var(a0), Var(t)).value(); }, b0, g[1]);
+        CHECK_CLOSE(g[0], fda, kTolCentral, "df/da vs central differences");
+        CHECK_CLOSE(g[1], fdb, kTolCentral, "df/db vs central differences");
+        const Eigen::MatrixXd h = gradlab::hessian(y, {a, b});
+        CHECK_CLOSE(h(0, 0), e.daa(a0, b0), kTolSecond, "d2f/da2 vs hand");
+        CHECK_CLOSE(h(0, 1), e.dab(a0, b0), kTolSecond, "d2f/dadb vs hand");
+        CHECK_CLOSE(h(1, 0), e.dab(a0, b0), kTolSecond, "d2f/dbda vs hand");
+        CHECK_CLOSE(h(1, 1), e.dbb(a0, b0), kTolSecond, "d2f/db2 vs hand");
+
+        // Var∘double and double∘Var: one variable each, checked like a unary primitive.
+        BOOST_TEST_CONTEXT("Var∘double form") {
+          check_one_variable(tape, e.vd_op, [&](const Var& x) { return e.vd(x, b0); }, a0,
+                             {e.value(a0, b0), e.da(a0, b0), e.daa(a0, b0)});
+        }
+        BOOST_TEST_CONTEXT("double∘Var form") {
+          check_one_variable(tape, e.dv_op, [&](const Var& x) { return e.dv(a0, x); }, b0,
+                             {e.value(a0, b0), e.db(a0, b0), e.dbb(a0, b0)});
+        }
+      }
+    }
+  }
+}
+
+// A primitive added to the op table without a catalogue entry fails here, by name.
+BOOST_AUTO_TEST_CASE(every_op_has_a_catalogue_entry) {
+  Tape tape;
+  TapeScope scope(tape);
+  std::vector<std::string> names;
+  // Applying each entry once also registers the user-defined ops, whatever order the tests run in.
+  for (const UnaryEntry& e : unary_catalogue()) {
+    e.f(tape.variable(1.0));
+    names.push_back(e.op);
+  }
+  for (const BinaryEntry& e : binary_catalogue()) {
+    e.vv(tape.variable(1.0), tape.variable(2.0));
+    names.insert(names.end(), {e.op, e.vd_op, e.dv_op});
+  }
+  BOOST_TEST(gradlab::op_count() >= static_cast<std::size_t>(gradlab::ops::Builtin::Count));
+  for (gradlab::OpId id = 0; id < gradlab::op_count(); ++id) {
+    const std::string name = gradlab::op_info(id).name;
+    if (name == "input" || name == "const") continue;
+    const bool has_entry = std::find(names.begin(), names.end(), name) != names.end();
+    BOOST_TEST(has_entry,
+               "op '" << name << "' is in the op table but has no entry in the test catalogue "
+                      << "(tests/autodiff/catalogue.cpp): add its value and hand-written first and second "
+                         "derivatives");
+  }
+}
+
+// The run-time path (apply by op id, as the expression language uses it) records the same thing.
+BOOST_AUTO_TEST_CASE(apply_by_op_id_matches_typed_apply) {
+  Tape tape;
+  TapeScope scope(tape);
+  for (const UnaryEntry& e : unary_catalogue()) {
+    if (e.op == "powc") continue;  // takes a parameter: covered by the binary apply below
+    const double x0 = sample(e.x);
+    const Var x = tape.variable(x0);
+    const auto id = gradlab::find_op(e.op);
+    BOOST_TEST_REQUIRE(id.has_value(), e.op);
+    const Var y = gradlab::apply(*id, x);
+    BOOST_TEST(y.value() == e.f(x).value(), e.label);
+    BOOST_TEST(gradlab::grad(y, {x})[0] == gradlab::grad(e.f(x), {x})[0], e.label);
+  }
+  for (const BinaryEntry& e : binary_catalogue()) {
+    BOOST_TEST_CONTEXT(e.label) {
+      const double a0 = sample(e.a), b0 = sample(e.b) + (e.avoid_tie ? 10.0 : 0.0);
+      const Var a = tape.variable(a0), b = tape.variable(b0);
+      const Var y = gradlab::apply(*gradlab::find_op(e.op), a, b);
+      BOOST_TEST(y.value() == e.vv(a, b).value());
+      BOOST_TEST((gradlab::grad(y, {a, b}) == gradlab::grad(e.vv(a, b), {a, b})));
+      // A parametrised op takes its parameter as a constant leaf: x op c, and c op x with x first.
+      const Var yd = gradlab::apply(*gradlab::find_op(e.vd_op), a, Var(b0));
+      BOOST_TEST(yd.value() == e.vd(a, b0).value());
+      BOOST_TEST(gradlab::grad(yd, {a})[0] == gradlab::grad(e.vd(a, b0), {a})[0]);
+      if (e.dv_op != e.op) {
+        const Var dy = gradlab::apply(*gradlab::find_op(e.dv_op), b, Var(a0));
+        BOOST_TEST(dy.value() == e.dv(a0, b).value());
+        BOOST_TEST(gradlab::grad(dy, {b})[0] == gradlab::grad(e.dv(a0, b), {b})[0]);
+      }
+    }
+  }
+  const Var x = tape.variable(2.0);
+  BOOST_TEST(gradlab::grad(gradlab::apply(*gradlab::find_op("powc"), x, Var(3.0)), {x})[0] == 12.0);
+  BOOST_CHECK_EXCEPTION(
+      gradlab::apply(*gradlab::find_op("powc"), x, x), gradlab::Error, [](const gradlab::Error& err) {
+        return std::string_view(err.what())
+                   .find(
+                       "the second argument of 'powc' is a constant parameter; got a node of op "
+                       "'input'") != std::string_view::npos;
+      });
+  BOOST_CHECK_EXCEPTION(gradlab::apply(*gradlab::find_op("sin"), x, x), gradlab::Error,
+                        [](const gradlab::Error& err) {
+                          return std::string_view(err.what()).find("'sin' does not take two arguments") !=
+                                 std::string_view::npos;
+                        });
+  BOOST_CHECK_EXCEPTION(gradlab::apply(*gradlab::find_op("mul"), x), gradlab::Error,
+                        [](const gradlab::Error& err) {
+                          return std::string_view(err.what()).find("'mul' does not take one argument") !=
+                                 std::string_view::npos;
+                        });
+}
+
+// PyTorch's conventions at the kinks, asserted exactly.
+BOOST_AUTO_TEST_CASE(kink_conventions) {
+  Tape tape;
+  TapeScope scope(tape);
+  const Var zero = tape.variable(0.0);
+  BOOST_TEST(gradlab::grad(relu(zero), {zero})[0] == 0.0);
+  BOOST_TEST(gradlab::grad(abs(zero), {zero})[0] == 0.0);
+  BOOST_TEST(gradlab::hessian(relu(zero), {zero})(0, 0) == 0.0);
+  BOOST_TEST(gradlab::hessian(abs(zero), {zero})(0, 0) == 0.0);
+  for (const double x0 : {-2.0, 0.0, 3.0}) {
+    const Var x = tape.variable(x0);
+    BOOST_TEST(gradlab::grad(step(x), {x})[0] == 0.0);
+    BOOST_TEST(gradlab::grad(sign(x), {x})[0] == 0.0);
+  }
+  BOOST_TEST(step(zero).value() == 0.0);
+  BOOST_TEST(sign(zero).value() == 0.0);
+
+  // max and min at a tie: 1/2 to each argument.
+  const Var a = tape.variable(1.5), b = tape.variable(1.5);
+  for (const Var& y : {max(a, b), min(a, b)}) {
+    const Eigen::VectorXd g = gradlab::grad(y, {a, b});
+    BOOST_TEST(g[0] == 0.5);
+    BOOST_TEST(g[1] == 0.5);
+  }
+  BOOST_TEST(gradlab::grad(max(a, 1.5), {a})[0] == 0.5);
+  BOOST_TEST(gradlab::grad(min(1.5, a), {a})[0] == 0.5);
+  // max(x, x) = x: the two halves add up to 1.
+  BOOST_TEST(gradlab::grad(max(a, a), {a})[0] == 1.0);
+  BOOST_TEST(gradlab::grad(min(a, a), {a})[0] == 1.0);
+}
+
+// sigmoid and softplus never overflow: finite values and derivatives at |z| = 800, even with
+// anomaly detection on (which would throw at the first Inf or NaN).
+BOOST_AUTO_TEST_CASE(sigmoid_softplus_stable_at_large_z) {
+  Tape tape;
+  TapeScope scope(tape);
+  gradlab::DetectAnomaly on;
+  for (const double z0 : {-800.0, 800.0}) {
+    BOOST_TEST_CONTEXT("z = " << z0) {
+      const Var z = tape.variable(z0);
+      const Var s = sigmoid(z), p = softplus(z);
+      BOOST_TEST(std::isfinite(s.value()));
+      BOOST_TEST(s.value() >= 0.0);
+      BOOST_TEST(s.value() <= 1.0);
+      BOOST_TEST(std::isfinite(p.value()));
+      BOOST_TEST(p.value() >= 0.0);
+      for (const Var& y : {s, p}) {
+        BOOST_TEST(std::isfinite(gradlab::grad(y, {z})[0]));
+        BOOST_TEST(std::isfinite(gradlab::hessian(y, {z})(0, 0)));
+      }
+    }
+  }
+  const Var big = tape.variable(800.0), small = tape.variable(-800.0);
+  BOOST_TEST(sigmoid(big).value() == 1.0);
+  BOOST_TEST(softplus(big).value() == 800.0);
+  BOOST_TEST(gradlab::grad(softplus(big), {big})[0] == 1.0);
+  BOOST_TEST(gradlab::grad(softplus(small), {small})[0] >= 0.0);
+  BOOST_TEST(gradlab::grad(sigmoid(big), {big})[0] == 0.0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,181 @@
+// The neuron: its gradient three ways for every (activation, loss) pair, the article's formulas,
+// BCE's stability, and misuse.
+#include <Eigen/Dense>
+#include <boost/test/unit_test.hpp>
+#include <cmath>
+#include <gradlab/neuron.hpp>
+#include <random>
+
+#include "message_of.hpp"
+
+namespace {
+struct Problem {
+  Eigen::MatrixXd X;
+  Eigen::VectorXd y;
+  Eigen::VectorXd w;
+  double b;
+};
+
+// Random data with d = 3 inputs and 6 samples. For a loss with an output range (BCE) the
+// parameters keep z in (0.1, 0.4), where every built-in activation's output lies in (0, 1).
+Problem random_problem(std::mt19937_64& rng, bool bounded_output) {
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  Problem p{Eigen::MatrixXd(6, 3), Eigen::VectorXd(6), Eigen::VectorXd(3), 0.0};
+  for (Eigen::Index i = 0; i < p.X.size(); ++i) p.X.data()[i] = 2.0 * u(rng);
+  for (Eigen::Index i = 0; i < 6; ++i) p.y[i] = 0.5 + 0.45 * u(rng);
+  if (bounded_output) {
+    for (Eigen::Index j = 0; j < 3; ++j) p.w[j] = 0.025 * u(rng);
+    p.b = 0.25;
+  } else {
+    for (Eigen::Index j = 0; j < 3; ++j) p.w[j] = u(rng);
+    p.b = u(rng);
+  }
+  return p;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(neuron)
+
+// Autodiff (both activation paths) vs the hand-derived chain rule vs central differences.
+BOOST_AUTO_TEST_CASE(three_way_for_every_activation_and_loss) {
+  std::mt19937_64 rng(2024);
+  int checked = 0;
+  for (const gradlab::LossInfo* loss : gradlab::loss_list())
+    for (const gradlab::ActivationInfo* act : gradlab::activation_list())
+      for (int trial = 0; trial < 5; ++trial) {
+        const Problem p = random_problem(rng, loss->output_range.has_value());
+        gradlab::Neuron n(p.w, p.b, act->name, loss->name);
+        BOOST_TEST_CONTEXT(act->name << " + " << loss->name << " trial " << trial) {
+          for (auto path : {gradlab::ActivationPath::Composite, gradlab::ActivationPath::Fused}) {
+            n.set_activation_path(path);
+            const gradlab::CrossCheckReport r = n.cross_check(p.X, p.y);
+            BOOST_TEST(r.rows.size() == 4u);
+            BOOST_TEST(r.autodiff_vs_formula.within(1e-13, 1e-12));
+            BOOST_TEST(r.numeric_vs_formula.within(1e-9, 1e-7));
+            BOOST_TEST(r.agrees());
+          }
+          ++checked;
+        }
+      }
+  BOOST_TEST(checked == 2 * 8 * 5);
+}
+
+// The article's formulas, written out: dL/dw = sum (f - y) f (1 - f) x, dL/db = sum (f - y) f (1 - f).
+BOOST_AUTO_TEST_CASE(sigmoid_squared_error_matches_the_article) {
+  const Eigen::MatrixXd X = gradlab::article::inputs();
+  const Eigen::VectorXd Y = gradlab::article::targets();
+  for (auto [w, b] : {std::pair{0.0, -8.0}, std::pair{1.3, -0.7}, std::pair{-2.0, 3.0}}) {
+    double L = 0, dw = 0, db = 0;
+    for (int i = 0; i < 2; ++i) {
+      const double f = 1.0 / (1.0 + std::exp(-(w * X(i, 0) + b)));
+      L += 0.5 * (f - Y[i]) * (f - Y[i]);
+      dw += (f - Y[i]) * f * (1 - f) * X(i, 0);
+      db += (f - Y[i]) * f * (1 - f);
+    }
+    gradlab::Neuron n(Eigen::VectorXd::Constant(1, w), b);
+    BOOST_TEST(n.loss(X, Y) == L, boost::test_tools::tolerance(1e-14));
+    for (auto method : {gradlab::GradMethod::Formula, gradlab::GradMethod::Autodiff}) {
+      const Eigen::VectorXd g = n.gradient(X, Y, method);
+      BOOST_TEST(g[0] == dw, boost::test_tools::tolerance(1e-13));
+      BOOST_TEST(g[1] == db, boost::test_tools::tolerance(1e-13));
+    }
+  }
+}
+
+// The table prints each parameter with its three values and the differences.
+BOOST_AUTO_TEST_CASE(cross_check_table) {
+  gradlab::Neuron n = gradlab::article::start();
+  const std::string t = n.cross_check(gradlab::article::inputs(), gradlab::article::targets()).table();
+  BOOST_TEST(t.find("parameter") == 0u);
+  BOOST_TEST(t.find("autodiff") != std::string::npos);
+  BOOST_TEST(t.find("central diff") != std::string::npos);
+  BOOST_TEST(t.find("dL/dw      -0.00078747126028783825") != std::string::npos, t);
+  BOOST_TEST(t.find("dL/db") != std::string::npos);
+}
+
+// BCE from the pre-activation: L = softplus(z) - y z is finite and exact at |z| = 800, where the
+// naive -[y ln f + (1 - y) ln(1 - f)] takes ln 0.
+BOOST_AUTO_TEST_CASE(bce_is_stable_for_large_logits) {
+  const Eigen::MatrixXd X = Eigen::MatrixXd::Constant(1, 1, 1.0);
+  struct Case {
+    double z, y, loss, grad;
+  };
+  for (const Case& c :
+       {Case{800.0, 1.0, 0.0, 0.0}, Case{800.0, 0.0, 800.0, 1.0}, Case{-800.0, 1.0, 800.0, -1.0},
+        Case{-800.0, 0.0, 0.0, 0.0}, Case{40.0, 0.25, 30.0, 0.75}}) {
+    gradlab::Neuron n(Eigen::VectorXd::Zero(1), c.z, "sigmoid", "binary_cross_entropy");
+    const Eigen::VectorXd Y = Eigen::VectorXd::Constant(1, c.y);
+    BOOST_TEST_CONTEXT("z = " << c.z << ", y = " << c.y) {
+      BOOST_TEST(n.loss(X, Y) == c.loss, boost::test_tools::tolerance(1e-15));
+      for (auto m : {gradlab::GradMethod::Formula, gradlab::GradMethod::Autodiff}) {
+        const Eigen::VectorXd g = n.gradient(X, Y, m);
+        BOOST_TEST(std::isfinite(g[1]));
+        BOOST_TEST(g[1] == c.grad, boost::test_tools::tolerance(1e-15));
+        BOOST_TEST(g[0] == g[1]);  // dL/dw = dL/dz x with x = 1
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bce_logit_form_equals_the_probability_form) {
+  const gradlab::LossInfo& bce = gradlab::loss("binary_cross_entropy");
+  for (double z : {-3.0, -0.5, 0.0, 0.7, 4.0})
+    for (double y : {0.0, 0.3, 1.0}) {
+      const double f = 1.0 / (1.0 + std::exp(-z));
+      BOOST_TEST(bce.value_logit(z, y) == bce.value(f, y), boost::test_tools::tolerance(1e-13));
+      BOOST_TEST(bce.d_logit(z, y) == bce.d(f, y) * f * (1 - f), boost::test_tools::tolerance(1e-13));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(hessian_at_the_optimum) {
+  // With zero residuals, H = sum_i (f_i (1 - f_i))^2 [x_i^2 x_i; x_i 1].
+  const gradlab::article::Optimum opt = gradlab::article::exact_optimum();
+  BOOST_TEST(opt.w == 0.5 * (std::log(9.0) - std::log(0.25)), boost::test_tools::tolerance(1e-15));
+  gradlab::Neuron n(Eigen::VectorXd::Constant(1, opt.w), opt.b);
+  BOOST_TEST(n.forward(Eigen::VectorXd::Constant(1, 0.5)) == 0.2, boost::test_tools::tolerance(1e-14));
+  BOOST_TEST(n.forward(Eigen::VectorXd::Constant(1, 2.5)) == 0.9, boost::test_tools::tolerance(1e-14));
+  const gradlab::article::Curvature c = gradlab::article::curvature(n);
+  const double s0 = 0.2 * 0.8, s1 = 0.9 * 0.1;
+  Eigen::Matrix2d H;
+  H << s0 * s0 * 0.25 + s1 * s1 * 6.25, s0 * s0 * 0.5 + s1 * s1 * 2.5, s0 * s0 * 0.5 + s1 * s1 * 2.5,
+      s0 * s0 + s1 * s1;
+  BOOST_TEST((c.hessian - H).cwiseAbs().maxCoeff() < 1e-14);
+  const double tr = H.trace(), det = H.determinant();
+  const double lmax = 0.5 * (tr + std::sqrt(tr * tr - 4 * det));
+  BOOST_TEST(c.eigenvalues[1] == lmax, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(c.max_stable_learning_rate == 2.0 / lmax, boost::test_tools::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(misuse_errors) {
+  gradlab::Neuron n(Eigen::VectorXd::Zero(2), 0.0);
+  const Eigen::MatrixXd X3 = Eigen::MatrixXd::Zero(4, 3);
+  const Eigen::VectorXd y4 = Eigen::VectorXd::Zero(4);
+  BOOST_TEST(message_of<gradlab::ShapeError>([&] { (void)n.loss(X3, y4); }) ==
+             "Neuron::loss: X is 4x3 (4 samples of 3 features) but w is 2x1 (2 inputs)");
+  BOOST_TEST(message_of<gradlab::ShapeError>([&] {
+               (void)n.gradient(Eigen::MatrixXd::Zero(4, 2), y4.head(3));
+             }) == "Neuron::gradient: X is 4x2 (4 samples) but y is 3x1 (3 targets)");
+  BOOST_TEST(message_of<gradlab::ShapeError>([&] { (void)n.forward(Eigen::VectorXd::Zero(3)); }) ==
+             "Neuron: x is 3x1 but w is 2x1; they must have the same length");
+  BOOST_TEST(message_of<gradlab::ShapeError>([&] { n.set_params(Eigen::VectorXd::Zero(2)); }) ==
+             "Neuron::set_params: theta is 2x1 but a neuron with 2 inputs needs 3x1 ([w, b])");
+  BOOST_CHECK_THROW(gradlab::Neuron(Eigen::VectorXd(), 0.0), gradlab::ShapeError);
+
+  const std::string act =
+      message_of<gradlab::Error>([] { gradlab::Neuron(Eigen::VectorXd::Zero(1), 0, "sigmod"); });
+  BOOST_TEST(act.find("unknown activation 'sigmod'; known activations: sigmoid, tanh, relu") == 0u, act);
+  const std::string loss =
+      message_of<gradlab::Error>([] { gradlab::Neuron(Eigen::VectorXd::Zero(1), 0, "sigmoid", "mse"); });
+  BOOST_TEST(loss == "unknown loss 'mse'; known losses: squared_error, binary_cross_entropy", loss);
+
+  // BCE needs outputs in (0, 1): relu gives 0 here.
+  gradlab::Neuron r(Eigen::VectorXd::Zero(1), -1.0, "relu", "binary_cross_entropy");
+  const std::string range = message_of<gradlab::DomainError>(
+      [&] { (void)r.loss(Eigen::MatrixXd::Ones(2, 1), Eigen::VectorXd::Constant(2, 0.5)); });
+  BOOST_TEST(
+      range.find("loss 'binary_cross_entropy' needs the output in (0, 1), but activation 'relu' gave f = 0 "
+                 "at sample 0") == 0u,
+      range);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
