@@ -117,19 +117,38 @@ Var record_leaf(Tape& t, OpId op, const double* data, Eigen::Index rows, Eigen::
 // Each rule is one formula, written twice side by side: on Eigen matrices (first-order sweep) and
 // on MatVars (recorded sweep, so that it can be differentiated again).
 
-struct MatMul {  // Y = A B;  dA = G Bᵀ, dB = Aᵀ G
+// Y = A B, or Y = Aᵀ B without forming Aᵀ (param 1: the recorded rule dB = Aᵀ G uses it, so an
+// HVP never copies the data matrix):
+//   Y = A B:   dA = G Bᵀ, dB = Aᵀ G;      Y = Aᵀ B:   dA = B Gᵀ, dB = A G
+struct MatMul {
   static void backward(const DoubleSweep& s, Index i, double) {
     const Index a = s.parent_a(i), b = s.parent_b(i);
     const ConstMap av = operand(s.tape, a), bv = operand(s.tape, b);
     const Eigen::MatrixXd& g = matrix_adjoint(s, i);
-    if (wants_adjoint(s.tape, a)) add_adjoint(s, a, g * bv.transpose());
-    if (wants_adjoint(s.tape, b)) add_adjoint(s, b, av.transpose() * g);
+    const bool at = slot_of(s.tape, i)->param != 0.0;
+    if (wants_adjoint(s.tape, a)) {
+      if (at)
+        add_adjoint(s, a, bv * g.transpose());
+      else
+        add_adjoint(s, a, g * bv.transpose());
+    }
+    if (wants_adjoint(s.tape, b)) {
+      if (at)
+        add_adjoint(s, b, av * g);
+      else
+        add_adjoint(s, b, av.transpose() * g);
+    }
   }
   static void backward_recorded(const RecordedSweep& s, Index i, const Var& g) {
     const Index a = s.parent_a(i), b = s.parent_b(i);
     const MatVar gm = MatVar::from_node(g);
-    if (s.needs(a)) add_adjoint(s, a, matmul(gm, transpose(recorded_operand(s, b))));
-    if (s.needs(b)) add_adjoint(s, b, matmul(transpose(recorded_operand(s, a)), gm));
+    const bool at = slot_of(s.tape, i)->param != 0.0;
+    if (s.needs(a))
+      add_adjoint(
+          s, a,
+          at ? matmul(recorded_operand(s, b), transpose(gm)) : matmul(gm, transpose(recorded_operand(s, b))));
+    if (s.needs(b))
+      add_adjoint(s, b, at ? matmul(recorded_operand(s, a), gm) : matmul_tn(recorded_operand(s, a), gm));
   }
 };
 
@@ -322,6 +341,15 @@ MatVar matmul(const MatVar& a, const MatVar& b) {
     throw ShapeError(
         fmt::format("matmul: cannot multiply {} by {}", detail::shape_str(av), detail::shape_str(bv)));
   return detail::record_op(detail::kMatMul, a.index(), b.index(), [&] { return av * bv; });
+}
+
+MatVar detail::matmul_tn(const MatVar& a, const MatVar& b) {
+  const ConstMap av = checked("matmul", a), bv = checked("matmul", b);
+  if (av.rows() != bv.rows())
+    throw ShapeError(
+        fmt::format("matmul: cannot multiply the transpose of {} by {}", shape_str(av), shape_str(bv)));
+  return MatVar::from_node(record_matrix(Tape::current(), &kMatMul, matrix_op_id(), a.index(), b.index(), 1.0,
+                                         [&](MatrixSlot& s) { return set_value(s, av.transpose() * bv); }));
 }
 
 MatVar transpose(const MatVar& a) {

@@ -182,6 +182,9 @@ BOOST_AUTO_TEST_CASE(products_and_reductions) {
     const MatrixXd a = random_matrix(r, k), b = random_matrix(k, c), m = random_matrix(r, c);
     check_gradient([&](const std::vector<MatVar>& v) { return weigh(gradlab::matmul(v[0], v[1])); }, {a, b},
                    "matmul");
+    check_gradient(
+        [&](const std::vector<MatVar>& v) { return weigh(gradlab::detail::matmul_tn(v[0], v[1])); }, {a, m},
+        "matmul_tn");
     check_gradient([&](const std::vector<MatVar>& v) { return weigh(gradlab::transpose(v[0])); }, {a},
                    "transpose");
     check_gradient([&](const std::vector<MatVar>& v) { return gradlab::sum(v[0]) * 1.3; }, {m}, "sum");
@@ -346,16 +349,9 @@ BOOST_AUTO_TEST_CASE(hessian_and_hvp_are_exact) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(hessian_of_other_ops_matches_central_differences_of_the_gradient) {
-  // y = sum(tanh(A w) ⊙ c) / (1 + |w|^2) + mean(exp(wᵀ) * 0.5): second-order rules of matmul, transpose,
-  // tanh, exp, division by a scalar, broadcasting.
-  const MatrixXd A = random_matrix(6, 3), c = random_matrix(6, 1), w0 = random_matrix(3, 1);
-  const auto build = [&](const MatVar& w) {
-    return gradlab::dot(gradlab::tanh(gradlab::matmul(gradlab::matrix_constant(A), w)),
-                        gradlab::matrix_constant(c)) /
-               (1.0 + gradlab::squared_norm(w)) +
-           gradlab::mean(gradlab::exp(gradlab::transpose(w)) * 0.5);
-  };
+namespace {
+// The exact Hessian against central differences of the exact gradient.
+void check_hessian(const std::function<Var(const MatVar&)>& build, const MatrixXd& w0, const char* what) {
   const auto gradient_at = [&](const MatrixXd& w) {
     gradlab::Tape tape;
     gradlab::TapeScope scope(tape);
@@ -367,13 +363,36 @@ BOOST_AUTO_TEST_CASE(hessian_of_other_ops_matches_central_differences_of_the_gra
   const MatVar w = gradlab::matrix_variable(w0);
   const MatrixXd H = gradlab::hessian(build(w), w);
   const double h = 1e-6;
-  for (Eigen::Index k = 0; k < 3; ++k) {
+  for (Eigen::Index k = 0; k < w0.size(); ++k) {
     MatrixXd p = w0, m = w0;
     p(k) += h;
     m(k) -= h;
-    const MatrixXd fd = (gradient_at(p) - gradient_at(m)) / (2 * h);
-    BOOST_TEST((H.col(k) - fd).norm() <= 1e-7 * std::max(1.0, fd.norm()));
+    const MatrixXd fd = ((gradient_at(p) - gradient_at(m)) / (2 * h)).reshaped();
+    BOOST_TEST((H.col(k) - fd).norm() <= 1e-7 * std::max(1.0, fd.norm()), what << ": column " << k);
   }
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(hessians_of_other_ops_match_central_differences_of_the_gradient) {
+  // second-order rules of matmul (constant and variable operands, Aᵀ B), transpose, tanh, exp,
+  // division by a scalar, broadcasting, reductions
+  const MatrixXd A = random_matrix(6, 3), c = random_matrix(6, 1), C = random_matrix(3, 3);
+  check_hessian(
+      [&](const MatVar& w) {
+        return gradlab::dot(gradlab::tanh(gradlab::matmul(gradlab::matrix_constant(A), w)),
+                            gradlab::matrix_constant(c)) /
+                   (1.0 + gradlab::squared_norm(w)) +
+               gradlab::mean(gradlab::exp(gradlab::transpose(w)) * 0.5);
+      },
+      random_matrix(3, 1), "tanh(A w)");
+  check_hessian(
+      [&](const MatVar& W) {
+        return gradlab::dot(gradlab::tanh(gradlab::matmul(W, W)), gradlab::matrix_constant(C)) +
+               gradlab::sum(gradlab::sin(gradlab::detail::matmul_tn(W, W))) +
+               gradlab::mean(gradlab::row_sums(W * W) * gradlab::transpose(gradlab::col_means(W)) /
+                             (1.0 + gradlab::squared_norm(W)));
+      },
+      random_matrix(3, 3), "W W");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -133,6 +133,10 @@ MatVar col(const MatVar& constant, Eigen::Index j);
 MatVar matmul(const MatVar& a, const MatVar& b);
 /// Aᵀ.
 MatVar transpose(const MatVar& a);
+namespace detail {
+/// Aᵀ B without forming Aᵀ (a matmul node with its left operand read transposed).
+MatVar matmul_tn(const MatVar& a, const MatVar& b);
+}  // namespace detail
 
 /// Sum of all entries.
 Var sum(const MatVar& a);
