@@ -289,6 +289,15 @@ struct Batch {
     return X.transpose() * s.matrix().asDiagonal() * X;
   }
 };
+// The batch loss recorded with matrix nodes on a fresh tape, active while this lives.
+struct Recorded {
+  gradlab::Tape tape;
+  gradlab::TapeScope scope{tape};
+  MatVar w;
+  Var b, L;
+  explicit Recorded(const Batch& data)
+      : w(gradlab::matrix_variable(data.w)), b(tape.variable(data.b)), L(data.loss(w, b)) {}
+};
 double rel(const MatrixXd& a, const MatrixXd& b) { return (a - b).norm() / b.norm(); }
 }  // namespace
 
@@ -303,11 +312,10 @@ BOOST_AUTO_TEST_CASE(gradient_three_ways) {
     const Eigen::VectorXd hand_w = data.X.transpose() * delta;
     const double hand_b = delta.sum();
     // matrix nodes
-    gradlab::Tape tape;
-    gradlab::TapeScope scope(tape);
-    const MatVar w = gradlab::matrix_variable(data.w);
-    const Var b = tape.variable(data.b);
-    const Var L = data.loss(w, b);
+    Recorded r(data);
+    const MatVar& w = r.w;
+    const Var& b = r.b;
+    const Var& L = r.L;
     const gradlab::MatrixGradients g = gradlab::gradients(L);
     BOOST_TEST(rel(g[w], hand_w) <= 1e-12);
     BOOST_TEST(std::abs(g[b] - hand_b) <= 1e-12 * std::abs(hand_b));
@@ -315,8 +323,8 @@ BOOST_AUTO_TEST_CASE(gradient_three_ways) {
                boost::test_tools::tolerance(1e-12));
     // scalar nodes
     std::vector<Var> ws;
-    for (Eigen::Index j = 0; j < d; ++j) ws.push_back(tape.variable(data.w[j]));
-    const Var bs = tape.variable(data.b);
+    for (Eigen::Index j = 0; j < d; ++j) ws.push_back(r.tape.variable(data.w[j]));
+    const Var bs = r.tape.variable(data.b);
     const Var Ls = data.scalar_loss(ws, bs);
     ws.push_back(bs);
     const Eigen::VectorXd gs = gradlab::grad(Ls, ws);
@@ -331,14 +339,10 @@ BOOST_AUTO_TEST_CASE(hessian_and_hvp_are_exact) {
        std::vector<std::pair<Eigen::Index, Eigen::Index>>{{1, 1}, {30, 1}, {60, 5}, {100, 12}}) {
     const Batch data(n, d);
     const MatrixXd H = data.hessian();
-    gradlab::Tape tape;
-    gradlab::TapeScope scope(tape);
-    const MatVar w = gradlab::matrix_variable(data.w);
-    const Var b = tape.variable(data.b);
-    const Var L = data.loss(w, b);
+    const Recorded r(data);
     const MatrixXd v = random_matrix(d, 1);
-    BOOST_TEST(rel(gradlab::hvp(L, w, v), H * v) <= 1e-11);
-    const MatrixXd Ha = gradlab::hessian(L, w);
+    BOOST_TEST(rel(gradlab::hvp(r.L, r.w, v), H * v) <= 1e-11);
+    const MatrixXd Ha = gradlab::hessian(r.L, r.w);
     BOOST_TEST(rel(Ha, H) <= 1e-11);
     BOOST_TEST(rel(Ha, Ha.transpose()) <= 1e-13);
     // the scalar engine's Hessian of the same loss agrees
