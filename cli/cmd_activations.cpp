@@ -22,10 +22,12 @@ std::string cell(std::string_view text) {
 }
 
 /// The Markdown table of every registered activation, generated from the records (docs use it).
+/// The formulas use GitHub's inline math $`...`$: inside plain $...$ Markdown would first turn the
+/// LaTeX \\ and \, into \ and , (backslash escapes).
 std::string markdown_table() {
   std::string out = "| name | $f(x)$ | $f'(x)$ | at the kink |\n| --- | --- | --- | --- |\n";
   for (const ActivationInfo* a : activation_list())
-    out += fmt::format("| `{}`{} | ${}$ | ${}$ | {} |\n", a->name,
+    out += fmt::format("| `{}`{} | $`{}`$ | $`{}`$ | {} |\n", a->name,
                        a->default_alpha ? fmt::format(" ($\\alpha = {}$)", num(*a->default_alpha)) : "",
                        cell(a->formula_latex), cell(a->derivative_latex), cell(a->kink));
   return out;

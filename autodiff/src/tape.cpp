@@ -4,6 +4,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "gradlab/autodiff/matrix.hpp"
 #include "gradlab/autodiff/ops.hpp"
 
 namespace gradlab {
@@ -115,6 +116,7 @@ Tape::~Tape() {
 void Tape::clear() {
   size_ = 0;
   params_.clear();
+  if (matrices_) matrices_->clear();  // O(1): the matrices' storage is kept for reuse
   stamp_ = (stamp_ & ~std::uint64_t{0xffffffff}) | std::uint32_t(generation() + 1);
 }
 
@@ -125,6 +127,16 @@ void Tape::reserve(std::size_t n) {
   std::copy(nodes_.get(), nodes_.get() + size_, bigger.get());
   nodes_ = std::move(bigger);
   capacity_ = n;
+}
+
+std::size_t Tape::memory_bytes() const {
+  return capacity_ * sizeof(Node) + params_.capacity() * sizeof(double) +
+         (matrices_ ? matrices_->bytes() : 0);
+}
+
+detail::MatrixArena& Tape::matrices() const {
+  if (!matrices_) matrices_ = std::make_unique<detail::MatrixArena>();
+  return *matrices_;
 }
 
 void Tape::grow() {
@@ -139,6 +151,14 @@ namespace {
                   "adjoint of node {}",
                   op_info(t.op(i)).name, i, describe_inputs(t, t.parent_a(i), t.node(i).b), g, adj, bad));
 }
+// A sweep starts from a scalar: a matrix node's adjoint entry is only a flag (see backward).
+void check_scalar_root(const Tape& t, Index root, const char* what) {
+  if (t.node(root).slot != 0 && t.matrices().slot(t.node(root).slot - 1).is_matrix())
+    throw ShapeError(
+        fmt::format("{}: node {} is a matrix; reduce it to a scalar first (sum, mean, dot, "
+                    "squared_norm)",
+                    what, root));
+}
 void check_backward(const Tape& t, Index i, double g, const double* adj) {
   for (Index p : {t.parent_a(i), t.parent_b(i)})
     if (p != kNoParent && !std::isfinite(adj[p])) throw_backward_anomaly(t, i, g, p, adj[p]);
@@ -148,8 +168,11 @@ void check_backward(const Tape& t, Index i, double g, const double* adj) {
 void Tape::backward(Index root, std::vector<double>& adj) const {
   if (root >= size())
     throw TapeError(fmt::format("backward: node {} is not on this tape (size {})", root, size()));
+  check_scalar_root(*this, root, "backward");
   adj.assign(static_cast<std::size_t>(root) + 1, 0.0);
   adj[root] = 1.0;
+  // A matrix node's entry in adj is a flag: 1 once its matrix adjoint (kept in the matrix arena)
+  // has been written, 0 before; so matrix nodes that received an adjoint are never skipped below.
   const DoubleSweep s{*this, nodes_.get(), adj.data()};
   const bool anomaly = detect_anomaly();
   for (Index i = root + 1; i-- > 0;) {
@@ -173,6 +196,7 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
 std::vector<Var> Tape::backward_recorded(Index root) {
   if (root >= size())
     throw TapeError(fmt::format("backward_recorded: node {} is not on this tape (size {})", root, size()));
+  check_scalar_root(*this, root, "backward_recorded");
   const std::size_t n = static_cast<std::size_t>(root) + 1;
   // active[i]: node i depends on an independent variable, so its adjoint is worth recording.
   std::vector<bool> active(n, false);

@@ -11,8 +11,11 @@
 ///     };
 ///
 /// With T = double the rule drives the fast first-order sweep. With T = Var the same rule records
-/// new nodes, so the backward pass is itself differentiable and Hessians come for free.
+/// new nodes, so the backward pass is itself differentiable and Hessians come for free. On matrix
+/// nodes (matrix.hpp) the rule runs entry by entry with T = double, and with T = MatVar in the
+/// differentiable sweep.
 /// Users define their own primitives the same way and call `gradlab::apply<MyOp>(x)`.
+#include <Eigen/Core>
 #include <array>
 #include <atomic>
 #include <cmath>
@@ -373,6 +376,12 @@ struct Sigmoid {  // y = 1 / (1 + e^-x), evaluated without overflow;  dy/dx = y 
     const double e = std::exp(x);
     return e / (1.0 + e);
   }
+  /// The same on an Eigen array (matrix nodes), vectorised and branch-free: 1 / (1 + e^-x), where
+  /// e^-x = inf gives the exact limit 0.
+  template <class D>
+  static auto value(const Eigen::ArrayBase<D>& x) {
+    return (1.0 + (-x.derived()).exp()).inverse();
+  }
   template <class T>
   static T d(const T&, const T& y) {
     return y * (1.0 - y);
@@ -422,10 +431,12 @@ inline double step(double x) { return Step::value(x); }
 inline double sign(double x) { return Sign::value(x); }
 
 /// The built-in primitives, in the order of their op ids.
-#define GRADLAB_BUILTIN_OPS(X)                                                                               \
-  X(Input)                                                                                                   \
-  X(Const) X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Max) X(Min) X(PowC) X(AddC) X(SubC) X(RSubC) X(MulC) X(DivC) \
-      X(RDivC) X(RPowC) X(Neg) X(Exp) X(Log) X(Sqrt) X(Abs) X(Sin) X(Cos) X(Tan) X(Tanh) X(Erf) X(Sigmoid)   \
+#define GRADLAB_BUILTIN_OPS(X)                                                                        \
+  X(Input)                                                                                            \
+  X(Const)                                                                                            \
+  X(Add)                                                                                              \
+  X(Sub) X(Mul) X(Div) X(Pow) X(Max) X(Min) X(PowC) X(AddC) X(SubC) X(RSubC) X(MulC) X(DivC) X(RDivC) \
+      X(RPowC) X(Neg) X(Exp) X(Log) X(Sqrt) X(Abs) X(Sin) X(Cos) X(Tan) X(Tanh) X(Erf) X(Sigmoid)     \
           X(Softplus) X(Relu) X(Step) X(Sign)
 
 enum class Builtin : OpId {

@@ -26,6 +26,9 @@ inline constexpr OpId kInputOp = 0;  ///< op id of an independent variable (ops:
 inline constexpr OpId kConstOp = 1;  ///< op id of a constant leaf (ops::Const)
 
 class Tape;
+namespace detail {
+class MatrixArena;  // matrix.hpp: the values and adjoints of matrix-valued nodes
+}
 
 /// A scalar recorded on a tape: a 16-byte handle (node index and the tape's stamp, which is its id
 /// and its generation, so that a Var from another tape or from before a clear() is detected).
@@ -52,13 +55,17 @@ class Var {
 
 /// One entry of the Wengert list: the value, the op, and the parents' indices (kNoParent where
 /// there is none). For an op with a constant parameter (x^p, x + c, c * x ...), b is kParamTag | k
-/// where k indexes the tape's parameter array. 24 bytes.
+/// where k indexes the tape's parameter array. A node made by an op on matrices (matrix.hpp) has
+/// slot = 1 + its entry in the tape's matrix arena, which holds its matrix value and op; slot is 0
+/// for every other node. 24 bytes.
 struct Node {
   double value;
   Index a;
   Index b;
   OpId op;
+  Index slot = 0;
 };
+static_assert(sizeof(Node) == 24, "the slot field lives in what was padding");
 
 /// A Wengert list: nodes in recording order in one growing array, and the constant parameters of
 /// parametrised ops. Adjoints are not stored on the tape; a sweep allocates them (8 bytes per
@@ -77,8 +84,9 @@ class Tape {
   Var variable(double v);
   /// A new constant leaf with value v (its adjoint is never read).
   Var constant(double v);
-  /// Appends a node and returns its handle. Parents must already be on this tape.
-  Var record(OpId op, Index a, Index b, double value);
+  /// Appends a node and returns its handle. Parents must already be on this tape. `slot` is for
+  /// matrix nodes only (see Node).
+  Var record(OpId op, Index a, Index b, double value, Index slot = 0);
   /// Appends a node of a parametrised op: one parent a and the constant parameter p.
   Var record_param(OpId op, Index a, double p, double value);
 
@@ -107,6 +115,11 @@ class Tape {
   void clear();
   /// Reserves room for n nodes, so that recording allocates nothing.
   void reserve(std::size_t n);
+  /// Bytes the tape holds now (nodes, parameters and matrix arena, counting reserved capacity).
+  [[nodiscard]] std::size_t memory_bytes() const;
+  /// The side arena of matrix values and adjoints (matrix.hpp), made on first use and kept, with
+  /// its storage, across clear().
+  detail::MatrixArena& matrices() const;
   /// Bytes one node costs: on the tape, plus its double adjoint during a sweep.
   static constexpr std::size_t bytes_per_node = sizeof(Node) + sizeof(double);
 
@@ -123,7 +136,8 @@ class Tape {
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
   std::vector<double> params_;
-  std::uint64_t stamp_;  // (id << 32) | generation
+  std::uint64_t stamp_;                                    // (id << 32) | generation
+  mutable std::unique_ptr<detail::MatrixArena> matrices_;  // null until a matrix op is recorded
 };
 
 /// Makes `tape` the active tape of this thread until the scope ends (scopes nest).
@@ -180,13 +194,13 @@ inline Index Tape::check(const Var& x) const {
   return x.index_;
 }
 
-[[gnu::always_inline]] inline Var Tape::record(OpId op, Index a, Index b, double value) {
+[[gnu::always_inline]] inline Var Tape::record(OpId op, Index a, Index b, double value, Index slot) {
   if (!std::isfinite(value) && detail::anomaly_on) [[unlikely]]
     detail::throw_forward_anomaly(*this, op, a, b, value);
   if (size_ == capacity_) [[unlikely]]
     grow();
   const auto i = static_cast<Index>(size_++);
-  nodes_[i] = Node{value, a, b, op};
+  nodes_[i] = Node{value, a, b, op, slot};
   return Var(i, stamp_);
 }
 

@@ -1,0 +1,251 @@
+#pragma once
+/// @file matrix_ops.hpp
+/// Definitions of matrix.hpp's templates: the elementwise ops, which reuse each scalar primitive's
+/// struct. Include matrix.hpp, not this file.
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "gradlab/autodiff/matrix.hpp"
+
+namespace gradlab::detail {
+
+using ConstMap = Eigen::Map<const Eigen::MatrixXd>;
+
+/// The arena slot of node i, or null for a plain scalar node.
+inline MatrixSlot* slot_of(const Tape& t, Index i) {
+  const Index k = t.node(i).slot;
+  return k == 0 ? nullptr : &t.matrices().slot(k - 1);
+}
+inline bool is_matrix_node(const Tape& t, Index i) {
+  const MatrixSlot* s = slot_of(t, i);
+  return s != nullptr && s->is_matrix();
+}
+/// The value of node i as a matrix: its arena view, or a 1x1 view of a scalar node's value.
+inline ConstMap operand(const Tape& t, Index i) {
+  if (const MatrixSlot* s = slot_of(t, i); s != nullptr && s->is_matrix()) return s->view();
+  return {&t.node(i).value, 1, 1};
+}
+/// Whether the first-order sweep should compute node i's adjoint (false for constant matrices).
+inline bool wants_adjoint(const Tape& t, Index i) {
+  if (i == kNoParent) return false;
+  const MatrixSlot* s = slot_of(t, i);
+  return s == nullptr || !s->is_matrix() || s->active;
+}
+/// Whether a new node with parents a and b depends on an input (scalar parents are assumed to).
+inline bool depends_on_input(const Tape& t, Index a, Index b) {
+  return wants_adjoint(t, a) || wants_adjoint(t, b);
+}
+std::string shape_str(Eigen::Index rows, Eigen::Index cols);
+inline std::string shape_str(const ConstMap& m) { return shape_str(m.rows(), m.cols()); }
+[[noreturn]] void throw_matrix_anomaly(const char* op, const ConstMap& value);
+
+template <class Fill>
+Var record_matrix(Tape& t, const MatrixKind* kind, OpId op, Index a, Index b, double param, Fill&& fill) {
+  auto [slot, k] = t.matrices().acquire();
+  slot.kind = kind;
+  slot.param = param;
+  slot.active = op == kInputOp || (op != kConstOp && depends_on_input(t, a, b));
+  double scalar = fill(slot);  // writes slot.value (and returns 0) or returns a scalar value
+  if (slot.is_matrix() && detect_anomaly() && !slot.view().allFinite()) [[unlikely]]
+    throw_matrix_anomaly(kind ? kind->name : "matrix", slot.view());
+  return t.record(op, a, b, scalar, k + 1);
+}
+
+/// Fills a slot with an owned matrix value computed by `expr`.
+template <class Expr>
+double set_value(MatrixSlot& slot, const Expr& expr) {
+  slot.value.noalias() = expr;
+  slot.data = slot.value.data();
+  slot.rows = slot.value.rows();
+  slot.cols = slot.value.cols();
+  return 0.0;
+}
+
+// ---- accumulating adjoints -------------------------------------------------------------------
+
+/// First-order sweep: adj(i) += e for node i (scalar or matrix). The first contribution to a matrix
+/// adjoint assigns it (no zero fill) and raises node i's flag in the scalar adjoint array.
+template <class Expr>
+void add_adjoint(const DoubleSweep& s, Index i, const Expr& e) {
+  MatrixSlot* slot = slot_of(s.tape, i);
+  if (slot == nullptr || !slot->is_matrix()) {
+    s.adj[i] += e(0, 0);  // a scalar operand: e is 1x1
+  } else if (s.adj[i] == 0.0) {
+    slot->adj.noalias() = e;
+    s.adj[i] = 1.0;
+  } else {
+    slot->adj.noalias() += e;
+  }
+}
+/// Differentiable sweep: adj(i) += d, recorded (a scalar node gets sum(d), d being 1x1 then).
+void add_adjoint(const RecordedSweep& s, Index i, const MatVar& d);
+/// The node as a MatVar in the recorded sweep (a scalar node becomes a 1x1 matrix).
+MatVar recorded_operand(const RecordedSweep& s, Index i);
+/// The matrix adjoint of node i in the first-order sweep.
+inline const Eigen::MatrixXd& matrix_adjoint(const DoubleSweep& s, Index i) {
+  return slot_of(s.tape, i)->adj;
+}
+
+// ---- broadcasting ----------------------------------------------------------------------------
+
+/// Calls f with m seen as a rows x cols expression: m itself, a constant (m is 1x1), or a row or
+/// column repeated into `scratch`. Only two expression types, so each rule is compiled twice, not
+/// once per kind of broadcast.
+template <class F>
+void broadcast(const ConstMap& m, Eigen::Index rows, Eigen::Index cols, Eigen::MatrixXd& scratch, F&& f) {
+  if (m.rows() == rows && m.cols() == cols) {
+    f(m);
+  } else if (m.rows() == 1 && m.cols() == 1) {
+    f(Eigen::MatrixXd::Constant(rows, cols, m(0, 0)));
+  } else {
+    scratch = m.cols() == 1 ? Eigen::MatrixXd(m.col(0).replicate(1, cols))
+                            : Eigen::MatrixXd(m.row(0).replicate(rows, 1));
+    f(ConstMap(scratch.data(), rows, cols));
+  }
+}
+/// adj(p) += e summed down to p's shape (rows x cols): the adjoint of broadcasting p to e's shape.
+void add_reduced(const DoubleSweep& s, Index p, bool column, const Eigen::MatrixXd& e);
+template <class Expr>
+void add_broadcast_adjoint(const DoubleSweep& s, Index p, const ConstMap& pv, const Expr& e) {
+  if (pv.rows() == e.rows() && pv.cols() == e.cols())
+    add_adjoint(s, p, e);
+  else if (pv.size() == 1)
+    add_adjoint(s, p, Eigen::Matrix<double, 1, 1>::Constant(e.sum()));
+  else
+    add_reduced(s, p, pv.cols() == 1, e);  // a row or a column: evaluate, then sum
+}
+/// The recorded counterpart of reduce.
+MatVar reduce_recorded(const MatVar& e, Eigen::Index rows, Eigen::Index cols);
+/// The shape of a op b with broadcasting; throws ShapeError naming op and both shapes.
+std::pair<Eigen::Index, Eigen::Index> broadcast_shape(const char* op, const ConstMap& a, const ConstMap& b);
+void check_matrix(const char* op, const Tape& t, const Var& x);
+
+// ---- elementwise unary: Op's value and d, entry by entry -------------------------------------
+
+/// Y = Op(X) entry by entry. Uses Op::value on a whole Eigen array when the primitive provides that
+/// (vectorised), else its value on doubles.
+template <class Op, class Expr>
+auto unary_value(const Expr& x) {
+  if constexpr (requires { Op::value(x.array()).matrix(); })
+    return Op::value(x.array()).matrix();
+  else
+    return x.unaryExpr([](double v) { return Op::value(v); });
+}
+
+template <class Op>
+struct UnaryKind {  // dX = G ⊙ d(X, Y), with Op's own rule d
+  static void backward(const DoubleSweep& s, Index i, double) {
+    const Index a = s.parent_a(i);
+    if (!wants_adjoint(s.tape, a)) return;
+    const ConstMap x = operand(s.tape, a), y = operand(s.tape, i);
+    add_adjoint(s, a, matrix_adjoint(s, i).cwiseProduct(x.binaryExpr(y, [](double xv, double yv) {
+      return Op::d(xv, yv);
+    })));
+  }
+  static void backward_recorded(const RecordedSweep& s, Index i, const Var& g) {
+    const Index a = s.parent_a(i);
+    if (s.needs(a))
+      add_adjoint(s, a, MatVar::from_node(g) * Op::d(recorded_operand(s, a), recorded_operand(s, i)));
+  }
+  static constexpr MatrixKind kind{Op::name, &backward, &backward_recorded};
+};
+
+template <class Op>
+MatVar apply_unary(const MatVar& x) {
+  Tape& t = Tape::current();
+  check_matrix(Op::name, t, x.node());
+  const Index i = x.index();
+  const ConstMap xv = operand(t, i);
+  return MatVar::from_node(record_matrix(t, &UnaryKind<Op>::kind, matrix_op_id(), i, kNoParent, 0.0,
+                                         [&](MatrixSlot& s) { return set_value(s, unary_value<Op>(xv)); }));
+}
+
+template <class Op>
+struct ParamKind {  // dX = G ⊙ d(X, p, Y)
+  static void backward(const DoubleSweep& s, Index i, double) {
+    const Index a = s.parent_a(i);
+    if (!wants_adjoint(s.tape, a)) return;
+    const double p = slot_of(s.tape, i)->param;
+    const ConstMap x = operand(s.tape, a), y = operand(s.tape, i);
+    add_adjoint(s, a, matrix_adjoint(s, i).cwiseProduct(x.binaryExpr(y, [p](double xv, double yv) {
+      return Op::d(xv, p, yv);
+    })));
+  }
+  static void backward_recorded(const RecordedSweep& s, Index i, const Var& g) {
+    const Index a = s.parent_a(i);
+    const double p = slot_of(s.tape, i)->param;
+    if (s.needs(a))
+      add_adjoint(s, a, MatVar::from_node(g) * Op::d(recorded_operand(s, a), p, recorded_operand(s, i)));
+  }
+  static constexpr MatrixKind kind{Op::name, &backward, &backward_recorded};
+};
+
+template <class Op>
+MatVar apply_param(const MatVar& x, double p) {
+  Tape& t = Tape::current();
+  check_matrix(Op::name, t, x.node());
+  const Index i = x.index();
+  const ConstMap xv = operand(t, i);
+  return MatVar::from_node(record_matrix(
+      t, &ParamKind<Op>::kind, matrix_op_id(), i, kNoParent, p,
+      [&](MatrixSlot& s) { return set_value(s, xv.unaryExpr([p](double v) { return Op::value(v, p); })); }));
+}
+
+// ---- elementwise binary with broadcasting ----------------------------------------------------
+
+/// f(a, b, y) entry by entry, for three expressions of one shape.
+template <class F, class A, class B, class C>
+auto ternary(const A& a, const B& b, const C& c, F f) {
+  return Eigen::CwiseTernaryOp<F, const A, const B, const C>(a, b, c, f);
+}
+
+template <class Op>
+struct BinaryKind {  // dA = reduce(G ⊙ da(A, B, Y)), dB = reduce(G ⊙ db(A, B, Y))
+  static void backward(const DoubleSweep& s, Index i, double) {
+    const Index a = s.parent_a(i), b = s.parent_b(i);
+    const ConstMap av = operand(s.tape, a), bv = operand(s.tape, b), y = operand(s.tape, i);
+    const Eigen::MatrixXd& g = matrix_adjoint(s, i);
+    Eigen::MatrixXd scratch_a, scratch_b;
+    broadcast(av, y.rows(), y.cols(), scratch_a, [&](const auto& ax) {
+      broadcast(bv, y.rows(), y.cols(), scratch_b, [&](const auto& bx) {
+        if (wants_adjoint(s.tape, a)) {
+          const auto da = [](double u, double v, double w) { return Op::da(u, v, w); };
+          add_broadcast_adjoint(s, a, av, g.cwiseProduct(ternary(ax, bx, y, da)));
+        }
+        if (wants_adjoint(s.tape, b)) {
+          const auto db = [](double u, double v, double w) { return Op::db(u, v, w); };
+          add_broadcast_adjoint(s, b, bv, g.cwiseProduct(ternary(ax, bx, y, db)));
+        }
+      });
+    });
+  }
+  static void backward_recorded(const RecordedSweep& s, Index i, const Var& g) {
+    const Index a = s.parent_a(i), b = s.parent_b(i);
+    const MatVar av = recorded_operand(s, a), bv = recorded_operand(s, b), y = recorded_operand(s, i);
+    const MatVar gm = MatVar::from_node(g);
+    if (s.needs(a)) add_adjoint(s, a, reduce_recorded(gm * Op::da(av, bv, y), av.rows(), av.cols()));
+    if (s.needs(b)) add_adjoint(s, b, reduce_recorded(gm * Op::db(av, bv, y), bv.rows(), bv.cols()));
+  }
+  static constexpr MatrixKind kind{Op::name, &backward, &backward_recorded};
+};
+
+template <class Op>
+MatVar apply_binary(const Var& a, const Var& b) {
+  Tape& t = Tape::current();
+  const Index i = t.check(a), j = t.check(b);
+  const ConstMap av = operand(t, i), bv = operand(t, j);
+  const auto [rows, cols] = broadcast_shape(Op::name, av, bv);
+  Eigen::MatrixXd scratch_a, scratch_b;
+  return MatVar::from_node(
+      record_matrix(t, &BinaryKind<Op>::kind, matrix_op_id(), i, j, 0.0, [&](MatrixSlot& s) {
+        broadcast(av, rows, cols, scratch_a, [&](const auto& ax) {
+          broadcast(bv, rows, cols, scratch_b, [&](const auto& bx) {
+            set_value(s, ax.binaryExpr(bx, [](double u, double v) { return Op::value(u, v); }));
+          });
+        });
+        return 0.0;
+      }));
+}
+
+}  // namespace gradlab::detail

@@ -1,0 +1,133 @@
+// Matrix nodes against hand-written Eigen code on the batch neuron L = 1/2 |σ(Xw + b) - y|^2, and the
+// cost of an exact Hessian-vector product as a multiple of one gradient. Arguments: N rows, d features.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <gradlab/autodiff.hpp>
+#include <gradlab/autodiff/matrix.hpp>
+
+namespace {
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+using gradlab::MatVar;
+using gradlab::Var;
+
+struct BatchData {
+  MatrixXd X;
+  VectorXd y, w;
+  double b = -0.1;
+  BatchData(Eigen::Index n, Eigen::Index d)
+      : X(MatrixXd::Random(n, d)),
+        y((VectorXd::Random(n).array() + 1) / 2),
+        w(VectorXd::Random(d) / std::sqrt(double(d))) {}
+  [[nodiscard]] double x_bytes() const { return static_cast<double>(X.size()) * sizeof(double); }
+  [[nodiscard]] double data_bytes() const {
+    return static_cast<double>(X.size() + y.size()) * sizeof(double);
+  }
+};
+
+BatchData& data(benchmark::State& state) {  // one data set per shape, made once
+  static std::unique_ptr<BatchData> d;
+  if (!d || d->X.rows() != state.range(0) || d->X.cols() != state.range(1))
+    d = std::make_unique<BatchData>(state.range(0), state.range(1));
+  return *d;
+}
+
+// Records L on the active tape; X and y are referred to, not copied.
+Var record_loss(const BatchData& data, const MatVar& w, const Var& b) {
+  const MatVar f = gradlab::sigmoid(gradlab::matmul(gradlab::matrix_constant(data.X), w) + b);
+  return 0.5 * gradlab::squared_norm(f - gradlab::matrix_constant(data.y));
+}
+
+void report(benchmark::State& state, const BatchData& data, std::size_t tape_bytes) {
+  state.counters["GB/s"] = benchmark::Counter(data.x_bytes() * static_cast<double>(state.iterations()) / 1e9,
+                                              benchmark::Counter::kIsRate);
+  if (tape_bytes != 0) {
+    state.counters["tape_MB"] = static_cast<double>(tape_bytes) / 1e6;
+    state.counters["tape/data"] = static_cast<double>(tape_bytes) / data.data_bytes();
+  }
+}
+
+void BM_BatchNeuronGrad_Autodiff(benchmark::State& state) {
+  const BatchData& d = data(state);
+  gradlab::Tape tape;
+  gradlab::TapeScope scope(tape);
+  std::size_t peak = 0;
+  for (auto _ : state) {
+    tape.clear();
+    const MatVar w = gradlab::matrix_variable(d.w);
+    const Var b = tape.variable(d.b);
+    const Var L = record_loss(d, w, b);
+    const gradlab::MatrixGradients g = gradlab::gradients(L);
+    benchmark::DoNotOptimize(L.value());
+    benchmark::DoNotOptimize(g[w](0));
+    benchmark::DoNotOptimize(g[b]);
+    peak = std::max(peak, tape.memory_bytes());
+  }
+  report(state, d, peak);
+}
+
+// The hand-derived formula in plain Eigen array code: f = σ(Xw + b), L = 1/2 |f - y|^2,
+// dL/dw = Xᵀ((f - y) ⊙ f ⊙ (1 - f)), dL/db = sum of the same. Buffers are kept across iterations.
+void BM_BatchNeuronGrad_Hand(benchmark::State& state) {
+  const BatchData& d = data(state);
+  VectorXd z(d.X.rows()), delta(d.X.rows()), gw(d.X.cols());
+  for (auto _ : state) {
+    z.noalias() = d.X * d.w;
+    Eigen::ArrayXd f = (1.0 + (-(z.array() + d.b)).exp()).inverse();
+    const Eigen::ArrayXd r = f - d.y.array();
+    const double L = 0.5 * r.matrix().squaredNorm();
+    delta.array() = r * f * (1.0 - f);
+    gw.noalias() = d.X.transpose() * delta;
+    const double gb = delta.sum();
+    benchmark::DoNotOptimize(L);
+    benchmark::DoNotOptimize(gw.data());
+    benchmark::DoNotOptimize(gb);
+  }
+  report(state, d, 0);
+}
+
+// Hv by differentiating the recorded backward pass; the counter x_gradient is its time over the time of
+// one gradient (the autodiff benchmark's work), measured in the same run.
+void BM_HessianVectorProduct(benchmark::State& state) {
+  const BatchData& d = data(state);
+  const MatrixXd v = VectorXd::Random(d.X.cols());
+  gradlab::Tape tape;
+  gradlab::TapeScope scope(tape);
+  const auto gradient = [&] {
+    tape.clear();
+    const MatVar w = gradlab::matrix_variable(d.w);
+    const Var b = tape.variable(d.b);
+    const gradlab::MatrixGradients g = gradlab::gradients(record_loss(d, w, b));
+    benchmark::DoNotOptimize(g[w](0));
+  };
+  using clock = std::chrono::steady_clock;
+  gradient();  // warm the tape's storage
+  const int reps = 5;
+  auto t0 = clock::now();
+  for (int k = 0; k < reps; ++k) gradient();
+  const double t_grad = std::chrono::duration<double>(clock::now() - t0).count() / reps;
+  std::size_t peak = 0;
+  t0 = clock::now();
+  for (auto _ : state) {
+    tape.clear();
+    const MatVar w = gradlab::matrix_variable(d.w);
+    const Var b = tape.variable(d.b);
+    const MatrixXd hv = gradlab::hvp(record_loss(d, w, b), w, v);
+    benchmark::DoNotOptimize(hv(0));
+    peak = std::max(peak, tape.memory_bytes());
+  }
+  const double t_hvp =
+      std::chrono::duration<double>(clock::now() - t0).count() / static_cast<double>(state.iterations());
+  state.counters["x_gradient"] = t_hvp / t_grad;
+  state.counters["gradient_ms"] = t_grad * 1e3;
+  report(state, d, peak);
+}
+}  // namespace
+
+BENCHMARK(BM_BatchNeuronGrad_Autodiff)
+    ->Args({1000000, 1})
+    ->Args({100000, 100})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BatchNeuronGrad_Hand)->Args({1000000, 1})->Args({100000, 100})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_HessianVectorProduct)->Args({100000, 100})->Unit(benchmark::kMillisecond);

@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""PyTorch autograd on the workloads of bench_matrix.cpp (CPU, float64, default threads), for comparison.
+
+Not part of CI. Needs Debian's python3-torch. Usage:
+    /usr/bin/python3 bench/torch_batch_neuron.py [path/to/gradlab_bench]
+With the path, it also runs gradlab's matrix benchmarks and prints gradlab/PyTorch ratios.
+"""
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+import torch
+
+torch.set_default_dtype(torch.float64)
+
+
+def timed(fn, reps=15):
+    fn()  # warm-up
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1e3  # ms
+
+
+def workload(n, d):
+    gen = torch.Generator().manual_seed(42)
+    X = torch.rand(n, d, generator=gen) * 2 - 1
+    y = torch.rand(n, generator=gen)
+    w0 = (torch.rand(d, generator=gen) * 2 - 1) / d ** 0.5
+    v = torch.rand(d, generator=gen) * 2 - 1
+
+    def loss(w, b):  # L = 1/2 |sigmoid(Xw + b) - y|^2
+        return 0.5 * ((torch.sigmoid(X @ w + b) - y) ** 2).sum()
+
+    def gradient():
+        w = w0.clone().requires_grad_()
+        b = torch.tensor(-0.1, requires_grad=True)
+        loss(w, b).backward()
+        return w.grad, b.grad
+
+    def hvp():  # double backward: d/dw (grad(L) . v)
+        w = w0.clone().requires_grad_()
+        b = torch.tensor(-0.1, requires_grad=True)
+        (g,) = torch.autograd.grad(loss(w, b), w, create_graph=True)
+        (hv,) = torch.autograd.grad(g @ v, w)
+        return hv
+
+    return timed(gradient), timed(hvp)
+
+
+def main():
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), float64, CPU")
+    torch_ms = {}
+    for n, d in [(1000000, 1), (100000, 100)]:
+        g, h = workload(n, d)
+        torch_ms[(n, d)] = (g, h)
+        print(f"N={n:>7} d={d:>3}: gradient {g:7.2f} ms, hvp {h:7.2f} ms ({h / g:.2f}x gradient)")
+    if len(sys.argv) > 1:
+        out = subprocess.run([sys.argv[1], "--benchmark_filter=BatchNeuronGrad_Autodiff|HessianVectorProduct",
+                              "--benchmark_format=json", "--benchmark_repetitions=5",
+                              "--benchmark_report_aggregates_only=true"], capture_output=True, check=True, text=True)
+        for b in json.loads(out.stdout)["benchmarks"]:
+            if b.get("aggregate_name") != "median":
+                continue
+            name = b["run_name"]
+            n, d = (int(x) for x in name.split("/")[1:3])
+            ms = b["real_time"]
+            ref = torch_ms[(n, d)][1 if "Hessian" in name else 0]
+            print(f"{name}: gradlab {ms:7.2f} ms, PyTorch {ref:7.2f} ms, gradlab/PyTorch = {ms / ref:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,487 @@
+// Matrix nodes: every op's gradient against central differences, the batch neuron three ways,
+// exact Hessians, shape errors and tape misuse.
+#include <boost/test/unit_test.hpp>
+#include <deque>
+#include <functional>
+#include <gradlab/autodiff.hpp>
+#include <gradlab/autodiff/matrix.hpp>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+using Eigen::MatrixXd;
+using gradlab::MatVar;
+using gradlab::Var;
+
+namespace {
+
+std::mt19937_64 rng(20240611);
+
+MatrixXd random_matrix(Eigen::Index r, Eigen::Index c, double lo = -1.5, double hi = 1.5) {
+  std::uniform_real_distribution<double> u(lo, hi);
+  MatrixXd m(r, c);
+  for (Eigen::Index k = 0; k < m.size(); ++k) m(k) = u(rng);
+  return m;
+}
+// Entries of magnitude in [0.2, 1.5] with random signs: away from the kinks of abs, relu, step, sign.
+MatrixXd away_from_zero(Eigen::Index r, Eigen::Index c) {
+  MatrixXd m = random_matrix(r, c, 0.2, 1.5);
+  std::bernoulli_distribution flip(0.5);
+  for (Eigen::Index k = 0; k < m.size(); ++k)
+    if (flip(rng)) m(k) = -m(k);
+  return m;
+}
+
+// Random weights, the same in every evaluation of one check (a deque: constants refer to them).
+std::deque<MatrixXd> weights;
+std::size_t next_weight = 0;
+
+// Reduces a matrix to a scalar with distinct weights per entry, so that every adjoint entry matters.
+Var weigh(const MatVar& m) {
+  if (next_weight == weights.size()) weights.push_back(random_matrix(m.rows(), m.cols()));
+  const MatrixXd& w = weights[next_weight++];
+  BOOST_TEST_REQUIRE(w.rows() == m.rows());
+  return gradlab::dot(m, gradlab::matrix_constant(w));
+}
+
+// A scalar function of matrix inputs, recorded on the active tape.
+using Build = std::function<Var(const std::vector<MatVar>&)>;
+
+// The gradient of f with respect to each input, by the tape and by central differences, compared.
+void check_gradient(const Build& f, const std::vector<MatrixXd>& at, const std::string& what) {
+  std::vector<MatrixXd> ad;
+  weights.clear();
+  next_weight = 0;
+  {
+    gradlab::Tape tape;
+    gradlab::TapeScope scope(tape);
+    std::vector<MatVar> xs;
+    for (const MatrixXd& m : at) xs.push_back(gradlab::matrix_variable(m));
+    const gradlab::MatrixGradients g = gradlab::gradients(f(xs));
+    for (const MatVar& x : xs) ad.push_back(g[x]);
+  }
+  const auto eval = [&](const std::vector<MatrixXd>& point) {
+    next_weight = 0;
+    gradlab::Tape tape;
+    gradlab::TapeScope scope(tape);
+    std::vector<MatVar> xs;
+    for (const MatrixXd& m : point) xs.push_back(gradlab::matrix_variable(m));
+    return f(xs).value();
+  };
+  const double h = 1e-6;
+  for (std::size_t k = 0; k < at.size(); ++k) {
+    BOOST_TEST_REQUIRE(ad[k].rows() == at[k].rows());
+    BOOST_TEST_REQUIRE(ad[k].cols() == at[k].cols());
+    for (Eigen::Index e = 0; e < at[k].size(); ++e) {
+      std::vector<MatrixXd> plus = at, minus = at;
+      plus[k](e) += h;
+      minus[k](e) -= h;
+      const double fd = (eval(plus) - eval(minus)) / (2 * h);
+      BOOST_TEST(
+          std::abs(ad[k](e) - fd) <= 1e-6 * std::max(1.0, std::abs(fd)),
+          what << ": input " << k << " entry " << e << ": autodiff " << ad[k](e) << " vs central " << fd);
+    }
+  }
+}
+
+// The shapes every op is tried on: 1x1, Nx1, 1xN, NxM.
+std::vector<std::pair<Eigen::Index, Eigen::Index>> shapes() {
+  std::uniform_int_distribution<Eigen::Index> n(2, 5);
+  return {{1, 1}, {n(rng), 1}, {1, n(rng)}, {n(rng), n(rng)}};
+}
+
+template <class Op>
+constexpr bool positive_domain =
+    std::is_same_v<Op, gradlab::ops::Log> || std::is_same_v<Op, gradlab::ops::Sqrt>;
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(matrix_gradients)
+
+BOOST_AUTO_TEST_CASE(every_unary_primitive) {
+  using namespace gradlab::ops;
+  auto one = [&]<class Op>(Op) {
+    for (auto [r, c] : shapes()) {
+      const MatrixXd x = positive_domain<Op> ? random_matrix(r, c, 0.2, 2.0) : away_from_zero(r, c);
+      check_gradient([&](const std::vector<MatVar>& v) { return weigh(gradlab::apply<Op>(v[0])); }, {x},
+                     Op::name);
+      // the value is Op::value entry by entry
+      gradlab::Tape tape;
+      gradlab::TapeScope scope(tape);
+      const MatrixXd y = gradlab::apply<Op>(gradlab::matrix_variable(x)).value();
+      for (Eigen::Index k = 0; k < x.size(); ++k)
+        BOOST_TEST(std::abs(y(k) - Op::value(x(k))) <= 1e-15 * std::max(1.0, std::abs(y(k))), Op::name);
+    }
+  };
+  std::apply(
+      [&](auto... op) { (one(op), ...); },
+      std::tuple<Neg, Exp, Log, Sqrt, Abs, Sin, Cos, Tan, Tanh, Erf, Sigmoid, Softplus, Relu, Step, Sign>{});
+}
+
+BOOST_AUTO_TEST_CASE(every_parametrised_primitive) {
+  using namespace gradlab::ops;
+  auto one = [&]<class Op>(Op) {
+    for (auto [r, c] : shapes()) {
+      const MatrixXd x = random_matrix(r, c, 0.3, 1.8);
+      check_gradient([&](const std::vector<MatVar>& v) { return weigh(gradlab::apply<Op>(v[0], 1.7)); }, {x},
+                     Op::name);
+    }
+  };
+  std::apply([&](auto... op) { (one(op), ...); },
+             std::tuple<PowC, AddC, SubC, RSubC, MulC, DivC, RDivC, RPowC>{});
+}
+
+BOOST_AUTO_TEST_CASE(arithmetic_with_broadcasting) {
+  using Fn = std::function<MatVar(const MatVar&, const MatVar&)>;
+  const std::vector<std::pair<const char*, Fn>> ops = {
+      {"+", [](const MatVar& a, const MatVar& b) { return a + b; }},
+      {"-", [](const MatVar& a, const MatVar& b) { return a - b; }},
+      {"*", [](const MatVar& a, const MatVar& b) { return a * b; }},
+      {"/", [](const MatVar& a, const MatVar& b) { return a / b; }}};
+  for (const auto& [name, op] : ops) {
+    for (auto [r, c] : shapes()) {
+      // the second operand: same shape, a column, a row, 1x1; and each on either side
+      for (auto [br, bc] :
+           std::vector<std::pair<Eigen::Index, Eigen::Index>>{{r, c}, {r, 1}, {1, c}, {1, 1}}) {
+        const MatrixXd a = away_from_zero(r, c), b = away_from_zero(br, bc);
+        const std::string what = std::string(name) + " " + std::to_string(br) + "x" + std::to_string(bc);
+        check_gradient([&](const std::vector<MatVar>& v) { return weigh(op(v[0], v[1])); }, {a, b}, what);
+        check_gradient([&](const std::vector<MatVar>& v) { return weigh(op(v[1], v[0])); }, {a, b},
+                       what + " (swapped)");
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(arithmetic_with_scalars) {
+  for (auto [r, c] : shapes()) {
+    const MatrixXd a = away_from_zero(r, c), s = away_from_zero(1, 1);
+    // a scalar Var (taken from a 1x1 input so that the checker can perturb it) and a double
+    const auto sc = [](const MatVar& m) { return gradlab::sum(m); };
+    check_gradient(
+        [&](const std::vector<MatVar>& v) {
+          const Var x = sc(v[1]);
+          return weigh(v[0] + x) + weigh(x - v[0]) + weigh(v[0] * x) + weigh(x / v[0]) + weigh(v[0] / x) +
+                 weigh(x * v[0]) + weigh(v[0] - x) + weigh(x + v[0]);
+        },
+        {a, s}, "scalar Var");
+    check_gradient(
+        [&](const std::vector<MatVar>& v) {
+          return weigh(v[0] + 2.5) + weigh(2.5 - v[0]) + weigh(2.5 * v[0]) + weigh(v[0] / 2.5) +
+                 weigh(2.5 / v[0]) + weigh(v[0] - 2.5) + weigh(-v[0]) + weigh(v[0] * 1.0);
+        },
+        {a}, "double");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(products_and_reductions) {
+  std::uniform_int_distribution<Eigen::Index> n(1, 5);
+  for (int trial = 0; trial < 8; ++trial) {
+    const Eigen::Index r = n(rng), k = n(rng), c = trial % 2 ? 1 : n(rng);  // matrix.matrix and matrix.vector
+    const MatrixXd a = random_matrix(r, k), b = random_matrix(k, c), m = random_matrix(r, c);
+    check_gradient([&](const std::vector<MatVar>& v) { return weigh(gradlab::matmul(v[0], v[1])); }, {a, b},
+                   "matmul");
+    check_gradient(
+        [&](const std::vector<MatVar>& v) { return weigh(gradlab::detail::matmul_tn(v[0], v[1])); }, {a, m},
+        "matmul_tn");
+    check_gradient([&](const std::vector<MatVar>& v) { return weigh(gradlab::transpose(v[0])); }, {a},
+                   "transpose");
+    check_gradient([&](const std::vector<MatVar>& v) { return gradlab::sum(v[0]) * 1.3; }, {m}, "sum");
+    check_gradient([&](const std::vector<MatVar>& v) { return gradlab::mean(v[0]) * 1.3; }, {m}, "mean");
+    check_gradient([&](const std::vector<MatVar>& v) { return weigh(gradlab::row_sums(v[0])); }, {m},
+                   "row_sums");
+    check_gradient([&](const std::vector<MatVar>& v) { return weigh(gradlab::col_sums(v[0])); }, {m},
+                   "col_sums");
+    check_gradient([&](const std::vector<MatVar>& v) { return weigh(gradlab::row_means(v[0])); }, {m},
+                   "row_means");
+    check_gradient([&](const std::vector<MatVar>& v) { return weigh(gradlab::col_means(v[0])); }, {m},
+                   "col_means");
+    check_gradient([&](const std::vector<MatVar>& v) { return gradlab::dot(v[0], v[1]); },
+                   {m, random_matrix(r, c)}, "dot");
+    check_gradient([&](const std::vector<MatVar>& v) { return gradlab::dot(v[0], v[0]); }, {m}, "dot (same)");
+    check_gradient([&](const std::vector<MatVar>& v) { return gradlab::squared_norm(v[0]); }, {m},
+                   "squared_norm");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(values_of_reductions) {
+  gradlab::Tape tape;
+  gradlab::TapeScope scope(tape);
+  const MatrixXd m = random_matrix(3, 4), p = random_matrix(3, 4);
+  const MatVar x = gradlab::matrix_variable(m);
+  BOOST_TEST(gradlab::sum(x).value() == m.sum(), boost::test_tools::tolerance(1e-14));
+  BOOST_TEST(gradlab::mean(x).value() == m.mean(), boost::test_tools::tolerance(1e-14));
+  BOOST_TEST(gradlab::squared_norm(x).value() == m.squaredNorm(), boost::test_tools::tolerance(1e-14));
+  BOOST_TEST(gradlab::dot(x, gradlab::matrix_constant(p)).value() == m.cwiseProduct(p).sum(),
+             boost::test_tools::tolerance(1e-14));
+  BOOST_TEST(gradlab::row_sums(x).value().isApprox(m.rowwise().sum()));
+  BOOST_TEST(gradlab::col_means(x).value().isApprox(m.colwise().mean()));
+  BOOST_TEST(gradlab::transpose(x).value().isApprox(m.transpose()));
+}
+
+BOOST_AUTO_TEST_CASE(mixed_scalar_and_matrix_graph) {
+  // L = s * sum(exp(M s) ⊙ c) + s^2 + mean(M) sin(s): scalar nodes feed matrix nodes and back.
+  for (auto [r, c] : shapes()) {
+    const MatrixXd m = random_matrix(r, c, -0.5, 0.5), s = random_matrix(1, 1);
+    check_gradient(
+        [&](const std::vector<MatVar>& v) {
+          const Var x = gradlab::sum(v[1]);
+          return x * weigh(gradlab::exp(v[0] * x)) + x * x + gradlab::mean(v[0]) * gradlab::sin(x);
+        },
+        {m, s}, "mixed");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(constant_indexing) {
+  gradlab::Tape tape;
+  gradlab::TapeScope scope(tape);
+  const MatrixXd data = random_matrix(4, 3);
+  const MatVar c = gradlab::matrix_constant(data);
+  BOOST_TEST(c.value().data() == data.data());  // referred to, not copied
+  BOOST_TEST(gradlab::col(c, 2).value().data() == data.col(2).data());
+  BOOST_TEST(gradlab::row(c, 1).value().isApprox(data.row(1)));
+  // the gradient through an indexed constant
+  const MatrixXd w0 = random_matrix(1, 3);
+  const MatVar w = gradlab::matrix_variable(w0);
+  const Var l = gradlab::dot(gradlab::row(c, 1), w) + gradlab::sum(gradlab::col(c, 0) * gradlab::sum(w));
+  const MatrixXd expected = data.row(1).array() + data.col(0).sum();
+  BOOST_TEST(gradlab::grad(l, w).isApprox(expected, 1e-14));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- the batch neuron, three ways -----------------------------------------------------------------
+
+namespace {
+struct Batch {
+  MatrixXd X;
+  Eigen::VectorXd y, w;
+  double b;
+  Batch(Eigen::Index n, Eigen::Index d)
+      : X(random_matrix(n, d)), y(random_matrix(n, 1, 0, 1)), w(random_matrix(d, 1)) {
+    b = random_matrix(1, 1)(0, 0);
+  }
+  // L = 1/2 |σ(Xw + b) - y|^2
+  Var loss(const MatVar& wv, const Var& bv) const {
+    return 0.5 *
+           gradlab::squared_norm(gradlab::sigmoid(gradlab::matmul(gradlab::matrix_constant(X), wv) + bv) -
+                                 gradlab::matrix_constant(y));
+  }
+  // the same loss with one scalar node per multiply
+  Var scalar_loss(const std::vector<Var>& ws, const Var& bs) const {
+    Var L = 0.0;
+    for (Eigen::Index i = 0; i < X.rows(); ++i) {
+      Var z = bs;
+      for (Eigen::Index j = 0; j < X.cols(); ++j) z = z + X(i, j) * ws[static_cast<std::size_t>(j)];
+      const Var r = gradlab::sigmoid(z) - y[i];
+      L = L + 0.5 * r * r;
+    }
+    return L;
+  }
+  Eigen::ArrayXd f() const {
+    return ((X * w).array() + b).unaryExpr([](double z) { return 1 / (1 + std::exp(-z)); });
+  }
+  // the hand Hessian: Xᵀ diag(f'^2 + (f - y) f'') X with f' = f(1-f), f'' = f'(1-2f)
+  MatrixXd hessian() const {
+    const Eigen::ArrayXd fv = f(), d1 = fv * (1 - fv), d2 = d1 * (1 - 2 * fv);
+    const Eigen::ArrayXd s = d1 * d1 + (fv - y.array()) * d2;
+    return X.transpose() * s.matrix().asDiagonal() * X;
+  }
+};
+// The batch loss recorded with matrix nodes on a fresh tape, active while this lives.
+struct Recorded {
+  gradlab::Tape tape;
+  gradlab::TapeScope scope{tape};
+  MatVar w;
+  Var b, L;
+  explicit Recorded(const Batch& data)
+      : w(gradlab::matrix_variable(data.w)), b(tape.variable(data.b)), L(data.loss(w, b)) {}
+};
+double rel(const MatrixXd& a, const MatrixXd& b) { return (a - b).norm() / b.norm(); }
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(batch_neuron)
+
+BOOST_AUTO_TEST_CASE(gradient_three_ways) {
+  for (auto [n, d] : std::vector<std::pair<Eigen::Index, Eigen::Index>>{{1, 1}, {50, 1}, {40, 7}, {200, 3}}) {
+    const Batch data(n, d);
+    // hand: dL/dw = Xᵀ((f - y) ⊙ f ⊙ (1 - f)), dL/db = sum of the same
+    const Eigen::ArrayXd f = data.f();
+    const Eigen::VectorXd delta = ((f - data.y.array()) * f * (1 - f)).matrix();
+    const Eigen::VectorXd hand_w = data.X.transpose() * delta;
+    const double hand_b = delta.sum();
+    // matrix nodes
+    Recorded r(data);
+    const MatVar& w = r.w;
+    const Var& b = r.b;
+    const Var& L = r.L;
+    const gradlab::MatrixGradients g = gradlab::gradients(L);
+    BOOST_TEST(rel(g[w], hand_w) <= 1e-12);
+    BOOST_TEST(std::abs(g[b] - hand_b) <= 1e-12 * std::abs(hand_b));
+    BOOST_TEST(L.value() == 0.5 * (f - data.y.array()).matrix().squaredNorm(),
+               boost::test_tools::tolerance(1e-12));
+    // scalar nodes
+    std::vector<Var> ws;
+    for (Eigen::Index j = 0; j < d; ++j) ws.push_back(r.tape.variable(data.w[j]));
+    const Var bs = r.tape.variable(data.b);
+    const Var Ls = data.scalar_loss(ws, bs);
+    ws.push_back(bs);
+    const Eigen::VectorXd gs = gradlab::grad(Ls, ws);
+    BOOST_TEST(rel(gs.head(d), hand_w) <= 1e-12);
+    BOOST_TEST(rel(gs.head(d), g[w]) <= 1e-12);
+    BOOST_TEST(std::abs(gs[d] - hand_b) <= 1e-12 * std::abs(hand_b));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(hessian_and_hvp_are_exact) {
+  for (auto [n, d] :
+       std::vector<std::pair<Eigen::Index, Eigen::Index>>{{1, 1}, {30, 1}, {60, 5}, {100, 12}}) {
+    const Batch data(n, d);
+    const MatrixXd H = data.hessian();
+    const Recorded r(data);
+    const MatrixXd v = random_matrix(d, 1);
+    BOOST_TEST(rel(gradlab::hvp(r.L, r.w, v), H * v) <= 1e-11);
+    const MatrixXd Ha = gradlab::hessian(r.L, r.w);
+    BOOST_TEST(rel(Ha, H) <= 1e-11);
+    BOOST_TEST(rel(Ha, Ha.transpose()) <= 1e-13);
+    // the scalar engine's Hessian of the same loss agrees
+    if (d <= 5) {
+      const auto f = [&](const std::vector<Var>& p) { return data.scalar_loss(p, data.b); };
+      BOOST_TEST(rel(gradlab::hessian(f, data.w), H) <= 1e-11);
+    }
+  }
+}
+
+namespace {
+// The exact Hessian against central differences of the exact gradient.
+void check_hessian(const std::function<Var(const MatVar&)>& build, const MatrixXd& w0, const char* what) {
+  const auto gradient_at = [&](const MatrixXd& w) {
+    gradlab::Tape tape;
+    gradlab::TapeScope scope(tape);
+    const MatVar wv = gradlab::matrix_variable(w);
+    return gradlab::grad(build(wv), wv);
+  };
+  gradlab::Tape tape;
+  gradlab::TapeScope scope(tape);
+  const MatVar w = gradlab::matrix_variable(w0);
+  const MatrixXd H = gradlab::hessian(build(w), w);
+  const double h = 1e-6;
+  for (Eigen::Index k = 0; k < w0.size(); ++k) {
+    MatrixXd p = w0, m = w0;
+    p(k) += h;
+    m(k) -= h;
+    const MatrixXd fd = ((gradient_at(p) - gradient_at(m)) / (2 * h)).reshaped();
+    BOOST_TEST((H.col(k) - fd).norm() <= 1e-7 * std::max(1.0, fd.norm()), what << ": column " << k);
+  }
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(hessians_of_other_ops_match_central_differences_of_the_gradient) {
+  // second-order rules of matmul (constant and variable operands, Aᵀ B), transpose, tanh, exp,
+  // division by a scalar, broadcasting, reductions
+  const MatrixXd A = random_matrix(6, 3), c = random_matrix(6, 1), C = random_matrix(3, 3);
+  check_hessian(
+      [&](const MatVar& w) {
+        return gradlab::dot(gradlab::tanh(gradlab::matmul(gradlab::matrix_constant(A), w)),
+                            gradlab::matrix_constant(c)) /
+                   (1.0 + gradlab::squared_norm(w)) +
+               gradlab::mean(gradlab::exp(gradlab::transpose(w)) * 0.5);
+      },
+      random_matrix(3, 1), "tanh(A w)");
+  check_hessian(
+      [&](const MatVar& W) {
+        return gradlab::dot(gradlab::tanh(gradlab::matmul(W, W)), gradlab::matrix_constant(C)) +
+               gradlab::sum(gradlab::sin(gradlab::detail::matmul_tn(W, W))) +
+               gradlab::mean(gradlab::row_sums(W * W) * gradlab::transpose(gradlab::col_means(W)) /
+                             (1.0 + gradlab::squared_norm(W)));
+      },
+      random_matrix(3, 3), "W W");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- errors and misuse -----------------------------------------------------------------------------
+
+namespace {
+template <class E, class F>
+void expect_message(F&& f, const std::string& message) {
+  try {
+    f();
+    BOOST_ERROR("no exception; expected: " << message);
+  } catch (const E& e) {
+    BOOST_TEST(std::string(e.what()) == message);
+  }
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(errors)
+
+BOOST_AUTO_TEST_CASE(shape_errors_name_the_op_and_both_shapes) {
+  gradlab::Tape tape;
+  gradlab::TapeScope scope(tape);
+  const MatVar a = gradlab::matrix_variable(MatrixXd::Ones(3, 2));
+  const MatVar b = gradlab::matrix_variable(MatrixXd::Ones(4, 1));
+  const MatVar c = gradlab::matrix_variable(MatrixXd::Ones(2, 3));
+  using gradlab::ShapeError;
+  expect_message<ShapeError>([&] { (void)gradlab::matmul(a, b); }, "matmul: cannot multiply 3x2 by 4x1");
+  const std::string tail =
+      " entry by entry (one operand must have the result's shape; the other may be 1x1, a row or a column of "
+      "it)";
+  expect_message<ShapeError>([&] { (void)(a + c); }, "add: cannot combine 3x2 and 2x3" + tail);
+  expect_message<ShapeError>([&] { (void)(a * b); }, "mul: cannot combine 3x2 and 4x1" + tail);
+  expect_message<ShapeError>([&] { (void)(b / a); }, "div: cannot combine 4x1 and 3x2" + tail);
+  expect_message<ShapeError>([&] { (void)gradlab::dot(a, c); }, "dot: the shapes 3x2 and 2x3 differ");
+  const Var L = gradlab::sum(a);
+  expect_message<ShapeError>([&] { (void)gradlab::hvp(L, a, MatrixXd::Ones(2, 3)); },
+                             "hvp: the direction v is 2x3 but the variable is 3x2");
+  expect_message<gradlab::Error>(
+      [&] { (void)gradlab::row(a, 0); },
+      "row: only constant matrices can be indexed (this 3x2 matrix depends on an input)");
+  const MatVar k = gradlab::matrix_constant_copy(MatrixXd::Ones(3, 2));
+  expect_message<ShapeError>([&] { (void)gradlab::col(k, 2); },
+                             "col: index 2 is out of range for a 3x2 matrix");
+  expect_message<ShapeError>([&] { (void)MatVar::from_node(L); },
+                             "MatVar: node " + std::to_string(L.index()) + " holds a scalar, not a matrix");
+  expect_message<ShapeError>([&] { tape.backward_recorded(a.index()); },
+                             "backward_recorded: node " + std::to_string(a.index()) +
+                                 " is a matrix; reduce it to a scalar first (sum, mean, dot, squared_norm)");
+}
+
+BOOST_AUTO_TEST_CASE(cleared_tape_and_reuse) {
+  gradlab::Tape tape;
+  gradlab::TapeScope scope(tape);
+  const Batch data(100, 4);
+  Eigen::MatrixXd first;
+  std::size_t bytes = 0;
+  for (int round = 0; round < 3; ++round) {
+    tape.clear();
+    const MatVar w = gradlab::matrix_variable(data.w);
+    const Var b = tape.variable(data.b);
+    const Eigen::MatrixXd g = gradlab::grad(data.loss(w, b), w);
+    if (round == 0) first = g;
+    BOOST_TEST((g - first).norm() == 0.0);  // the reused storage gives the same numbers
+    if (round == 1) bytes = tape.memory_bytes();
+    if (round == 2) BOOST_TEST(tape.memory_bytes() == bytes);  // clear() kept and reused the storage
+  }
+  const MatVar stale = gradlab::matrix_variable(data.w);
+  tape.clear();
+  BOOST_CHECK_THROW((void)gradlab::exp(stale), gradlab::TapeError);
+  BOOST_CHECK_THROW((void)stale.value(), gradlab::TapeError);
+  BOOST_CHECK_THROW((void)gradlab::matmul(MatVar(), MatVar()), gradlab::TapeError);
+}
+
+BOOST_AUTO_TEST_CASE(anomaly_mode_names_the_op) {
+  gradlab::Tape tape;
+  gradlab::TapeScope scope(tape);
+  MatrixXd m = MatrixXd::Ones(2, 2);
+  m(1, 0) = -1;
+  const MatVar x = gradlab::matrix_variable(m);
+  BOOST_CHECK_NO_THROW((void)gradlab::log(x));  // off: NaN propagates
+  gradlab::DetectAnomaly on;
+  expect_message<gradlab::AnomalyError>(
+      [&] { (void)gradlab::log(x); },
+      "anomaly: 'log' produced nan at (1, 0) of its 2x2 result in the forward pass");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
