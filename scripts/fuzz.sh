@@ -18,9 +18,13 @@ fi
 cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRADLAB_FUZZ=ON \
   -DGRADLAB_SANITIZE=address,undefined -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link \
   -DGRADLAB_BUILD_TESTS=OFF -DGRADLAB_BUILD_BENCH=OFF -DGRADLAB_BUILD_EXAMPLES=OFF >/dev/null
-cmake --build build/fuzz -j 2 --target fuzz_expr fuzz_bindings fuzz_csv | grep -v "^\[ *[0-9]*%\]" || true
 root=$PWD/build/fuzz
 mkdir -p "$root/logs" "$root/artifacts"
+if ! cmake --build build/fuzz -j 2 --target fuzz_expr fuzz_bindings fuzz_csv >"$root/logs/build.log" 2>&1; then
+  cat "$root/logs/build.log"
+  echo "fuzz.sh: building the fuzz targets failed" >&2
+  exit 1
+fi
 failed=()
 for target in expr bindings csv; do
   corpus=$root/corpus/$target
