@@ -414,12 +414,25 @@ ElementwiseTable& elementwise_table() {
   return t;
 }
 
+const char* arity_str(ops::Arity arity) {
+  switch (arity) {
+    case ops::Arity::Leaf:
+      return "a leaf";
+    case ops::Arity::Unary:
+      return "a one-argument op without a parameter";
+    case ops::Arity::UnaryParam:
+      return "a one-argument op with a constant parameter";
+    case ops::Arity::Binary:
+      return "a two-argument op";
+  }
+  return "?";
+}
+
 MatVar apply_by_id(OpId id, const MatVar& x, double p, ops::Arity arity) {
   const OpInfo& info = op_info(id);
   if (info.arity != arity)
-    throw Error(fmt::format("apply: op '{}' {} on a matrix", info.name,
-                            arity == ops::Arity::Unary ? "is not a one-argument op without a parameter"
-                                                       : "is not a one-argument op with a parameter"));
+    throw Error(fmt::format("apply: op '{}' is {}; apply(id, X{}) needs {}", info.name, arity_str(info.arity),
+                            arity == ops::Arity::Unary ? "" : ", p", arity_str(arity)));
   detail::ElementwiseFn fn = nullptr;
   {
     ElementwiseTable& t = elementwise_table();
