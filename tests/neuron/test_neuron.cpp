@@ -57,6 +57,30 @@ struct AbsoluteError {
 
 BOOST_AUTO_TEST_SUITE(neuron)
 
+// Autodiff (both activation paths) vs the hand-derived chain rule vs central differences.
+BOOST_AUTO_TEST_CASE(three_way_for_every_activation_and_loss) {
+  std::mt19937_64 rng(2024);
+  int checked = 0;
+  for (const gradlab::LossInfo* loss : gradlab::loss_list())
+    for (const gradlab::ActivationInfo* act : gradlab::activation_list())
+      for (int trial = 0; trial < 5; ++trial) {
+        const Problem p = random_problem(rng, loss->output_range.has_value());
+        gradlab::Neuron n(p.w, p.b, act->name, loss->name);
+        BOOST_TEST_CONTEXT(act->name << " + " << loss->name << " trial " << trial) {
+          for (auto path : {gradlab::ActivationPath::Composite, gradlab::ActivationPath::Fused}) {
+            n.set_activation_path(path);
+            const gradlab::CrossCheckReport r = n.cross_check(p.X, p.y);
+            BOOST_TEST(r.rows.size() == 4u);
+            BOOST_TEST(r.autodiff_vs_formula.within(1e-13, 1e-12));
+            BOOST_TEST(r.numeric_vs_formula.within(1e-9, 1e-7));
+            BOOST_TEST(r.agrees());
+          }
+          ++checked;
+        }
+      }
+  BOOST_TEST(checked == 2 * 8 * 5);
+}
+
 // Matrix nodes (a handful of nodes for the whole data set) against scalar nodes (one per
 // multiply-add) and the hand formula: every (activation, loss) pair, both activation paths, N = 50.
 BOOST_AUTO_TEST_CASE(matrix_nodes_equal_scalar_nodes_and_the_formula) {
@@ -116,30 +140,6 @@ BOOST_AUTO_TEST_CASE(hessian_on_matrix_nodes_equals_scalar_nodes) {
         }
       }
     }
-}
-
-// Autodiff (both activation paths) vs the hand-derived chain rule vs central differences.
-BOOST_AUTO_TEST_CASE(three_way_for_every_activation_and_loss) {
-  std::mt19937_64 rng(2024);
-  int checked = 0;
-  for (const gradlab::LossInfo* loss : gradlab::loss_list())
-    for (const gradlab::ActivationInfo* act : gradlab::activation_list())
-      for (int trial = 0; trial < 5; ++trial) {
-        const Problem p = random_problem(rng, loss->output_range.has_value());
-        gradlab::Neuron n(p.w, p.b, act->name, loss->name);
-        BOOST_TEST_CONTEXT(act->name << " + " << loss->name << " trial " << trial) {
-          for (auto path : {gradlab::ActivationPath::Composite, gradlab::ActivationPath::Fused}) {
-            n.set_activation_path(path);
-            const gradlab::CrossCheckReport r = n.cross_check(p.X, p.y);
-            BOOST_TEST(r.rows.size() == 4u);
-            BOOST_TEST(r.autodiff_vs_formula.within(1e-13, 1e-12));
-            BOOST_TEST(r.numeric_vs_formula.within(1e-9, 1e-7));
-            BOOST_TEST(r.agrees());
-          }
-          ++checked;
-        }
-      }
-  BOOST_TEST(checked == 2 * 8 * 5);
 }
 
 // The article's formulas, written out: dL/dw = sum (f - y) f (1 - f) x, dL/db = sum (f - y) f (1 - f).
