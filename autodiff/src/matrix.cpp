@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <mutex>
+
 namespace gradlab {
 
 namespace detail {
@@ -385,6 +387,74 @@ Var squared_norm(const MatVar& a) {
   const ConstMap av = detail::checked("squared_norm", a);
   return detail::record_scalar(detail::kSquaredNorm, a.index(), kNoParent, [&] { return av.squaredNorm(); });
 }
+
+// ---- elementwise ops by op id -------------------------------------------------------------------
+
+namespace {
+// The elementwise form of each op id that has one, next to the op table: the built-in unary
+// primitives from the start, other ops once register_elementwise<Op>() ran.
+template <class Op>
+detail::ElementwiseFn builtin_form() {
+  if constexpr (Op::arity == ops::Arity::Unary || Op::arity == ops::Arity::UnaryParam)
+    return &detail::apply_elementwise<Op>;
+  else
+    return nullptr;
+}
+struct ElementwiseTable {
+  std::mutex mutex;
+  std::vector<detail::ElementwiseFn> forms;
+  ElementwiseTable() {
+#define GRADLAB_FORM(N) forms.push_back(builtin_form<ops::N>());
+    GRADLAB_BUILTIN_OPS(GRADLAB_FORM)
+#undef GRADLAB_FORM
+  }
+};
+ElementwiseTable& elementwise_table() {
+  static ElementwiseTable t;
+  return t;
+}
+
+const char* arity_str(ops::Arity arity) {
+  switch (arity) {
+    case ops::Arity::Leaf:
+      return "a leaf";
+    case ops::Arity::Unary:
+      return "a one-argument op without a parameter";
+    case ops::Arity::UnaryParam:
+      return "a one-argument op with a constant parameter";
+    case ops::Arity::Binary:
+      return "a two-argument op";
+  }
+  return "?";
+}
+
+MatVar apply_by_id(OpId id, const MatVar& x, double p, ops::Arity arity) {
+  const OpInfo& info = op_info(id);
+  if (info.arity != arity)
+    throw Error(fmt::format("apply: op '{}' is {}; apply(id, X{}) needs {}", info.name, arity_str(info.arity),
+                            arity == ops::Arity::Unary ? "" : ", p", arity_str(arity)));
+  detail::ElementwiseFn fn = nullptr;
+  {
+    ElementwiseTable& t = elementwise_table();
+    std::lock_guard lock(t.mutex);
+    if (id < t.forms.size()) fn = t.forms[id];
+  }
+  if (fn == nullptr)
+    throw Error(fmt::format("apply: op '{}' has no matrix form; call register_elementwise<Op>() once for it",
+                            info.name));
+  return fn(x, p);
+}
+}  // namespace
+
+void detail::set_elementwise(OpId id, ElementwiseFn fn) {
+  ElementwiseTable& t = elementwise_table();
+  std::lock_guard lock(t.mutex);
+  if (id >= t.forms.size()) t.forms.resize(id + 1, nullptr);
+  t.forms[id] = fn;
+}
+
+MatVar apply(OpId id, const MatVar& x) { return apply_by_id(id, x, 0.0, ops::Arity::Unary); }
+MatVar apply(OpId id, const MatVar& x, double p) { return apply_by_id(id, x, p, ops::Arity::UnaryParam); }
 
 MatVar operator+(const MatVar& a, const MatVar& b) { return apply<ops::Add>(a, b); }
 MatVar operator-(const MatVar& a, const MatVar& b) { return apply<ops::Sub>(a, b); }

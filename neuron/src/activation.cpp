@@ -85,6 +85,9 @@ Var ActivationInfo::fused(const Var& x, std::optional<double> alpha) const {
 Var ActivationInfo::apply_fused(const Var& x, double alpha) const {
   return parametric() ? gradlab::apply(op, x, Var(alpha)) : gradlab::apply(op, x);
 }
+MatVar ActivationInfo::apply_fused(const MatVar& x, double alpha) const {
+  return parametric() ? gradlab::apply(op, x, alpha) : gradlab::apply(op, x);
+}
 
 // ---- the three-way check ------------------------------------------------------------------------
 

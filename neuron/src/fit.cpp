@@ -74,8 +74,10 @@ Trajectory fit(Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& 
 
   for (int epoch = 0;; ++epoch) {
     neuron.set_params(theta);
-    const Eigen::VectorXd g = mean_gradient(neuron, X, y, options.method);
-    out.rows.push_back({epoch, theta, mean_loss(neuron, X, y), g});
+    // the mean loss and its gradient in one pass (autodiff on matrix nodes for a large data set)
+    const ValueAndGradient vg = neuron.value_and_gradient(X, y, options.method);
+    const Eigen::VectorXd g = vg.gradient / static_cast<double>(n);
+    out.rows.push_back({epoch, theta, vg.value / static_cast<double>(n), g});
     if (options.on_epoch) options.on_epoch(out.rows.back());
     if (epoch == options.epochs) break;
     if (batch == n) {  // the full batch: one step from the gradient just computed

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace gradlab {
 
 namespace {
@@ -116,6 +118,87 @@ Var Neuron::record_loss(std::span<const Var> theta, const Eigen::MatrixXd& X,
   return L;
 }
 
+bool Neuron::has_matrix_form() const {
+  return (loss_->uses_logit(*act_) ? loss_->value_logit_matrix : loss_->value_matrix) != nullptr;
+}
+
+bool Neuron::uses_matrix_nodes(Eigen::Index samples) const {
+  return samples > kScalarNodeRows && has_matrix_form();
+}
+
+GradMethod Neuron::resolve(GradMethod method, Eigen::Index samples) const {
+  if (method != GradMethod::Autodiff) return method;
+  return uses_matrix_nodes(samples) ? GradMethod::AutodiffMatrix : GradMethod::AutodiffScalar;
+}
+
+// L = sum_i loss(act(z_i), y_i) with z = X w + b: a handful of matrix nodes for the whole data set.
+Var Neuron::record_loss(const MatVar& w, const Var& b, const Eigen::MatrixXd& X,
+                        const Eigen::VectorXd& y) const {
+  check_data("Neuron::record_loss", X, y);
+  if (w.rows() != w_.size() || w.cols() != 1)
+    throw ShapeError(fmt::format("Neuron::record_loss: w is {}x{} but a neuron with {} inputs needs {}x1",
+                                 w.rows(), w.cols(), w_.size(), w_.size()));
+  const bool logit = loss_->uses_logit(*act_);
+  const auto summed_loss = logit ? loss_->value_logit_matrix : loss_->value_matrix;
+  if (summed_loss == nullptr)
+    throw Error(fmt::format(
+        "Neuron::record_loss: loss '{}' has no matrix form (its value takes y as a double; make y's type a "
+        "template parameter, as the built-in losses do)",
+        loss_->name));
+  const MatVar z = matmul(matrix_constant(X), w) + b;
+  if (logit) return summed_loss(z, matrix_constant(y));
+  const MatVar f =
+      path_ == ActivationPath::Fused ? act_->apply_fused(z, alpha_) : act_->composite_matrix_fn(z, alpha_);
+  if (loss_->output_range) {
+    const auto fv = f.value();
+    for (Eigen::Index i = 0; i < fv.rows(); ++i)
+      loss_->check_output(fv(i, 0), static_cast<std::size_t>(i), act_->name);
+  }
+  return summed_loss(f, matrix_constant(y));
+}
+
+ValueAndGradient Neuron::matrix_value_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
+  Tape tape;
+  TapeScope scope(tape);
+  const MatVar w = matrix_variable(w_);
+  const Var b = tape.variable(b_);
+  const Var L = record_loss(w, b, X, y);
+  const MatrixGradients g = gradients(L);
+  Eigen::VectorXd dtheta(w_.size() + 1);
+  dtheta << g[w], g[b];
+  return {L.value(), dtheta};
+}
+
+// Row j of the Hessian is the gradient of dL/dtheta_j, recorded by one differentiable sweep.
+Eigen::MatrixXd Neuron::matrix_hessian(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
+  Tape tape;
+  TapeScope scope(tape);
+  const MatVar w = matrix_variable(w_);
+  const Var b = tape.variable(b_);
+  const Var L = record_loss(w, b, X, y);
+  const std::vector<Var> adj = tape.backward_recorded(L.index());
+  const auto adjoint = [&](Index i) { return i < adj.size() ? adj[i] : Var(); };  // invalid: exactly 0
+  const Var dw = adjoint(w.index()), db = adjoint(b.index());
+  const Eigen::Index d = w_.size();
+  Eigen::MatrixXd H = Eigen::MatrixXd::Zero(d + 1, d + 1);
+  Eigen::VectorXd e = Eigen::VectorXd::Zero(d);
+  for (Eigen::Index j = 0; j <= d; ++j) {
+    Var dj;  // dL/dtheta_j
+    if (j < d && dw.valid()) {
+      e[j] = 1.0;
+      dj = dot(MatVar::from_node(dw), matrix_constant_copy(e));
+      e[j] = 0.0;
+    } else if (j == d && db.valid()) {
+      dj = db;
+    } else {
+      continue;
+    }
+    const MatrixGradients g = gradients(dj);
+    H.row(j) << g[w].transpose(), g[b];
+  }
+  return H;
+}
+
 // dL/dw = sum_i g_i x_i, dL/db = sum_i g_i with g_i = dL_i/dz_i = loss'(f_i, y_i) act'(z_i)
 // (or the loss's own dL/dz when it absorbs the activation).
 Eigen::VectorXd Neuron::formula_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
@@ -155,9 +238,12 @@ Eigen::VectorXd Neuron::numeric_gradient(const Eigen::MatrixXd& X, const Eigen::
 Eigen::VectorXd Neuron::gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
                                  GradMethod method) const {
   check_data("Neuron::gradient", X, y);
-  switch (method) {
+  switch (resolve(method, X.rows())) {
     case GradMethod::Autodiff:
+    case GradMethod::AutodiffScalar:
       return grad([&](const std::vector<Var>& theta) { return record_loss(theta, X, y); }, params());
+    case GradMethod::AutodiffMatrix:
+      return matrix_value_and_gradient(X, y).gradient;
     case GradMethod::Formula:
       return formula_gradient(X, y);
     case GradMethod::Numeric:
@@ -166,27 +252,63 @@ Eigen::VectorXd Neuron::gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd
   throw Error("Neuron::gradient: unknown method");
 }
 
-Eigen::MatrixXd Neuron::hessian(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
+ValueAndGradient Neuron::value_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                                            GradMethod method) const {
+  check_data("Neuron::value_and_gradient", X, y);
+  switch (resolve(method, X.rows())) {
+    case GradMethod::AutodiffScalar: {
+      const ValueAndGrad r =
+          value_and_grad([&](const std::vector<Var>& theta) { return record_loss(theta, X, y); }, params());
+      return {r.value, r.grad};
+    }
+    case GradMethod::AutodiffMatrix:
+      return matrix_value_and_gradient(X, y);
+    default:
+      return {loss_at(params(), X, y), gradient(X, y, method)};
+  }
+}
+
+Eigen::MatrixXd Neuron::hessian(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, GradMethod method) const {
   check_data("Neuron::hessian", X, y);
-  return gradlab::hessian([&](const std::vector<Var>& theta) { return record_loss(theta, X, y); }, params());
+  switch (resolve(method, X.rows())) {
+    case GradMethod::AutodiffScalar:
+      return gradlab::hessian([&](const std::vector<Var>& theta) { return record_loss(theta, X, y); },
+                              params());
+    case GradMethod::AutodiffMatrix:
+      return matrix_hessian(X, y);
+    default:
+      throw Error(
+          "Neuron::hessian: the Hessian is computed by autodiff only (method Autodiff, AutodiffScalar or "
+          "AutodiffMatrix)");
+  }
 }
 
 CrossCheckReport Neuron::cross_check(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
-  const Eigen::VectorXd a = gradient(X, y, GradMethod::Autodiff);
+  CrossCheckReport r;
+  r.has_matrix_nodes = has_matrix_form();
+  const Eigen::VectorXd a = gradient(X, y, GradMethod::AutodiffScalar);
+  const Eigen::VectorXd m = r.has_matrix_nodes ? gradient(X, y, GradMethod::AutodiffMatrix)
+                                               : Eigen::VectorXd::Constant(a.size(), std::nan(""));
   const Eigen::VectorXd f = gradient(X, y, GradMethod::Formula);
   const Eigen::VectorXd n = gradient(X, y, GradMethod::Numeric);
   const std::vector<std::string> names = param_names();
-  CrossCheckReport r;
   for (Eigen::Index k = 0; k < a.size(); ++k) {
-    CrossCheckRow row{"dL/d" + names[static_cast<std::size_t>(k)], a[k], f[k], n[k], {}};
-    row.diff.include(a[k], f[k]);
-    row.diff.include(n[k], f[k]);
-    row.diff.include(a[k], n[k]);
+    CrossCheckRow row{"dL/d" + names[static_cast<std::size_t>(k)], a[k], m[k], f[k], n[k], {}};
+    const auto compare = [&](double u, double v) {
+      row.diff.include(u, v);
+      r.all.include(u, v);
+    };
+    compare(a[k], f[k]);
+    compare(n[k], f[k]);
+    compare(a[k], n[k]);
     r.autodiff_vs_formula.include(a[k], f[k]);
     r.numeric_vs_formula.include(n[k], f[k]);
-    r.all.include(a[k], f[k]);
-    r.all.include(n[k], f[k]);
-    r.all.include(a[k], n[k]);
+    if (r.has_matrix_nodes) {
+      compare(m[k], f[k]);
+      compare(m[k], a[k]);
+      compare(m[k], n[k]);
+      r.matrix_vs_formula.include(m[k], f[k]);
+    }
     r.rows.push_back(std::move(row));
   }
   return r;
@@ -195,11 +317,13 @@ CrossCheckReport Neuron::cross_check(const Eigen::MatrixXd& X, const Eigen::Vect
 std::string CrossCheckReport::table() const {
   std::vector<std::vector<std::string>> cells;
   for (const CrossCheckRow& r : rows)
-    cells.push_back({r.parameter, full_precision(r.autodiff), full_precision(r.formula),
+    cells.push_back({r.parameter, full_precision(r.autodiff),
+                     has_matrix_nodes ? full_precision(r.autodiff_matrix) : "n/a", full_precision(r.formula),
                      full_precision(r.numeric), short_sci(r.diff.abs), short_sci(r.diff.rel)});
-  cells.push_back({"max", "", "", "", short_sci(all.abs), short_sci(all.rel)});
-  return format_table(
-      {"parameter", "autodiff", "hand formula", "central diff", "max abs diff", "max rel diff"}, cells);
+  cells.push_back({"max", "", "", "", "", short_sci(all.abs), short_sci(all.rel)});
+  return format_table({"parameter", "autodiff (scalar nodes)", "autodiff (matrix nodes)", "hand formula",
+                       "central diff", "max abs diff", "max rel diff"},
+                      cells);
 }
 
 }  // namespace gradlab

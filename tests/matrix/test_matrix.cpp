@@ -91,6 +91,16 @@ std::vector<std::pair<Eigen::Index, Eigen::Index>> shapes() {
   return {{1, 1}, {n(rng), 1}, {1, n(rng)}, {n(rng), n(rng)}};
 }
 
+template <class E, class F>
+void expect_message(F&& f, const std::string& message) {
+  try {
+    f();
+    BOOST_ERROR("no exception; expected: " << message);
+  } catch (const E& e) {
+    BOOST_TEST(std::string(e.what()) == message);
+  }
+}
+
 template <class Op>
 constexpr bool positive_domain =
     std::is_same_v<Op, gradlab::ops::Log> || std::is_same_v<Op, gradlab::ops::Sqrt>;
@@ -130,6 +140,65 @@ BOOST_AUTO_TEST_CASE(every_parametrised_primitive) {
   };
   std::apply([&](auto... op) { (one(op), ...); },
              std::tuple<PowC, AddC, SubC, RSubC, MulC, DivC, RDivC, RPowC>{});
+}
+
+namespace {
+struct Cube {  // y = x^3;  dy/dx = 3 x^2  (a user's op, not in the table of elementwise forms at first)
+  static constexpr const char* name = "test_cube";
+  static constexpr gradlab::ops::Arity arity = gradlab::ops::Arity::Unary;
+  static double value(double x) { return x * x * x; }
+  template <class T>
+  static T d(const T& x, const T&) {
+    return 3.0 * x * x;
+  }
+};
+}  // namespace
+
+// apply(id, X) picks an op at run time: for every one-argument op of the op table, its value and
+// gradient entry by entry equal the scalar op's, recorded through the same table.
+BOOST_AUTO_TEST_CASE(apply_by_op_id) {
+  const MatrixXd x = random_matrix(3, 2, 0.3, 1.8);  // inside every op's domain
+  const MatrixXd w = random_matrix(3, 2);            // L = sum_k w_k y_k: every entry's adjoint matters
+  int checked = 0;
+  for (gradlab::OpId id = 0; id < static_cast<gradlab::OpId>(gradlab::ops::Builtin::Count); ++id) {
+    const gradlab::OpInfo& info = gradlab::op_info(id);
+    const bool param = info.arity == gradlab::ops::Arity::UnaryParam;
+    if (info.arity != gradlab::ops::Arity::Unary && !param) continue;
+    gradlab::Tape tape;
+    gradlab::TapeScope scope(tape);
+    const MatVar X = gradlab::matrix_variable(x);
+    const MatVar Y = param ? gradlab::apply(id, X, 1.7) : gradlab::apply(id, X);
+    const MatrixXd g = gradlab::grad(gradlab::dot(Y, gradlab::matrix_constant(w)), X);
+    for (Eigen::Index k = 0; k < x.size(); ++k) {
+      const Var xk = tape.variable(x(k));
+      const Var yk = param ? gradlab::apply(id, xk, Var(1.7)) : gradlab::apply(id, xk);
+      BOOST_TEST(Y.value()(k) == yk.value(), info.name);
+      const double gk = gradlab::grad(yk, {xk})[0] * w(k);
+      BOOST_TEST(std::abs(g(k) - gk) <= 1e-15 * std::max(1.0, std::abs(gk)), info.name << " entry " << k);
+    }
+    ++checked;
+  }
+  BOOST_TEST(checked == 23);  // 15 unary + 8 parametrised built-ins
+
+  gradlab::Tape tape;
+  gradlab::TapeScope scope(tape);
+  const MatVar X = gradlab::matrix_variable(x);
+  const gradlab::OpId cube = gradlab::op_id<Cube>();
+  expect_message<gradlab::Error>([&] { (void)gradlab::apply(cube, X); },
+                                 "apply: op 'test_cube' has no matrix form; call register_elementwise<Op>() "
+                                 "once for it");
+  BOOST_TEST(gradlab::register_elementwise<Cube>() == cube);
+  BOOST_TEST(gradlab::apply(cube, X).value()(1) == x(1) * x(1) * x(1));
+  expect_message<gradlab::Error>([&] { (void)gradlab::apply(*gradlab::find_op("add"), X); },
+                                 "apply: op 'add' is a two-argument op; apply(id, X) needs a one-argument op "
+                                 "without a parameter");
+  expect_message<gradlab::Error>(
+      [&] { (void)gradlab::apply(*gradlab::find_op("powc"), X); },
+      "apply: op 'powc' is a one-argument op with a constant parameter; apply(id, X) "
+      "needs a one-argument op without a parameter");
+  expect_message<gradlab::Error>([&] { (void)gradlab::apply(*gradlab::find_op("exp"), X, 2.0); },
+                                 "apply: op 'exp' is a one-argument op without a parameter; apply(id, X, p) "
+                                 "needs a one-argument op with a constant parameter");
 }
 
 BOOST_AUTO_TEST_CASE(arithmetic_with_broadcasting) {
@@ -402,18 +471,6 @@ BOOST_AUTO_TEST_CASE(hessians_of_other_ops_match_central_differences_of_the_grad
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---- errors and misuse -----------------------------------------------------------------------------
-
-namespace {
-template <class E, class F>
-void expect_message(F&& f, const std::string& message) {
-  try {
-    f();
-    BOOST_ERROR("no exception; expected: " << message);
-  } catch (const E& e) {
-    BOOST_TEST(std::string(e.what()) == message);
-  }
-}
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(errors)
 

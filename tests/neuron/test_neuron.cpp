@@ -16,13 +16,13 @@ struct Problem {
   double b;
 };
 
-// Random data with d = 3 inputs and 6 samples. For a loss with an output range (BCE) the
+// Random data with d = 3 inputs and n samples. For a loss with an output range (BCE) the
 // parameters keep z in (0.1, 0.4), where every built-in activation's output lies in (0, 1).
-Problem random_problem(std::mt19937_64& rng, bool bounded_output) {
+Problem random_problem(std::mt19937_64& rng, bool bounded_output, Eigen::Index n = 6) {
   std::uniform_real_distribution<double> u(-1.0, 1.0);
-  Problem p{Eigen::MatrixXd(6, 3), Eigen::VectorXd(6), Eigen::VectorXd(3), 0.0};
+  Problem p{Eigen::MatrixXd(n, 3), Eigen::VectorXd(n), Eigen::VectorXd(3), 0.0};
   for (Eigen::Index i = 0; i < p.X.size(); ++i) p.X.data()[i] = 2.0 * u(rng);
-  for (Eigen::Index i = 0; i < 6; ++i) p.y[i] = 0.5 + 0.45 * u(rng);
+  for (Eigen::Index i = 0; i < n; ++i) p.y[i] = 0.5 + 0.45 * u(rng);
   if (bounded_output) {
     for (Eigen::Index j = 0; j < 3; ++j) p.w[j] = 0.025 * u(rng);
     p.b = 0.25;
@@ -32,6 +32,27 @@ Problem random_problem(std::mt19937_64& rng, bool bounded_output) {
   }
   return p;
 }
+// max_k |a_k - b_k| / max_k |b_k|: a relative difference that entries near 0 cannot inflate.
+double relative_difference(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+  return (a - b).cwiseAbs().maxCoeff() / b.cwiseAbs().maxCoeff();
+}
+
+/// Absolute error written for a double y only, so it has no matrix form.
+struct AbsoluteError {
+  static constexpr const char* name = "test_absolute_error";
+  static constexpr const char* formula = "L(f, y) = |f - y|";
+  static constexpr const char* formula_latex = R"(L = |f - y|)";
+  static constexpr const char* derivative = "dL/df = sign(f - y)";
+  static constexpr const char* derivative_latex = R"(\operatorname{sign}(f - y))";
+  template <class T>
+  static T value(const T& f, double y) {
+    return gradlab::ops::abs(f - y);
+  }
+  template <class T>
+  static T d(const T& f, double y) {
+    return gradlab::ops::sign(f - y);
+  }
+};
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(neuron)
@@ -58,6 +79,67 @@ BOOST_AUTO_TEST_CASE(three_way_for_every_activation_and_loss) {
         }
       }
   BOOST_TEST(checked == 2 * 8 * 5);
+}
+
+// Matrix nodes (a handful of nodes for the whole data set) against scalar nodes (one per
+// multiply-add) and the hand formula: every (activation, loss) pair, both activation paths, N = 50.
+BOOST_AUTO_TEST_CASE(matrix_nodes_equal_scalar_nodes_and_the_formula) {
+  std::mt19937_64 rng(31);
+  int checked = 0;
+  for (const gradlab::LossInfo* loss : gradlab::loss_list())
+    for (const gradlab::ActivationInfo* act : gradlab::activation_list())
+      for (int trial = 0; trial < 3; ++trial) {
+        const Problem p = random_problem(rng, loss->output_range.has_value(), 50);
+        gradlab::Neuron n(p.w, p.b, act->name, loss->name);
+        BOOST_TEST_CONTEXT(act->name << " + " << loss->name << " trial " << trial) {
+          BOOST_TEST(n.uses_matrix_nodes(50));
+          BOOST_TEST(!n.uses_matrix_nodes(gradlab::Neuron::kScalarNodeRows));
+          for (auto path : {gradlab::ActivationPath::Composite, gradlab::ActivationPath::Fused}) {
+            n.set_activation_path(path);
+            const Eigen::VectorXd m = n.gradient(p.X, p.y, gradlab::GradMethod::AutodiffMatrix);
+            const Eigen::VectorXd s = n.gradient(p.X, p.y, gradlab::GradMethod::AutodiffScalar);
+            const Eigen::VectorXd f = n.gradient(p.X, p.y, gradlab::GradMethod::Formula);
+            BOOST_TEST(relative_difference(m, s) <= 1e-12);
+            BOOST_TEST(relative_difference(m, f) <= 1e-12);
+            BOOST_TEST(relative_difference(s, f) <= 1e-12);
+            // Autodiff picks matrix nodes for 50 samples, and reads L off the same tape.
+            BOOST_TEST((n.gradient(p.X, p.y, gradlab::GradMethod::Autodiff).array() == m.array()).all());
+            const gradlab::ValueAndGradient vg =
+                n.value_and_gradient(p.X, p.y, gradlab::GradMethod::Autodiff);
+            BOOST_TEST((vg.gradient.array() == m.array()).all());
+            BOOST_TEST(vg.value == n.loss(p.X, p.y), boost::test_tools::tolerance(1e-13));
+            const gradlab::CrossCheckReport r = n.cross_check(p.X, p.y);
+            BOOST_TEST(r.has_matrix_nodes);
+            BOOST_TEST(r.rows[3].autodiff_matrix == m[3]);
+            BOOST_TEST(r.agrees());
+          }
+          ++checked;
+        }
+      }
+  BOOST_TEST(checked == 2 * 8 * 3);
+}
+
+// The Hessian through matrix nodes (autodiff of the recorded matrix backward pass) equals the one
+// through scalar nodes, for every pair and both activation paths.
+BOOST_AUTO_TEST_CASE(hessian_on_matrix_nodes_equals_scalar_nodes) {
+  std::mt19937_64 rng(47);
+  for (const gradlab::LossInfo* loss : gradlab::loss_list())
+    for (const gradlab::ActivationInfo* act : gradlab::activation_list()) {
+      const Problem p = random_problem(rng, loss->output_range.has_value(), 50);
+      gradlab::Neuron n(p.w, p.b, act->name, loss->name);
+      BOOST_TEST_CONTEXT(act->name << " + " << loss->name) {
+        for (auto path : {gradlab::ActivationPath::Composite, gradlab::ActivationPath::Fused}) {
+          n.set_activation_path(path);
+          const Eigen::MatrixXd hm = n.hessian(p.X, p.y, gradlab::GradMethod::AutodiffMatrix);
+          const Eigen::MatrixXd hs = n.hessian(p.X, p.y, gradlab::GradMethod::AutodiffScalar);
+          BOOST_TEST_REQUIRE(hm.rows() == 4);
+          BOOST_TEST_REQUIRE(hm.cols() == 4);
+          BOOST_TEST(hs.cwiseAbs().maxCoeff() > 0.1);
+          BOOST_TEST(relative_difference(hm, hs) <= 1e-12);
+          BOOST_TEST((n.hessian(p.X, p.y).array() == hm.array()).all());  // Autodiff: matrix nodes
+        }
+      }
+    }
 }
 
 // The article's formulas, written out: dL/dw = sum (f - y) f (1 - f) x, dL/db = sum (f - y) f (1 - f).
@@ -176,6 +258,50 @@ BOOST_AUTO_TEST_CASE(misuse_errors) {
       range.find("loss 'binary_cross_entropy' needs the output in (0, 1), but activation 'relu' gave f = 0 "
                  "at sample 0") == 0u,
       range);
+  // the same check on matrix nodes, at the first sample out of range
+  const gradlab::Neuron r1(Eigen::VectorXd::Ones(1), -1.0, "relu", "binary_cross_entropy");
+  const Eigen::MatrixXd X2 = (Eigen::MatrixXd(2, 1) << 1.5, 0.5).finished();  // z = 0.5, -0.5
+  const std::string range_matrix = message_of<gradlab::DomainError>(
+      [&] { (void)r1.gradient(X2, Eigen::VectorXd::Constant(2, 0.5), gradlab::GradMethod::AutodiffMatrix); });
+  BOOST_TEST(range_matrix.find("but activation 'relu' gave f = 0 at sample 1") != std::string::npos,
+             range_matrix);
+
+  BOOST_TEST(message_of<gradlab::Error>([&] { (void)n.hessian(Eigen::MatrixXd::Zero(4, 2), y4); }).empty());
+  BOOST_TEST(message_of<gradlab::Error>(
+                 [&] { (void)n.hessian(Eigen::MatrixXd::Zero(4, 2), y4, gradlab::GradMethod::Formula); }) ==
+             "Neuron::hessian: the Hessian is computed by autodiff only (method Autodiff, "
+             "AutodiffScalar or AutodiffMatrix)");
+  gradlab::Tape tape;
+  gradlab::TapeScope scope(tape);
+  const gradlab::MatVar w3 = gradlab::matrix_variable(Eigen::VectorXd::Zero(3));
+  BOOST_TEST(message_of<gradlab::ShapeError>([&] {
+               (void)n.record_loss(w3, tape.variable(0.0), Eigen::MatrixXd::Zero(4, 2), y4);
+             }) == "Neuron::record_loss: w is 3x1 but a neuron with 2 inputs needs 2x1");
+}
+
+// A loss record whose value takes y as a double has no matrix form: Autodiff keeps scalar nodes,
+// the cross-check says n/a, and asking for matrix nodes names the loss and the fix. (Last: it
+// registers a loss, which the loops over every loss above must not see.)
+BOOST_AUTO_TEST_CASE(a_loss_without_matrix_form) {
+  const gradlab::LossInfo& abs_loss = gradlab::register_loss<AbsoluteError>();
+  BOOST_TEST(abs_loss.value_matrix == nullptr);
+  BOOST_TEST(gradlab::loss("squared_error").value_matrix != nullptr);
+  BOOST_TEST(gradlab::loss("binary_cross_entropy").value_logit_matrix != nullptr);
+  std::mt19937_64 rng(5);
+  const Problem p = random_problem(rng, false, 20);
+  const gradlab::Neuron n(p.w, p.b, "tanh", AbsoluteError::name);
+  BOOST_TEST(!n.uses_matrix_nodes(20));
+  BOOST_TEST((n.gradient(p.X, p.y, gradlab::GradMethod::Autodiff).array() ==
+              n.gradient(p.X, p.y, gradlab::GradMethod::AutodiffScalar).array())
+                 .all());
+  const gradlab::CrossCheckReport r = n.cross_check(p.X, p.y);
+  BOOST_TEST(!r.has_matrix_nodes);
+  BOOST_TEST(r.agrees());
+  BOOST_TEST(r.table().find("n/a") != std::string::npos, r.table());
+  BOOST_TEST(
+      message_of<gradlab::Error>([&] { (void)n.gradient(p.X, p.y, gradlab::GradMethod::AutodiffMatrix); }) ==
+      "Neuron::record_loss: loss 'test_absolute_error' has no matrix form (its value takes y as a "
+      "double; make y's type a template parameter, as the built-in losses do)");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

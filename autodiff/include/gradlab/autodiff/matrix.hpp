@@ -190,6 +190,33 @@ requires(Op::arity == ops::Arity::Binary) MatVar apply(const Var& a, const MatVa
   return detail::apply_binary<Op>(a, b.node());
 }
 
+// ---- elementwise ops picked at run time, by op id ---------------------------------------------
+
+namespace detail {
+/// A unary primitive recorded entry by entry (p is ignored by an op without a parameter).
+using ElementwiseFn = MatVar (*)(const MatVar& x, double p);
+/// Op's entry point for ElementwiseFn: apply<Op>(x) or apply<Op>(x, p).
+template <class Op>
+MatVar apply_elementwise(const MatVar& x, double p);
+/// Stores the elementwise form of op `id` (thread-safe; storing it again is harmless).
+void set_elementwise(OpId id, ElementwiseFn fn);
+}  // namespace detail
+
+/// Makes a unary primitive (Unary or UnaryParam) applicable to matrix nodes by its op id, through
+/// apply(id, X): its own rule, entry by entry. The built-in primitives and every registered
+/// activation's op have it already. Returns the op's id.
+template <ops::Primitive Op>
+requires(Op::arity == ops::Arity::Unary || Op::arity == ops::Arity::UnaryParam) OpId register_elementwise() {
+  const OpId id = op_id<Op>();
+  detail::set_elementwise(id, &detail::apply_elementwise<Op>);
+  return id;
+}
+/// Records the unary op `id` of the op table entry by entry on x, for callers that pick ops at run
+/// time (an activation by name). Throws Error when the op is not Unary or has no matrix form.
+MatVar apply(OpId id, const MatVar& x);
+/// The same for an op with a constant parameter p (UnaryParam), such as leaky_relu(x; alpha).
+MatVar apply(OpId id, const MatVar& x, double p);
+
 MatVar operator+(const MatVar& a, const MatVar& b);
 MatVar operator-(const MatVar& a, const MatVar& b);
 MatVar operator*(const MatVar& a, const MatVar& b);  ///< elementwise; see matmul
@@ -226,6 +253,15 @@ inline MatVar relu(const MatVar& x) { return apply<ops::Relu>(x); }
 inline MatVar step(const MatVar& x) { return apply<ops::Step>(x); }
 inline MatVar sign(const MatVar& x) { return apply<ops::Sign>(x); }
 inline MatVar pow(const MatVar& x, double p) { return apply<ops::PowC>(x, p); }
+
+namespace ops {
+// The rules' math vocabulary (gradlab::ops::exp ...) gains the MatVar overloads, so that a rule or
+// an activation record written once also runs on matrices.
+// (max and min have no matrix form: their tie rule reads values.)
+using gradlab::abs, gradlab::cos, gradlab::erf, gradlab::exp, gradlab::log, gradlab::pow, gradlab::relu,
+    gradlab::sigmoid, gradlab::sign, gradlab::sin, gradlab::softplus, gradlab::sqrt, gradlab::step,
+    gradlab::tan, gradlab::tanh;
+}  // namespace ops
 
 // ---- derivatives -----------------------------------------------------------------------------
 

@@ -192,6 +192,14 @@ MatVar apply_param(const MatVar& x, double p) {
       [&](MatrixSlot& s) { return set_value(s, xv.unaryExpr([p](double v) { return Op::value(v, p); })); }));
 }
 
+template <class Op>
+MatVar apply_elementwise(const MatVar& x, [[maybe_unused]] double p) {
+  if constexpr (Op::arity == ops::Arity::UnaryParam)
+    return apply_param<Op>(x, p);
+  else
+    return apply_unary<Op>(x);
+}
+
 // ---- elementwise binary with broadcasting ----------------------------------------------------
 
 /// f(a, b, y) entry by entry, for three expressions of one shape.

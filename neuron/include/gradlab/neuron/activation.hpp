@@ -21,14 +21,16 @@
 /// A parametric activation adds `static constexpr double default_alpha` and takes `double alpha`
 /// as the last argument of value and d. An activation that is already an engine primitive names
 /// it with `using engine_op = gradlab::ops::Sigmoid;` so that no duplicate op is registered.
-/// `value` and `d` are written with gradlab::ops:: functions, so both work on double and on Var:
-/// autodiff differentiates through `value`, and `d` is itself differentiable (second derivatives).
+/// `value` and `d` are written with gradlab::ops:: functions, so both work on double, on Var and on
+/// MatVar (entry by entry): autodiff differentiates through `value`, and `d` is itself
+/// differentiable (second derivatives).
 #include <array>
 #include <cstddef>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "gradlab/autodiff.hpp"
@@ -85,16 +87,23 @@ struct ActivationOp<A, true> {  // y = f(x; alpha);  dy/dx = f'(x; alpha) from t
   }
 };
 
-/// The op id of the record's fused op: the engine primitive it names, else the generated op.
+/// The record's fused op: the engine primitive it names, else the generated op.
+template <class A>
+auto fused_op_type() {
+  if constexpr (requires { typename A::engine_op; })
+    return std::type_identity<typename A::engine_op>{};
+  else
+    return std::type_identity<ActivationOp<A>>{};
+}
+template <class A>
+using FusedOp = typename decltype(fused_op_type<A>())::type;
+
+/// The op id of the record's fused op, which also works entry by entry on matrix nodes.
 template <class A>
 OpId activation_op_id() {
-  if constexpr (requires { typename A::engine_op; }) {
-    static_assert(std::string_view(A::engine_op::name) == std::string_view(A::name),
-                  "an activation's engine_op must carry the activation's name");
-    return op_id<typename A::engine_op>();
-  } else {
-    return op_id<ActivationOp<A>>();
-  }
+  static_assert(std::string_view(FusedOp<A>::name) == std::string_view(A::name),
+                "an activation's engine_op must carry the activation's name");
+  return register_elementwise<FusedOp<A>>();
 }
 }  // namespace detail
 
@@ -117,6 +126,7 @@ struct ActivationInfo {
   double (*d_fn)(double x, double alpha) = nullptr;
   Var (*composite_fn)(const Var& x, double alpha) = nullptr;
   Var (*d_var_fn)(const Var& x, double alpha) = nullptr;
+  MatVar (*composite_matrix_fn)(const MatVar& x, double alpha) = nullptr;
 
   [[nodiscard]] bool parametric() const { return default_alpha.has_value(); }
   /// The alpha to use: the given one, else the default. Throws Error when an alpha is given to an
@@ -132,6 +142,8 @@ struct ActivationInfo {
   [[nodiscard]] Var fused(const Var& x, std::optional<double> alpha = {}) const;
   /// The fused op with an already resolved alpha (ignored without a parameter).
   [[nodiscard]] Var apply_fused(const Var& x, double alpha) const;
+  /// The fused op entry by entry on a matrix node (one node for the whole matrix).
+  [[nodiscard]] MatVar apply_fused(const MatVar& x, double alpha) const;
   /// f'(x) recorded from the record's d on Vars (differentiable).
   [[nodiscard]] Var d(const Var& x, std::optional<double> alpha = {}) const;
 };
@@ -162,11 +174,13 @@ ActivationInfo make_activation_info() {
     info.d_fn = [](double x, double a) { return A::d(x, a); };
     info.composite_fn = [](const Var& x, double a) { return A::value(x, a); };
     info.d_var_fn = [](const Var& x, double a) { return A::d(x, a); };
+    info.composite_matrix_fn = [](const MatVar& x, double a) { return A::value(x, a); };
   } else {
     info.value_fn = [](double x, double) { return A::value(x); };
     info.d_fn = [](double x, double) { return A::d(x); };
     info.composite_fn = [](const Var& x, double) { return A::value(x); };
     info.d_var_fn = [](const Var& x, double) { return A::d(x); };
+    info.composite_matrix_fn = [](const MatVar& x, double) { return A::value(x); };
   }
   info.op = activation_op_id<A>();
   return info;

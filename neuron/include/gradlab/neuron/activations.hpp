@@ -119,8 +119,8 @@ struct Elu {
   }
   template <class T>
   static T d(const T& x, double alpha) {
-    const T positive = ops::step(x);
-    return positive + alpha * ops::exp(ops::min(x, T(0.0))) * (1.0 - positive);
+    const T positive = ops::step(x);  // min(x, 0) = x - relu(x), as in value
+    return positive + alpha * ops::exp(x - ops::relu(x)) * (1.0 - positive);
   }
 };
 

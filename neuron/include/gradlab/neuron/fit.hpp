@@ -27,10 +27,12 @@ Standardization standardization(const Eigen::MatrixXd& X);
 
 /// Options of fit().
 struct FitOptions {
-  int epochs = 1000;                        ///< passes over the data
-  Eigen::Index batch = 0;                   ///< samples per step; 0 (or >= n): the full batch
-  unsigned seed = 1;                        ///< shuffles the samples of every epoch (mini-batches only)
-  GradMethod method = GradMethod::Formula;  ///< how the gradients are computed
+  int epochs = 1000;       ///< passes over the data
+  Eigen::Index batch = 0;  ///< samples per step; 0 (or >= n): the full batch
+  unsigned seed = 1;       ///< shuffles the samples of every epoch (mini-batches only)
+  /// How the gradients are computed; GradMethod::Autodiff records matrix nodes for every batch of
+  /// more than Neuron::kScalarNodeRows samples.
+  GradMethod method = GradMethod::Formula;
   /// Called after each row is recorded (epoch 0 is the start); e.g. a progress line.
   std::function<void(const TrajectoryRow&)> on_epoch = nullptr;
 };

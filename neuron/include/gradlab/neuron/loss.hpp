@@ -4,7 +4,9 @@
 /// derivative written once, generic in the number type.
 ///
 /// A loss record has texts (name, formula, derivative, plain and LaTeX), `value(f, y)` and
-/// `d(f, y)` = dL/df on the neuron's output f. A loss may also absorb an activation: it then
+/// `d(f, y)` = dL/df on the neuron's output f. When `value` is a template on y's type too, the same
+/// formula runs on matrix nodes (f and y whole columns, entry by entry), which the neuron's batch
+/// path sums. A loss may also absorb an activation: it then
 /// names it (`absorbs = "sigmoid"`) and gives `value_logit(z, y)` and `d_logit(z, y)` = dL/dz on the
 /// pre-activation z, which the neuron uses instead, for numerical stability. A loss defined only
 /// for outputs in an open interval declares `output_range`.
@@ -27,8 +29,8 @@ struct SquaredError {
   static constexpr const char* formula_latex = R"(L(\hat y, y) = \tfrac12 (\hat y - y)^2)";
   static constexpr const char* derivative = "dL/df = f - y";
   static constexpr const char* derivative_latex = R"(\frac{\partial L}{\partial \hat y} = \hat y - y)";
-  template <class T>
-  static T value(const T& f, double y) {
+  template <class T, class Y>
+  static T value(const T& f, const Y& y) {
     const T e = f - y;
     return 0.5 * e * e;
   }
@@ -53,16 +55,16 @@ struct BinaryCrossEntropy {
   static constexpr const char* absorbs = "sigmoid";
   static constexpr const char* logit_formula = "L(z, y) = softplus(z) - y z   (f = sigmoid(z))";
   static constexpr const char* logit_derivative = "dL/dz = sigmoid(z) - y";
-  template <class T>
-  static T value(const T& f, double y) {
+  template <class T, class Y>
+  static T value(const T& f, const Y& y) {
     return -(y * ops::log(f) + (1.0 - y) * ops::log(1.0 - f));
   }
   template <class T>
   static T d(const T& f, double y) {
     return (f - y) / (f * (1.0 - f));
   }
-  template <class T>
-  static T value_logit(const T& z, double y) {
+  template <class T, class Y>
+  static T value_logit(const T& z, const Y& y) {
     return ops::softplus(z) - y * z;
   }
   template <class T>
@@ -102,6 +104,10 @@ struct LossInfo {
   double (*value_logit)(double z, double y) = nullptr;  ///< L(z, y) with f = absorbs(z), if any
   double (*d_logit)(double z, double y) = nullptr;      ///< dL/dz, if any
   Var (*value_logit_var)(const Var& z, double y) = nullptr;
+  /// sum_i L(f_i, y_i) on matrix nodes (f, y: n x 1), if the record's value is generic in y
+  Var (*value_matrix)(const MatVar& f, const MatVar& y) = nullptr;
+  /// sum_i L(z_i, y_i) from the pre-activations on matrix nodes, if the record allows
+  Var (*value_logit_matrix)(const MatVar& z, const MatVar& y) = nullptr;
 
   /// True when this loss, used after `act`, is computed from the pre-activation instead.
   [[nodiscard]] bool uses_logit(const ActivationInfo& act) const {
@@ -126,6 +132,8 @@ LossInfo make_loss_info() {
   info.value = [](double f, double y) { return L::value(f, y); };
   info.d = [](double f, double y) { return L::d(f, y); };
   info.value_var = [](const Var& f, double y) { return L::value(f, y); };
+  if constexpr (requires(const MatVar& m) { L::value(m, m); })
+    info.value_matrix = [](const MatVar& f, const MatVar& y) { return sum(L::value(f, y)); };
   if constexpr (requires { L::absorbs; }) {
     info.absorbs = L::absorbs;
     info.logit_formula = L::logit_formula;
@@ -133,6 +141,8 @@ LossInfo make_loss_info() {
     info.value_logit = [](double z, double y) { return L::value_logit(z, y); };
     info.d_logit = [](double z, double y) { return L::d_logit(z, y); };
     info.value_logit_var = [](const Var& z, double y) { return L::value_logit(z, y); };
+    if constexpr (requires(const MatVar& m) { L::value_logit(m, m); })
+      info.value_logit_matrix = [](const MatVar& z, const MatVar& y) { return sum(L::value_logit(z, y)); };
   }
   return info;
 }

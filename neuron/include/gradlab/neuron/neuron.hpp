@@ -19,7 +19,10 @@ namespace gradlab {
 
 /// How a gradient is computed.
 enum class GradMethod {
-  Autodiff,  ///< the engine: record L on a tape, sweep back
+  Autodiff,  ///< the engine: record L on a tape, sweep back (matrix nodes above kScalarNodeRows samples)
+  AutodiffScalar,  ///< the engine on scalar nodes: one node per multiply-add, sample by sample
+  AutodiffMatrix,  ///< the engine on matrix nodes: one node per op for the whole data set, L = sum
+                   ///< loss(act(Xw + b), y)
   Formula,  ///< by hand: dL/dw = sum_i loss'(f_i, y_i) act'(z_i) x_i, dL/db = sum_i loss'(f_i, y_i) act'(z_i)
   Numeric,  ///< central differences on L, one parameter at a time
 };
@@ -30,27 +33,37 @@ enum class ActivationPath {
   Fused,      ///< one node of the activation's op, whose local derivative is the record's d
 };
 
-/// One parameter of a cross-check: its derivative three ways.
+/// One parameter of a cross-check: its derivative three ways (autodiff on scalar and on matrix nodes).
 struct CrossCheckRow {
-  std::string parameter;  ///< "w", or "w1".."wd" when d > 1, and "b"
-  double autodiff;
+  std::string parameter;   ///< "w", or "w1".."wd" when d > 1, and "b"
+  double autodiff;         ///< on scalar nodes
+  double autodiff_matrix;  ///< on matrix nodes (NaN when the loss record has no matrix form)
   double formula;
   double numeric;
-  Difference diff;  ///< over the three pairs
+  Difference diff;  ///< over every pair
 };
 
 /// The gradient three ways, parameter by parameter (prints as an aligned table).
 struct CrossCheckReport {
   std::vector<CrossCheckRow> rows;
-  Difference autodiff_vs_formula;  ///< should agree to rounding
+  bool has_matrix_nodes = true;    ///< false when the loss record has no matrix form
+  Difference autodiff_vs_formula;  ///< scalar nodes; should agree to rounding
+  Difference matrix_vs_formula;    ///< matrix nodes; should agree to rounding
   Difference numeric_vs_formula;   ///< should agree to the central-difference error (~1e-9)
   Difference all;                  ///< every pair of every row
-  /// Tight tolerances: autodiff vs formula within 1e-12 (abs + rel), numeric within 1e-6.
+  /// Tight tolerances: autodiff (both) vs formula within 1e-12 (abs + rel), numeric within 1e-6.
   [[nodiscard]] bool agrees(double exact_tol = 1e-12, double numeric_tol = 1e-6) const {
     return autodiff_vs_formula.within(exact_tol, exact_tol) &&
+           matrix_vs_formula.within(exact_tol, exact_tol) &&
            numeric_vs_formula.within(numeric_tol, numeric_tol);
   }
   [[nodiscard]] std::string table() const;
+};
+
+/// A loss value and its gradient [dL/dw, dL/db].
+struct ValueAndGradient {
+  double value;
+  Eigen::VectorXd gradient;
 };
 
 /// A neuron f(x) = act(w . x + b) with d inputs. Data come as X (n x d, one sample per row) and
@@ -59,6 +72,9 @@ class Neuron {
  public:
   /// Throws Error for an unknown activation or loss name (listing the known ones), ShapeError for
   /// an empty w.
+  /// GradMethod::Autodiff records scalar nodes up to this many samples, matrix nodes above.
+  static constexpr Eigen::Index kScalarNodeRows = 8;
+
   Neuron(Eigen::VectorXd w, double b, std::string_view activation = "sigmoid",
          std::string_view loss = "squared_error", std::optional<double> alpha = {});
 
@@ -89,14 +105,26 @@ class Neuron {
   /// dL/dtheta, theta = [w, b], by the chosen method.
   [[nodiscard]] Eigen::VectorXd gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
                                          GradMethod method = GradMethod::Formula) const;
-  /// The Hessian d2L/dtheta2 by autodiff of autodiff.
-  [[nodiscard]] Eigen::MatrixXd hessian(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const;
+  /// L and dL/dtheta together (an autodiff method reads L off the tape it recorded).
+  [[nodiscard]] ValueAndGradient value_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                                                    GradMethod method = GradMethod::Formula) const;
+  /// The Hessian d2L/dtheta2 by autodiff of autodiff, on scalar or matrix nodes (an autodiff
+  /// method; Formula and Numeric throw Error).
+  [[nodiscard]] Eigen::MatrixXd hessian(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                                        GradMethod method = GradMethod::Autodiff) const;
   /// The gradient three ways.
   [[nodiscard]] CrossCheckReport cross_check(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const;
 
-  /// Records L on the active tape as a function of theta (d + 1 Vars): the autodiff path.
+  /// Records L on the active tape as a function of theta (d + 1 Vars): the scalar-node path.
   [[nodiscard]] Var record_loss(std::span<const Var> theta, const Eigen::MatrixXd& X,
                                 const Eigen::VectorXd& y) const;
+  /// Records L = sum loss(act(X w + b), y) on the active tape with matrix nodes (w: d x 1); X and y
+  /// are referred to, not copied, so they must outlive the tape's use. Throws Error when the loss
+  /// record has no matrix form.
+  [[nodiscard]] Var record_loss(const MatVar& w, const Var& b, const Eigen::MatrixXd& X,
+                                const Eigen::VectorXd& y) const;
+  /// Whether GradMethod::Autodiff records matrix nodes for data with this many samples.
+  [[nodiscard]] bool uses_matrix_nodes(Eigen::Index samples) const;
 
  private:
   void check_data(const char* where, const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const;
@@ -104,6 +132,11 @@ class Neuron {
                                const Eigen::VectorXd& y) const;
   [[nodiscard]] Eigen::VectorXd formula_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const;
   [[nodiscard]] Eigen::VectorXd numeric_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const;
+  [[nodiscard]] ValueAndGradient matrix_value_and_gradient(const Eigen::MatrixXd& X,
+                                                           const Eigen::VectorXd& y) const;
+  [[nodiscard]] Eigen::MatrixXd matrix_hessian(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const;
+  [[nodiscard]] GradMethod resolve(GradMethod method, Eigen::Index samples) const;
+  [[nodiscard]] bool has_matrix_form() const;
 
   Eigen::VectorXd w_;
   double b_;
