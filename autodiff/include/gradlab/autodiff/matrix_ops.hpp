@@ -243,7 +243,10 @@ MatVar apply_binary(const Var& a, const Var& b) {
   Tape& t = Tape::current();
   const Index i = t.check(a), j = t.check(b);
   const ConstMap av = operand(t, i), bv = operand(t, j);
-  const auto [rows, cols] = broadcast_shape(Op::name, av, bv);
+  // Plain variables, not a structured binding: the lambdas below capture them, which clang 14
+  // (the fuzz build) does not allow for structured bindings.
+  const auto shape = broadcast_shape(Op::name, av, bv);
+  const auto rows = shape.first, cols = shape.second;
   Eigen::MatrixXd scratch_a, scratch_b;
   return MatVar::from_node(
       record_matrix(t, &BinaryKind<Op>::kind, matrix_op_id(), i, j, 0.0, [&](MatrixSlot& s) {
