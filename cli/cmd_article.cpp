@@ -85,10 +85,10 @@ Command add_article(CLI::App& app) {
           fmt::format("{}", fmt::join(optimizer_names(), ", ")) + ")");
   sub->add_option("--epochs", o->epochs, "epochs of each --optimizers run")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(kCount);
   sub->add_option("--lr", o->lr,
                   "learning rate of the --optimizers runs (default: 1 for gd, 0.1 for the others)")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveFinite);
   sub->add_flag("--json", o->json, "print one JSON object (numbers round-trip exactly)");
   sub->footer(
       "Trains one sigmoid neuron on X = [0.5, 2.5], Y = [0.2, 0.9] from w = 0, b = -8 with learning rate 1\n"

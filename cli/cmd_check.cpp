@@ -123,6 +123,11 @@ int run_check(CheckOptions& o) {
       worst.autodiff != 0 ? worst.claim / worst.autodiff : std::numeric_limits<double>::quiet_NaN();
   const bool constant_ratio =
       failed > 0 && std::isfinite(min_ratio) && max_ratio - min_ratio <= 1e-6 * std::abs(max_ratio);
+  if (nonfinite > 0)
+    std::cerr << fmt::format(
+        "gradlab: warning: {} of {} points were skipped because a value or a derivative is not finite "
+        "there; run again with --detect-anomaly to find the op that produced it\n",
+        nonfinite, o.points);
   if (o.e.json) {
     Json at = Json::object();
     for (const Binding& b : worst.point) at[b.name] = b.value;

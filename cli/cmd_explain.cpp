@@ -77,8 +77,7 @@ int run_explain(const ExprOptions& o) {
   }
   std::cout << "\ngradient:\n";
   for (std::size_t k = 0; k < point.size(); ++k) {
-    const double g = adj[r.inputs[k].index()];
-    warn_if_not_finite(g, fmt::format("d/d{}", point[k].name));
+    const double g = rec.gradient(k, point);
     std::cout << fmt::format("  \u2202/\u2202{} = {}\n", point[k].name, num(g));
   }
   return 0;

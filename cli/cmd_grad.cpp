@@ -27,8 +27,7 @@ int run_grad(const GradOptions& o) {
   std::vector<Var> xs;
   for (std::size_t k : wrt) {
     xs.push_back(r.inputs[k]);
-    g.push_back(rec.adj[r.inputs[k].index()]);  // inputs are recorded before the root
-    warn_if_not_finite(g.back(), fmt::format("d/d{}", point[k].name));
+    g.push_back(rec.gradient(k, point));
   }
   Eigen::MatrixXd h;
   if (o.hessian) h = gradlab::hessian(r.root, xs);

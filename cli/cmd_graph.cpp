@@ -64,6 +64,7 @@ int run_graph(const GraphOptions& o) {
   const expr::Evaluator& ev = rec.ev;
   const Index root = rec.root;
   const std::vector<double>& adj = rec.adj;
+  for (std::size_t k = 0; k < point.size(); ++k) (void)rec.gradient(k, point);  // the warning, if any
 
   std::ostringstream dot;
   dot << "digraph gradlab {\n  rankdir=BT;\n  node [fontname=\"Helvetica\", fontsize=11];\n";

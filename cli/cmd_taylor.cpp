@@ -39,7 +39,7 @@ int run_taylor(const TaylorOptions& o) {
     std::vector<Var> xs;
     for (Eigen::Index k = 0; k < n; ++k) {
       xs.push_back(rec.r.inputs[wrt[static_cast<std::size_t>(k)]]);
-      g[k] = rec.adj[xs.back().index()];
+      g[k] = rec.gradient(wrt[static_cast<std::size_t>(k)], point);
     }
     h = hessian(rec.r.root, xs);
   }

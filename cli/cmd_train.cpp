@@ -167,12 +167,9 @@ Command add_train(CLI::App& app) {
   sub->add_option("--optimizer", o->optimizer,
                   "optimizer: " + fmt::format("{}", fmt::join(optimizer_names(), ", ")))
       ->capture_default_str();
-  sub->add_option("--lr", o->lr, "learning rate")->capture_default_str()->check(CLI::PositiveNumber);
-  sub->add_option("--epochs", o->epochs, "passes over the data")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  sub->add_option("--batch", o->batch, "samples per step (default: all of them)")
-      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--lr", o->lr, "learning rate")->capture_default_str()->check(kPositiveFinite);
+  sub->add_option("--epochs", o->epochs, "passes over the data")->capture_default_str()->check(kCount);
+  sub->add_option("--batch", o->batch, "samples per step (default: all of them)")->check(kCount);
   sub->add_flag("--standardize", o->standardize,
                 "scale each feature to mean 0 and standard deviation 1 first");
   sub->add_option("--seed", o->seed, "seed of the mini-batch shuffles")->capture_default_str();

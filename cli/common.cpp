@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 
 namespace gradlab::cli {
 
@@ -76,6 +77,30 @@ Recording::Recording(const Program& program, const std::vector<Binding>& point)
     : r(program.record(ev, point)), root(r.root.index()) {
   ev.backward(root, adj);
   warn_if_not_finite(tape.value(root), "the value");
+}
+
+const CLI::Validator kPositiveFinite(
+    [](std::string& s) {
+      double v = 0;
+      const bool ok = CLI::detail::lexical_cast(s, v) && std::isfinite(v) && v > 0;
+      return ok ? std::string() : fmt::format("expected a finite number > 0, got '{}'", s);
+    },
+    "NUMBER > 0");
+
+const CLI::Validator kCount(
+    [](std::string& s) {
+      int v = 0;
+      const bool ok = CLI::detail::lexical_cast(s, v) && v >= 0;
+      return ok ? std::string()
+                : fmt::format("expected a whole number from 0 to {}, got '{}'",
+                              std::numeric_limits<int>::max(), s);
+    },
+    "COUNT");
+
+double Recording::gradient(std::size_t k, const std::vector<Binding>& point) const {
+  const double g = adj[r.inputs[k].index()];  // inputs are recorded before the root
+  warn_if_not_finite(g, fmt::format("d/d{}", point[k].name));
+  return g;
 }
 
 double value_at(const Program& program, const std::vector<Binding>& point) {

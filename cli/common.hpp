@@ -67,7 +67,14 @@ struct Recording {
   Index root = 0;
   std::vector<double> adj;  ///< d root / d node, for every node up to root
   [[nodiscard]] double value() const { return tape.value(root); }
+  /// d root / d (input k of point); warns (once) when it is not finite.
+  [[nodiscard]] double gradient(std::size_t k, const std::vector<Binding>& point) const;
 };
+
+/// Option checks with plain messages (CLI11's own ranges print the largest double in full): a finite
+/// number > 0 (a learning rate), and a whole number >= 0 that fits an int (epochs, a batch size).
+extern const CLI::Validator kPositiveFinite;
+extern const CLI::Validator kCount;
 
 /// The value of the main expression at `point`, recorded on a scratch tape.
 double value_at(const Program& program, const std::vector<Binding>& point);

@@ -1,9 +1,14 @@
 // gradlab: check derivations, show the chain rule, draw the graph, test Taylor's prediction.
 // Exit codes: 0 success, 1 a check that ran and failed, 2 bad usage or bad input (message on stderr).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <iostream>
+#include <iterator>
 #include <new>
+#include <string>
+#include <vector>
 
 #include "common.hpp"
 #include "gradlab/neuron/activation.hpp"
@@ -26,6 +31,22 @@ int main(int argc, char** argv) {
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
+      // CLI11 reports a missing required option before an unknown argument; the unknown one (a typo,
+      // an unknown subcommand) is the likelier mistake, so it is named instead.
+      const std::vector<std::string> extra = app.remaining(true);
+      if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr && !extra.empty()) {
+        const bool any_parsed = std::any_of(std::begin(commands), std::end(commands),
+                                            [](const Command& c) { return c.app->parsed(); });
+        if (!any_parsed && extra[0].front() != '-') {
+          std::vector<std::string> names;
+          for (const Command& c : commands) names.push_back(c.app->get_name());
+          std::cerr << fmt::format("gradlab: error: unknown subcommand '{}'; the subcommands are: {}\n",
+                                   extra[0], fmt::join(names, ", "))
+                    << "Run with --help for more information.\n";
+          return 2;
+        }
+        return app.exit(CLI::ExtrasError(extra)) == 0 ? 0 : 2;
+      }
       const int code = app.exit(e);
       return code == 0 ? 0 : 2;
     }

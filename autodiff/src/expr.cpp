@@ -568,7 +568,12 @@ std::string Evaluator::values_in(const Expression& e, std::size_t node) const {
     const Node& n = e.nodes()[k];
     if (n.kind != NodeKind::Name || !seen.insert(n.payload).second) continue;
     const std::string& name = e.names()[n.payload];
-    if (const Var* v = lookup(name)) parts.push_back(fmt::format("{}={}", name, tape_->value(v->index())));
+    const Var* v = lookup(name);
+    if (v == nullptr) continue;
+    try {
+      parts.push_back(fmt::format("{}={}", name, tape_->value(tape_->check(*v))));
+    } catch (const TapeError&) {  // a binding from before a clear(): it has no value to show
+    }
   }
   return parts.empty() ? "" : fmt::format(" at {}", fmt::join(parts, ", "));
 }

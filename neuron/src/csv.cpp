@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -146,6 +147,9 @@ CsvTable parse_csv(std::string_view text, std::string_view source_name) {
 }
 
 CsvTable read_csv(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))  // a directory opens, then reads as an empty file
+    throw CsvError(path, 0, 0, "is a directory, not a CSV file");
   std::ifstream file(path, std::ios::binary);
   if (!file) throw CsvError(path, 0, 0, "cannot open the file for reading");
   std::ostringstream text;

@@ -62,6 +62,12 @@ Surface loss_surface(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen
 
 std::vector<Arrow> gradient_arrows(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
                                    const Grid& grid, int n, double scale) {
+  if (neuron.inputs() != 1)
+    throw ShapeError(fmt::format(
+        "figures::gradient_arrows: the arrows (dL/dw, dL/db) need a one-input neuron, this one has {}",
+        neuron.inputs()));
+  if (n < 2)  // one point per side would divide by n - 1 = 0
+    throw Error(fmt::format("figures::gradient_arrows: need at least 2 x 2 arrows, got {} x {}", n, n));
   Grid coarse = grid;
   coarse.nw = coarse.nb = n;
   std::vector<Arrow> arrows;

@@ -26,16 +26,29 @@ Standardization standardization(const Eigen::MatrixXd& X) {
   return s;
 }
 
+namespace {
+/// A mean over no samples is 0/0: refuse it, naming the function.
+void check_not_empty(const char* where, const Eigen::MatrixXd& X) {
+  if (X.rows() == 0) throw ShapeError(fmt::format("{}: there are no samples (X is 0 rows)", where));
+}
+}  // namespace
+
 double mean_loss(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
+  check_not_empty("mean_loss", X);
   return neuron.loss(X, y) / static_cast<double>(X.rows());
 }
 
 Eigen::VectorXd mean_gradient(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
                               GradMethod method) {
+  check_not_empty("mean_gradient", X);
   return neuron.gradient(X, y, method) / static_cast<double>(X.rows());
 }
 
 double accuracy(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
+  check_not_empty("accuracy", X);
+  if (X.rows() != y.size())
+    throw ShapeError(
+        fmt::format("accuracy: X has {} rows (samples) but y has {} targets", X.rows(), y.size()));
   const Eigen::VectorXd f = neuron.forward_batch(X);
   Eigen::Index right = 0;
   for (Eigen::Index i = 0; i < y.size(); ++i) right += (f[i] >= 0.5) == (y[i] >= 0.5) ? 1 : 0;
@@ -46,7 +59,7 @@ Trajectory fit(Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& 
                const FitOptions& options) {
   if (options.epochs < 0) throw Error(fmt::format("fit: epochs must be >= 0, got {}", options.epochs));
   if (options.batch < 0) throw Error(fmt::format("fit: batch must be >= 0, got {}", options.batch));
-  if (X.rows() == 0) throw ShapeError("fit: there are no samples (X is 0 rows)");
+  check_not_empty("fit", X);
   const Eigen::Index n = X.rows();
   const Eigen::Index batch = (options.batch == 0 || options.batch > n) ? n : options.batch;
 

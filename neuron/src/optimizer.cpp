@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <ostream>
+#include <utility>
 
 namespace gradlab {
 
@@ -117,9 +119,29 @@ std::vector<std::string> optimizer_names() {
   return names;
 }
 
+namespace {
+/// The hyper-parameters every rule can use: eta > 0 finite, the decays in [0, 1) (adam divides by
+/// 1 - beta^t), epsilon >= 0 finite. Anything else would give NaN or runaway steps, silently.
+void check_options(std::string_view name, const OptimizerOptions& o) {
+  if (!(o.learning_rate > 0.0) || !std::isfinite(o.learning_rate))
+    throw Error(fmt::format("optimizer '{}': learning_rate must be a finite number > 0, got {}", name,
+                            o.learning_rate));
+  const std::pair<const char*, double> decays[] = {
+      {"momentum", o.momentum}, {"rho", o.rho}, {"beta1", o.beta1}, {"beta2", o.beta2}};
+  for (const auto& [option, v] : decays)
+    if (!(v >= 0.0 && v < 1.0))
+      throw Error(fmt::format("optimizer '{}': {} must be in [0, 1), got {}", name, option, v));
+  if (!(o.epsilon >= 0.0) || !std::isfinite(o.epsilon))
+    throw Error(fmt::format("optimizer '{}': epsilon must be a finite number >= 0, got {}", name, o.epsilon));
+}
+}  // namespace
+
 std::unique_ptr<Optimizer> make_optimizer(std::string_view name, const OptimizerOptions& options) {
   for (const Factory& f : factories())
-    if (name == f.name) return f.make(options);
+    if (name == f.name) {
+      check_options(name, options);
+      return f.make(options);
+    }
   throw Error(
       fmt::format("unknown optimizer '{}'; known optimizers: {}", name, fmt::join(optimizer_names(), ", ")));
 }

@@ -231,6 +231,42 @@ BOOST_AUTO_TEST_CASE(hvp_with_a_wrong_size_direction) {
                         gradlab::ShapeError, shape);
 }
 
+BOOST_AUTO_TEST_CASE(sweeps_from_a_node_past_the_end) {
+  Tape tape;
+  TapeScope scope(tape);
+  const Var x = tape.variable(1.0);
+  (void)(x * x);
+  std::vector<double> adj;
+  BOOST_CHECK_EXCEPTION(tape.backward(2, adj), gradlab::TapeError,
+                        message_has<gradlab::TapeError>({"backward: node 2 is not on this tape (size 2)"}));
+  BOOST_CHECK_EXCEPTION(
+      tape.backward_recorded(5), gradlab::TapeError,
+      message_has<gradlab::TapeError>({"backward_recorded: node 5 is not on this tape (size 2)"}));
+  tape.clear();
+  BOOST_CHECK_EXCEPTION(tape.backward(0, adj), gradlab::TapeError,
+                        message_has<gradlab::TapeError>({"node 0 is not on this tape (size 0)"}));
+}
+
+BOOST_AUTO_TEST_CASE(reserve_beyond_the_index_range) {
+  Tape tape;
+  BOOST_CHECK_EXCEPTION(tape.reserve(std::size_t{1} << 32), gradlab::Error,
+                        message_has({"the tape is full", "at most 2^31 nodes"}));
+  BOOST_TEST(tape.size() == 0u);
+  tape.variable(1.0);  // still usable
+  BOOST_TEST(tape.size() == 1u);
+}
+
+// Gradients answers for Vars of the tape it swept; another tape's Var is refused, not misread.
+BOOST_AUTO_TEST_CASE(gradients_of_a_var_from_another_tape) {
+  Tape tape, other;
+  TapeScope scope(tape);
+  const Var x = tape.variable(1.5);
+  const gradlab::Gradients g = gradlab::backward(x * x);
+  BOOST_TEST(g[x] == 3.0);
+  BOOST_CHECK_EXCEPTION(static_cast<void>(g[other.variable(2.0)]), gradlab::TapeError,
+                        message_has<gradlab::TapeError>({"Vars cannot cross tapes"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(anomaly_mode)

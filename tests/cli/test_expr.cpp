@@ -286,8 +286,49 @@ BOOST_AUTO_TEST_CASE(a_let_is_recorded_once_and_shared) {
   BOOST_CHECK_EXCEPTION(ev2.define("a", uses_later), ParseError, [](const ParseError& e) {
     return contains(e.what(), "--let a: column 1: unbound variable 'h'");
   });
-  BOOST_CHECK_THROW(ev2.bind("x", tape.variable(2.0)), Error);  // defined twice
-  BOOST_CHECK_THROW(ev2.bind("pi", tape.variable(2.0)), Error);
+  BOOST_CHECK_EXCEPTION(ev2.bind("x", tape.variable(2.0)), Error,
+                        [](const Error& e) { return std::string(e.what()) == "'x' is defined twice"; });
+  BOOST_CHECK_EXCEPTION(ev2.bind("pi", tape.variable(2.0)), Error, [](const Error& e) {
+    return std::string(e.what()) == "'pi' is a constant; it cannot be given a value";
+  });
+  const expr::Expression one = expr::parse("1");
+  BOOST_CHECK_EXCEPTION(ev2.define("x", one), Error,
+                        [](const Error& e) { return std::string(e.what()) == "'x' is defined twice"; });
+}
+
+// The Evaluator's misuse: a tape that is not the active one, and bindings from before a clear().
+BOOST_AUTO_TEST_CASE(evaluator_misuse) {
+  Tape tape, other;
+  Evaluator ev(tape);
+  {
+    TapeScope scope(tape);
+    ev.bind("x", tape.variable(1.0));
+    BOOST_CHECK_EXCEPTION(ev.bind("y", other.variable(1.0)), gradlab::TapeError,
+                          [](const Error& e) { return contains(e.what(), "Vars cannot cross tapes"); });
+  }
+  {
+    TapeScope wrong(other);  // ev records on `tape`, but `other` is active
+    const expr::Expression e = expr::parse("sin(x) + 2");
+    BOOST_CHECK_EXCEPTION(ev.evaluate(e), Error, [](const Error& err) {
+      return contains(err.what(), "`sin(x)` at column 1 at x=1: a Var recorded on tape #") &&
+             contains(err.what(), "Vars cannot cross tapes");
+    });
+  }
+  TapeScope scope(tape);
+  tape.clear();  // without ev.reset(): x is bound to a node from before the clear
+  const expr::Expression e = expr::parse("x * 2");
+  BOOST_CHECK_EXCEPTION(ev.evaluate(e), Error, [](const Error& err) {
+    // the stale x has no value to show, so the message names only the position and the cause
+    return contains(err.what(), "`x * 2` at column 1: a Var from tape #") &&
+           contains(err.what(), "was used after the tape was cleared");
+  });
+  std::vector<double> adj;
+  BOOST_CHECK_EXCEPTION(ev.backward(7, adj), gradlab::TapeError, [](const Error& err) {
+    return contains(err.what(), "backward: node 7 is not on this tape (size ");
+  });
+  ev.reset();
+  ev.bind("x", tape.variable(3.0));
+  BOOST_TEST(ev.evaluate(e).value() == 6.0);
 }
 
 BOOST_AUTO_TEST_CASE(formulas_and_positions_of_nodes) {

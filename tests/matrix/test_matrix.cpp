@@ -505,6 +505,28 @@ BOOST_AUTO_TEST_CASE(shape_errors_name_the_op_and_both_shapes) {
                                  " is a matrix; reduce it to a scalar first (sum, mean, dot, squared_norm)");
 }
 
+// Derivatives of a non-scalar: every entry point that sweeps from y refuses a matrix y, naming the sweep.
+BOOST_AUTO_TEST_CASE(derivatives_of_a_matrix_are_refused) {
+  gradlab::Tape tape;
+  gradlab::TapeScope scope(tape);
+  const MatVar a = gradlab::matrix_variable(MatrixXd::Ones(2, 3));
+  const Var x = tape.variable(2.0);
+  const Var y = (a * x).node();  // a 2x3 matrix, not a scalar
+  const std::string node = std::to_string(y.index());
+  const std::string tail = " is a matrix; reduce it to a scalar first (sum, mean, dot, squared_norm)";
+  using gradlab::ShapeError;
+  const std::string first = "backward: node " + node + tail;
+  const std::string second = "backward_recorded: node " + node + tail;
+  expect_message<ShapeError>([&] { (void)gradlab::grad(y, {x}); }, first);
+  expect_message<ShapeError>([&] { (void)gradlab::grad(y, a); }, first);
+  expect_message<ShapeError>([&] { (void)gradlab::backward(y); }, first);
+  expect_message<ShapeError>([&] { (void)gradlab::gradients(y); }, first);
+  expect_message<ShapeError>([&] { (void)gradlab::grad_recorded(y, {x}); }, second);
+  expect_message<ShapeError>([&] { (void)gradlab::hessian(y, {x}); }, second);
+  expect_message<ShapeError>([&] { (void)gradlab::hessian(y, a); }, second);
+  expect_message<ShapeError>([&] { (void)gradlab::hvp(y, a, MatrixXd::Ones(2, 3)); }, second);
+}
+
 BOOST_AUTO_TEST_CASE(cleared_tape_and_reuse) {
   gradlab::Tape tape;
   gradlab::TapeScope scope(tape);

@@ -76,6 +76,13 @@ BOOST_AUTO_TEST_CASE(unreadable_file) {
     BOOST_TEST(std::string(e.what()) == "/nonexistent/dir/data.csv: cannot open the file for reading");
     BOOST_TEST(e.line() == 0);
   }
+  // A directory opens as a stream and reads as empty: it must not be called an empty file.
+  try {
+    gradlab::read_csv("/");
+    BOOST_FAIL("no error");
+  } catch (const CsvError& e) {
+    BOOST_TEST(std::string(e.what()) == "/: is a directory, not a CSV file");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(position_accessors) {

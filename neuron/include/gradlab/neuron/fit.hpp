@@ -44,11 +44,13 @@ Trajectory fit(Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& 
                const FitOptions& options = {});
 
 /// The mean loss (1/n) sum_i loss(f(x_i), y_i) and its gradient [dL/dw, dL/db] at the neuron's parameters.
+/// Throws ShapeError when X has no rows or the shapes of X, y and the neuron do not fit.
 double mean_loss(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y);
 Eigen::VectorXd mean_gradient(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
                               GradMethod method = GradMethod::Formula);
 
-/// The fraction of samples whose prediction f(x) >= 1/2 matches y >= 1/2 (for 0/1 targets).
+/// The fraction of samples whose prediction f(x) >= 1/2 matches y >= 1/2 (for 0/1 targets). Throws
+/// ShapeError when X has no rows or the shapes do not fit.
 double accuracy(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y);
 
 }  // namespace gradlab

@@ -53,7 +53,8 @@ class Optimizer {
 };
 
 /// The optimizer with this name: gd, momentum, nesterov, adagrad, rmsprop or adam. Throws Error
-/// listing the known names for any other.
+/// listing the known names for any other, and Error naming the option when one is out of range
+/// (learning_rate finite > 0; momentum, rho, beta1, beta2 in [0, 1); epsilon finite >= 0).
 std::unique_ptr<Optimizer> make_optimizer(std::string_view name, const OptimizerOptions& options = {});
 /// The names make_optimizer knows.
 std::vector<std::string> optimizer_names();
