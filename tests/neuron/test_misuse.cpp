@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE(train_and_fit_options) {
                (void)gradlab::fit(n, Eigen::MatrixXd(0, 1), Eigen::VectorXd(0), *gd);
              }) == "fit: there are no samples (X is 0 rows)");
   BOOST_TEST(message_of<ShapeError>([&] { (void)gradlab::fit(n, X, y.head(1), *gd); }) ==
-             "Neuron::gradient: X is 2x1 (2 samples) but y is 1x1 (1 targets)");
+             "Neuron::value_and_gradient: X is 2x1 (2 samples) but y is 1x1 (1 targets)");
   BOOST_TEST(message_of<ShapeError>([&] {
                (void)gradlab::train(n, Eigen::MatrixXd::Zero(2, 3), y, *gd);
              }).find("X is 2x3 (2 samples of 3 features) but w is 1x1 (1 inputs)") != std::string::npos);

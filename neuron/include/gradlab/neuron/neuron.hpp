@@ -21,8 +21,7 @@ namespace gradlab {
 enum class GradMethod {
   Autodiff,  ///< the engine: record L on a tape, sweep back (matrix nodes above kScalarNodeRows samples)
   AutodiffScalar,  ///< the engine on scalar nodes: one node per multiply-add, sample by sample
-  AutodiffMatrix,  ///< the engine on matrix nodes: one node per op for the whole data set, L = sum
-                   ///< loss(act(Xw + b), y)
+  AutodiffMatrix,  ///< the engine on matrix nodes: L = sum(loss(act(X w + b), y)), one node per op
   Formula,  ///< by hand: dL/dw = sum_i loss'(f_i, y_i) act'(z_i) x_i, dL/db = sum_i loss'(f_i, y_i) act'(z_i)
   Numeric,  ///< central differences on L, one parameter at a time
 };
@@ -70,11 +69,11 @@ struct ValueAndGradient {
 /// y (n targets). Every call checks the shapes and throws ShapeError naming them.
 class Neuron {
  public:
-  /// Throws Error for an unknown activation or loss name (listing the known ones), ShapeError for
-  /// an empty w.
   /// GradMethod::Autodiff records scalar nodes up to this many samples, matrix nodes above.
   static constexpr Eigen::Index kScalarNodeRows = 8;
 
+  /// Throws Error for an unknown activation or loss name (listing the known ones), ShapeError for
+  /// an empty w.
   Neuron(Eigen::VectorXd w, double b, std::string_view activation = "sigmoid",
          std::string_view loss = "squared_error", std::optional<double> alpha = {});
 
