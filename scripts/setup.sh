@@ -16,7 +16,7 @@ preset=${2:-release}
 packages=(
   cmake g++ make pkg-config
   libeigen3-dev libfmt-dev libboost-test-dev libcli11-dev nlohmann-json3-dev libbenchmark-dev
-  gnuplot-nox graphviz imagemagick doxygen valgrind
+  gnuplot-nox graphviz imagemagick doxygen python3 valgrind
 )
 
 missing=()
