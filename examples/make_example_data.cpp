@@ -3,7 +3,8 @@
 //   regression.csv      x,y        y = sigmoid(1.5 x - 0.5) + N(0, 0.03^2) noise, clipped to [0, 1],
 //                                  for 60 values of x spread evenly over [-4, 4]: for --loss mse
 //   classification.csv  x1,x2,label  two Gaussian clouds of 50 points each (standard deviation 1)
-//                                  centred on (-0.5, -0.5) (label 0) and (1, 0.75) (label 1), which overlap: for --loss bce
+//                                  centred on (-0.5, -0.5) (label 0) and (1, 0.75) (label 1), which overlap:
+//                                  for --loss bce
 //
 // Usage: make_example_data [DIR]   (default: the current directory)
 //

@@ -11,8 +11,8 @@ int main() {
   Var L = 0.5 * (f1 - 0.2) * (f1 - 0.2) + 0.5 * (f2 - 0.9) * (f2 - 0.9);
 
   std::vector<Var> g = gradlab::grad_recorded(L, {w, b});  // dL/dw, dL/db as Vars on the tape
-  Eigen::VectorXd row = gradlab::grad(g[0], {w, b});        // d2L/dw2, d2L/dw db
-  Eigen::MatrixXd H = gradlab::hessian(L, {w, b});          // every row at once
+  Eigen::VectorXd row = gradlab::grad(g[0], {w, b});       // d2L/dw2, d2L/dw db
+  Eigen::MatrixXd H = gradlab::hessian(L, {w, b});         // every row at once
 
   fmt::print("dL/dw = {:.6g}, dL/db = {:.6g}\n", g[0].value(), g[1].value());
   fmt::print("first Hessian row: [{:.6g}, {:.6g}]\n", row[0], row[1]);
