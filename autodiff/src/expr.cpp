@@ -474,7 +474,7 @@ namespace {
 /// Records op `id` (arity UnaryParam) on x with the constant parameter p, e.g. leaky_relu(x, 0.2).
 Var apply_param(OpId id, const Var& x, double p) {
   Tape& t = Tape::current();
-  const Index i = t.check(x);
+  const Index i = t.check_scalar(x, op_info(id).name);
   return t.record_param(id, i, p, op_info(id).value2(t.value(i), p));
 }
 

@@ -5,7 +5,7 @@
 namespace gradlab {
 
 double Gradients::operator[](const Var& x) const {
-  const Index i = Tape::current().check(x);
+  const Index i = Tape::current().check_scalar(x, "Gradients[x]");
   return i < adj_.size() ? adj_[i] : 0.0;  // recorded after y: y cannot depend on it
 }
 
@@ -22,7 +22,7 @@ Eigen::VectorXd grad(const Var& y, std::span<const Var> xs) {
   t.backward(t.check(y), adj);
   Eigen::VectorXd out(static_cast<Eigen::Index>(xs.size()));
   for (std::size_t k = 0; k < xs.size(); ++k) {
-    const Index i = t.check(xs[k]);
+    const Index i = t.check_scalar(xs[k], "grad");
     out[static_cast<Eigen::Index>(k)] = i < adj.size() ? adj[i] : 0.0;
   }
   return out;
@@ -31,7 +31,7 @@ Eigen::VectorXd grad(const Var& y, std::span<const Var> xs) {
 std::vector<Var> grad_recorded(const Var& y, std::span<const Var> xs) {
   Tape& t = Tape::current();
   const Index root = t.check(y);
-  for (const Var& x : xs) t.check(x);
+  for (const Var& x : xs) t.check_scalar(x, "grad_recorded");
   const std::vector<Var> adj = t.backward_recorded(root);
   std::vector<Var> out;
   out.reserve(xs.size());

@@ -65,6 +65,14 @@ void throw_matrix_anomaly(const char* op, const ConstMap& value) {
                                  shape_str(value)));
 }
 
+void reject_matrix(const Tape& t, Index i, const char* where) {
+  if (is_matrix_node(t, i))
+    throw ShapeError(
+        fmt::format("{}: node {} is a {} matrix, not a scalar; pass the MatVar itself, "
+                    "or reduce it first (sum, mean, dot, squared_norm)",
+                    where, i, shape_str(slot_of(t, i)->view())));
+}
+
 void check_matrix(const char* op, const Tape& t, const Var& x) {
   if (!is_matrix_node(t, t.check(x)))
     throw ShapeError(fmt::format("{}: expected a matrix, got a scalar node", op));
@@ -301,7 +309,7 @@ MatVar matrix_constant_copy(const Eigen::Ref<const Eigen::MatrixXd>& value) {
 
 MatVar as_matrix(const Var& x) {
   Tape& t = Tape::current();
-  const Index i = t.check(x);
+  const Index i = t.check_scalar(x, "as_matrix");
   return detail::record_op(detail::kAsMatrix, i, kNoParent,
                            [&] { return Eigen::Matrix<double, 1, 1>::Constant(t.value(i)); });
 }
@@ -481,7 +489,7 @@ MatVar operator*(const MatVar& a, const MatVar& b) {
 // ---- derivatives -------------------------------------------------------------------------------------
 
 double MatrixGradients::operator[](const Var& x) const {
-  const Index i = Tape::current().check(x);
+  const Index i = Tape::current().check_scalar(x, "MatrixGradients[x]");
   return i < adj_.size() ? adj_[i] : 0.0;
 }
 

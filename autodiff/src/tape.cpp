@@ -68,7 +68,7 @@ Var apply(OpId id, const Var& x) {
   if (info.arity != ops::Arity::Unary)
     throw Error(fmt::format("apply: op '{}' does not take one argument", info.name));
   Tape& t = Tape::current();
-  const Index i = t.check(x);
+  const Index i = t.check_scalar(x, info.name);
   return t.record(id, i, kNoParent, info.value1(t.value(i)));
 }
 
@@ -77,8 +77,8 @@ Var apply(OpId id, const Var& a, const Var& b) {
   if (info.arity == ops::Arity::Unary || info.arity == ops::Arity::Leaf)
     throw Error(fmt::format("apply: op '{}' does not take two arguments", info.name));
   Tape& t = Tape::current();
-  const Index i = t.check(a);
-  const Index j = t.check(b);
+  const Index i = t.check_scalar(a, info.name);
+  const Index j = t.check_scalar(b, info.name);
   if (info.arity == ops::Arity::UnaryParam) {
     // b is the op's constant parameter (p in x^p): stored as a parameter, so it must be a constant
     // leaf, or a derivative with respect to b would be dropped silently.

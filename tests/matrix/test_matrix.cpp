@@ -527,6 +527,41 @@ BOOST_AUTO_TEST_CASE(derivatives_of_a_matrix_are_refused) {
   expect_message<ShapeError>([&] { (void)gradlab::hvp(y, a, MatrixXd::Ones(2, 3)); }, second);
 }
 
+// A scalar handle of a matrix node (MatVar::node()) is refused wherever a scalar is read, instead of
+// reading as the scalar 0. Scalars made by matrix ops (sum, dot) stay ordinary scalars.
+BOOST_AUTO_TEST_CASE(a_matrix_node_is_not_a_scalar) {
+  gradlab::Tape tape;
+  gradlab::TapeScope scope(tape);
+  const MatVar a = gradlab::matrix_variable(MatrixXd::Constant(2, 3, 0.5));
+  const Var x = tape.variable(2.0);
+  const Var m = (a * x).node();
+  const auto refused = [](const std::string& where, const Var& v) {
+    return where + ": node " + std::to_string(v.index()) +
+           " is a 2x3 matrix, not a scalar; pass the MatVar itself, or reduce it first (sum, mean, dot, "
+           "squared_norm)";
+  };
+  using gradlab::ShapeError;
+  expect_message<ShapeError>([&] { (void)m.value(); }, refused("Var::value", m));
+  expect_message<ShapeError>([&] { (void)gradlab::sin(m); }, refused("sin", m));
+  expect_message<ShapeError>([&] { (void)(m + x); }, refused("add", m));
+  expect_message<ShapeError>([&] { (void)(x * m); }, refused("mul", m));
+  expect_message<ShapeError>([&] { (void)gradlab::pow(m, 2.0); }, refused("powc", m));
+  const auto sin_id = gradlab::find_op("sin");
+  BOOST_REQUIRE(sin_id.has_value());
+  expect_message<ShapeError>([&] { (void)gradlab::apply(*sin_id, m); }, refused("sin", m));
+  expect_message<ShapeError>([&] { (void)gradlab::as_matrix(m); }, refused("as_matrix", m));
+  const Var L = gradlab::sum(a);
+  const Var in = a.node();
+  expect_message<ShapeError>([&] { (void)gradlab::grad(L, {in}); }, refused("grad", in));
+  expect_message<ShapeError>([&] { (void)gradlab::backward(L)[in]; }, refused("Gradients[x]", in));
+  expect_message<ShapeError>([&] { (void)gradlab::gradients(L)[in]; }, refused("MatrixGradients[x]", in));
+  expect_message<ShapeError>([&] { (void)gradlab::hessian(L, {in}); }, refused("grad_recorded", in));
+  // the scalar results of matrix ops are scalars: they read and combine as such
+  BOOST_TEST(L.value() == 3.0);
+  BOOST_TEST(gradlab::sin(L).value() == std::sin(3.0));
+  BOOST_TEST(gradlab::grad(L * x, {x})[0] == 3.0);
+}
+
 BOOST_AUTO_TEST_CASE(cleared_tape_and_reuse) {
   gradlab::Tape tape;
   gradlab::TapeScope scope(tape);

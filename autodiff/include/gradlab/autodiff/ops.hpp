@@ -567,7 +567,7 @@ OpId op_id() {
 template <ops::Primitive Op>
 requires(Op::arity == ops::Arity::Unary) [[gnu::always_inline]] inline Var apply(const Var& x) {
   Tape& t = Tape::current();
-  const Index i = t.check(x);
+  const Index i = t.check_scalar(x, Op::name);
   return t.record(op_id<Op>(), i, kNoParent, Op::value(t.value(i)));
 }
 
@@ -576,7 +576,7 @@ template <ops::Primitive Op>
 requires(Op::arity == ops::Arity::UnaryParam) [[gnu::always_inline]] inline Var
     apply(const Var& x, double p) {
   Tape& t = Tape::current();
-  const Index i = t.check(x);
+  const Index i = t.check_scalar(x, Op::name);
   return t.record_param(op_id<Op>(), i, p, Op::value(t.value(i), p));
 }
 
@@ -585,8 +585,8 @@ template <ops::Primitive Op>
 requires(Op::arity == ops::Arity::Binary) [[gnu::always_inline]] inline Var
     apply(const Var& a, const Var& b) {
   Tape& t = Tape::current();
-  const Index i = t.check(a);
-  const Index j = t.check(b);
+  const Index i = t.check_scalar(a, Op::name);
+  const Index j = t.check_scalar(b, Op::name);
   return t.record(op_id<Op>(), i, j, Op::value(t.value(i), t.value(j)));
 }
 

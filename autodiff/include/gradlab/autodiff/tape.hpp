@@ -93,6 +93,9 @@ class Tape {
   /// The index of x on this tape; throws TapeError when x is uninitialised, belongs to another
   /// tape (another thread's, or an inactive TapeScope's), or predates the last clear().
   Index check(const Var& x) const;
+  /// check(x), and also that x stands for a scalar: throws ShapeError, naming `where`, when x is
+  /// the node of a matrix (MatVar::node()), whose scalar value would read as a meaningless 0.
+  Index check_scalar(const Var& x, const char* where) const;
   /// A handle to node i (no check: i must be < size()).
   [[nodiscard]] Var at(Index i) const { return Var(i, stamp_); }
 
@@ -179,6 +182,7 @@ Tape& default_tape();
 [[noreturn]] void throw_bad_var(const Tape& tape, Index index, std::uint64_t stamp);
 [[noreturn]] void throw_forward_anomaly(const Tape& tape, OpId op, Index a, Index b, double value);
 [[noreturn]] void throw_tape_full();
+void reject_matrix(const Tape& tape, Index i, const char* where);  // throws if node i holds a matrix
 }  // namespace detail
 
 inline Tape& Tape::current() {
@@ -192,6 +196,13 @@ inline Index Tape::check(const Var& x) const {
   if (x.stamp_ != stamp_) [[unlikely]]
     detail::throw_bad_var(*this, x.index_, x.stamp_);
   return x.index_;
+}
+
+inline Index Tape::check_scalar(const Var& x, const char* where) const {
+  const Index i = check(x);
+  if (nodes_[i].slot != 0) [[unlikely]]  // made by a matrix op: a scalar (sum, dot) or a matrix
+    detail::reject_matrix(*this, i, where);
+  return i;
 }
 
 [[gnu::always_inline]] inline Var Tape::record(OpId op, Index a, Index b, double value, Index slot) {
@@ -218,7 +229,7 @@ inline Var Tape::constant(double v) { return record(kConstOp, kNoParent, kNoPare
 inline Var::Var(double constant) : Var(Tape::current().constant(constant)) {}
 inline double Var::value() const {
   const Tape& t = Tape::current();
-  return t.value(t.check(*this));
+  return t.value(t.check_scalar(*this, "Var::value"));
 }
 inline bool detect_anomaly() { return detail::anomaly_on; }
 inline void set_detect_anomaly(bool on) { detail::anomaly_on = on; }
