@@ -302,6 +302,31 @@ BOOST_AUTO_TEST_CASE(mixed_scalar_and_matrix_graph) {
   }
 }
 
+// +, - and x + c have the derivative ops::one: the first-order sweep hands the adjoint's buffer to
+// the parent instead of copying it. Graphs where that buffer is then added to (a reused operand,
+// x + x, both operands of a - b, a broadcast parent, a second sweep) must still be exact.
+BOOST_AUTO_TEST_CASE(unit_derivatives_hand_the_adjoint_on) {
+  for (auto [r, c] : shapes()) {
+    const MatrixXd a = random_matrix(r, c), b = random_matrix(r, c), row = random_matrix(1, c);
+    check_gradient(
+        [&](const std::vector<MatVar>& v) {
+          const MatVar s = v[0] + v[1];       // both parents take g
+          const MatVar t = (s + 0.5) - v[0];  // addc hands on, then sub: a reused operand
+          const MatVar u = (t + t) + v[2];    // x + x, and a broadcast row
+          return weigh(u) + weigh(v[0] * s) + weigh(v[1] - v[2]);
+        },
+        {a, b, row}, "unit rules");
+  }
+  gradlab::Tape tape;
+  gradlab::TapeScope scope(tape);
+  const MatrixXd a0 = random_matrix(3, 2);
+  const MatVar x = gradlab::matrix_variable(a0);
+  const Var L = gradlab::dot(x + x, gradlab::matrix_constant_copy(a0)) + gradlab::sum(x - 1.0);
+  const MatrixXd expected = 2.0 * a0.array() + 1.0;
+  BOOST_TEST(gradlab::grad(L, x).isApprox(expected, 1e-15));
+  BOOST_TEST(gradlab::grad(L, x).isApprox(expected, 1e-15));  // a second sweep of the same tape
+}
+
 BOOST_AUTO_TEST_CASE(constant_indexing) {
   gradlab::Tape tape;
   gradlab::TapeScope scope(tape);

@@ -234,6 +234,7 @@ inline MatVar operator+(double c, const MatVar& x) { return apply<ops::AddC>(x, 
 inline MatVar operator-(const MatVar& x, double c) { return apply<ops::SubC>(x, c); }
 inline MatVar operator-(double c, const MatVar& x) { return apply<ops::RSubC>(x, c); }
 MatVar operator*(const MatVar& x, double c);
+inline const MatVar& operator*(const MatVar& g, ops::One) { return g; }  ///< a rule's derivative 1
 inline MatVar operator*(double c, const MatVar& x) { return x * c; }
 inline MatVar operator/(const MatVar& x, double c) { return apply<ops::DivC>(x, c); }
 inline MatVar operator/(double c, const MatVar& x) { return apply<ops::RDivC>(x, c); }

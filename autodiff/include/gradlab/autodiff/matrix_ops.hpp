@@ -115,6 +115,20 @@ void add_broadcast_adjoint(const DoubleSweep& s, Index p, const ConstMap& pv, co
   else
     add_reduced(s, p, pv.cols() == 1, e);  // a row or a column: evaluate, then sum
 }
+/// adj(p) += adj(i), for a rule whose derivative is ops::one. When p has i's shape and no adjoint
+/// yet, i's adjoint buffer is handed over (a swap, no copy): i's adjoint is not read again in this
+/// sweep, so this must be the last use of it.
+inline void hand_on_adjoint(const DoubleSweep& s, Index i, Index p) {
+  MatrixSlot* from = slot_of(s.tape, i);
+  MatrixSlot* to = slot_of(s.tape, p);
+  if (to != nullptr && to->is_matrix() && s.adj[p] == 0.0 && to->rows == from->rows &&
+      to->cols == from->cols) {
+    to->adj.swap(from->adj);
+    s.adj[p] = 1.0;
+  } else {
+    add_broadcast_adjoint(s, p, operand(s.tape, p), from->adj);
+  }
+}
 /// The recorded counterpart of reduce.
 MatVar reduce_recorded(const MatVar& e, Eigen::Index rows, Eigen::Index cols);
 /// The shape of a op b with broadcasting; throws ShapeError naming op and both shapes.
@@ -138,10 +152,14 @@ struct UnaryKind {  // dX = G ⊙ d(X, Y), with Op's own rule d
   static void backward(const DoubleSweep& s, Index i, double) {
     const Index a = s.parent_a(i);
     if (!wants_adjoint(s.tape, a)) return;
-    const ConstMap x = operand(s.tape, a), y = operand(s.tape, i);
-    add_adjoint(s, a, matrix_adjoint(s, i).cwiseProduct(x.binaryExpr(y, [](double xv, double yv) {
-      return Op::d(xv, yv);
-    })));
+    if constexpr (ops::is_one<decltype(Op::d(0.0, 0.0))>) {
+      hand_on_adjoint(s, i, a);
+    } else {
+      const ConstMap x = operand(s.tape, a), y = operand(s.tape, i);
+      add_adjoint(s, a, matrix_adjoint(s, i).cwiseProduct(x.binaryExpr(y, [](double xv, double yv) {
+        return Op::d(xv, yv);
+      })));
+    }
   }
   static void backward_recorded(const RecordedSweep& s, Index i, const Var& g) {
     const Index a = s.parent_a(i);
@@ -166,11 +184,15 @@ struct ParamKind {  // dX = G ⊙ d(X, p, Y)
   static void backward(const DoubleSweep& s, Index i, double) {
     const Index a = s.parent_a(i);
     if (!wants_adjoint(s.tape, a)) return;
-    const double p = slot_of(s.tape, i)->param;
-    const ConstMap x = operand(s.tape, a), y = operand(s.tape, i);
-    add_adjoint(s, a, matrix_adjoint(s, i).cwiseProduct(x.binaryExpr(y, [p](double xv, double yv) {
-      return Op::d(xv, p, yv);
-    })));
+    if constexpr (ops::is_one<decltype(Op::d(0.0, 0.0, 0.0))>) {
+      hand_on_adjoint(s, i, a);
+    } else {
+      const double p = slot_of(s.tape, i)->param;
+      const ConstMap x = operand(s.tape, a), y = operand(s.tape, i);
+      add_adjoint(s, a, matrix_adjoint(s, i).cwiseProduct(x.binaryExpr(y, [p](double xv, double yv) {
+        return Op::d(xv, p, yv);
+      })));
+    }
   }
   static void backward_recorded(const RecordedSweep& s, Index i, const Var& g) {
     const Index a = s.parent_a(i);
@@ -210,23 +232,32 @@ auto ternary(const A& a, const B& b, const C& c, F f) {
 
 template <class Op>
 struct BinaryKind {  // dA = reduce(G ⊙ da(A, B, Y)), dB = reduce(G ⊙ db(A, B, Y))
+  static constexpr bool one_a = ops::is_one<decltype(Op::da(0.0, 0.0, 0.0))>;
+  static constexpr bool one_b = ops::is_one<decltype(Op::db(0.0, 0.0, 0.0))>;
   static void backward(const DoubleSweep& s, Index i, double) {
     const Index a = s.parent_a(i), b = s.parent_b(i);
+    const bool want_a = wants_adjoint(s.tape, a), want_b = wants_adjoint(s.tape, b);
     const ConstMap av = operand(s.tape, a), bv = operand(s.tape, b), y = operand(s.tape, i);
     const Eigen::MatrixXd& g = matrix_adjoint(s, i);
-    Eigen::MatrixXd scratch_a, scratch_b;
-    broadcast(av, y.rows(), y.cols(), scratch_a, [&](const auto& ax) {
-      broadcast(bv, y.rows(), y.cols(), scratch_b, [&](const auto& bx) {
-        if (wants_adjoint(s.tape, a)) {
-          const auto da = [](double u, double v, double w) { return Op::da(u, v, w); };
-          add_broadcast_adjoint(s, a, av, g.cwiseProduct(ternary(ax, bx, y, da)));
-        }
-        if (wants_adjoint(s.tape, b)) {
-          const auto db = [](double u, double v, double w) { return Op::db(u, v, w); };
-          add_broadcast_adjoint(s, b, bv, g.cwiseProduct(ternary(ax, bx, y, db)));
-        }
+    if ((want_a && !one_a) || (want_b && !one_b)) {
+      Eigen::MatrixXd scratch_a, scratch_b;
+      broadcast(av, y.rows(), y.cols(), scratch_a, [&](const auto& ax) {
+        broadcast(bv, y.rows(), y.cols(), scratch_b, [&](const auto& bx) {
+          if constexpr (!one_a) {
+            const auto da = [](double u, double v, double w) { return Op::da(u, v, w); };
+            if (want_a) add_broadcast_adjoint(s, a, av, g.cwiseProduct(ternary(ax, bx, y, da)));
+          }
+          if constexpr (!one_b) {
+            const auto db = [](double u, double v, double w) { return Op::db(u, v, w); };
+            if (want_b) add_broadcast_adjoint(s, b, bv, g.cwiseProduct(ternary(ax, bx, y, db)));
+          }
+        });
       });
-    });
+    }
+    // derivative 1: g itself; its buffer can be handed to the last such parent
+    if (one_a && one_b && want_a && want_b) add_broadcast_adjoint(s, b, bv, g);
+    if (one_a && want_a) hand_on_adjoint(s, i, a);
+    if (one_b && want_b && !(one_a && want_a)) hand_on_adjoint(s, i, b);
   }
   static void backward_recorded(const RecordedSweep& s, Index i, const Var& g) {
     const Index a = s.parent_a(i), b = s.parent_b(i);

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "gradlab/autodiff/tape.hpp"
@@ -97,6 +98,21 @@ double sign(double x);
 inline double max(double a, double b) { return a > b ? a : b; }
 inline double min(double a, double b) { return a < b ? a : b; }
 
+/// The local derivative 1 as a type of its own. The rules of a + b, a - b, x + c and x - c return
+/// it, so that every sweep hands the adjoint on as it is: g * one is g (no multiply, no recorded
+/// node, and a matrix adjoint is moved instead of copied).
+struct One {
+  constexpr operator double() const { return 1.0; }  // NOLINT(google-explicit-constructor)
+};
+inline constexpr One one{};
+constexpr double operator*(double g, One) { return g; }
+/// Whether a rule's result type R is the derivative 1.
+template <class R>
+inline constexpr bool is_one = std::is_same_v<std::remove_cvref_t<R>, One>;
+}  // namespace ops
+inline const Var& operator*(const Var& g, ops::One) { return g; }
+namespace ops {
+
 // ---------------------------------------------------------------------------------------------
 // The catalogue. One struct per primitive: value, then local derivative(s). x, a, b are inputs,
 // y is the node's own value, p a constant parameter.
@@ -116,12 +132,12 @@ struct Add {  // y = a + b;  dy/da = 1, dy/db = 1
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a + b; }
   template <class T>
-  static T da(const T&, const T&, const T&) {
-    return T(1.0);
+  static One da(const T&, const T&, const T&) {
+    return one;
   }
   template <class T>
-  static T db(const T&, const T&, const T&) {
-    return T(1.0);
+  static One db(const T&, const T&, const T&) {
+    return one;
   }
 };
 struct Sub {  // y = a - b;  dy/da = 1, dy/db = -1
@@ -129,8 +145,8 @@ struct Sub {  // y = a - b;  dy/da = 1, dy/db = -1
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a - b; }
   template <class T>
-  static T da(const T&, const T&, const T&) {
-    return T(1.0);
+  static One da(const T&, const T&, const T&) {
+    return one;
   }
   template <class T>
   static T db(const T&, const T&, const T&) {
@@ -219,8 +235,8 @@ struct AddC {  // y = x + c;  dy/dx = 1
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double c) { return x + c; }
   template <class T>
-  static T d(const T&, double, const T&) {
-    return T(1.0);
+  static One d(const T&, double, const T&) {
+    return one;
   }
 };
 struct SubC {  // y = x - c;  dy/dx = 1
@@ -228,8 +244,8 @@ struct SubC {  // y = x - c;  dy/dx = 1
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double c) { return x - c; }
   template <class T>
-  static T d(const T&, double, const T&) {
-    return T(1.0);
+  static One d(const T&, double, const T&) {
+    return one;
   }
 };
 struct RSubC {  // y = c - x;  dy/dx = -1
