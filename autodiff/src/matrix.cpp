@@ -350,7 +350,14 @@ MatVar matmul(const MatVar& a, const MatVar& b) {
   if (av.cols() != bv.rows())
     throw ShapeError(
         fmt::format("matmul: cannot multiply {} by {}", detail::shape_str(av), detail::shape_str(bv)));
-  return detail::record_op(detail::kMatMul, a.index(), b.index(), [&] { return av * bv; });
+  return MatVar::from_node(detail::record_matrix(Tape::current(), &detail::kMatMul, detail::matrix_op_id(),
+                                                 a.index(), b.index(), 0.0, [&](detail::MatrixSlot& s) {
+                                                   // inner dimension 1: an outer product, written entry by
+                                                   // entry (a product clears dst first)
+                                                   return av.cols() == 1
+                                                              ? detail::set_value(s, av.col(0) * bv.row(0))
+                                                              : detail::set_value(s, av * bv);
+                                                 }));
 }
 
 MatVar detail::matmul_tn(const MatVar& a, const MatVar& b) {

@@ -247,8 +247,15 @@ BOOST_AUTO_TEST_CASE(arithmetic_with_scalars) {
 BOOST_AUTO_TEST_CASE(products_and_reductions) {
   std::uniform_int_distribution<Eigen::Index> n(1, 5);
   for (int trial = 0; trial < 8; ++trial) {
-    const Eigen::Index r = n(rng), k = n(rng), c = trial % 2 ? 1 : n(rng);  // matrix.matrix and matrix.vector
+    // matrix.matrix and matrix.vector; the first two trials have inner dimension 1 (outer products)
+    const Eigen::Index r = n(rng), k = trial < 2 ? 1 : n(rng), c = trial % 2 ? 1 : n(rng);
     const MatrixXd a = random_matrix(r, k), b = random_matrix(k, c), m = random_matrix(r, c);
+    {
+      gradlab::Tape tape;
+      gradlab::TapeScope scope(tape);
+      const MatVar product = gradlab::matmul(gradlab::matrix_constant(a), gradlab::matrix_constant(b));
+      BOOST_TEST(product.value().isApprox(a * b, 1e-15));
+    }
     check_gradient([&](const std::vector<MatVar>& v) { return weigh(gradlab::matmul(v[0], v[1])); }, {a, b},
                    "matmul");
     check_gradient(
