@@ -52,17 +52,34 @@ OpId matrix_op_id() {
 
 std::string shape_str(Eigen::Index rows, Eigen::Index cols) { return fmt::format("{}x{}", rows, cols); }
 
-void throw_matrix_anomaly(const char* op, const ConstMap& value) {
+namespace {
+/// The first entry of m that is NaN or infinite, described as "nan at (r, c)".
+std::string first_non_finite(const ConstMap& m) {
   Eigen::Index r = 0, c = 0;
-  for (c = 0; c < value.cols(); ++c) {
-    for (r = 0; r < value.rows(); ++r)
-      if (!std::isfinite(value(r, c))) break;
-    if (r < value.rows()) break;
+  for (c = 0; c < m.cols(); ++c) {
+    for (r = 0; r < m.rows(); ++r)
+      if (!std::isfinite(m(r, c))) break;
+    if (r < m.rows()) break;
   }
-  const double bad = value(r, c);
-  throw AnomalyError(fmt::format("anomaly: '{}' produced {} at ({}, {}) of its {} result in the forward pass",
-                                 op, std::isnan(bad) ? "nan" : fmt::format("{}", bad), r, c,
-                                 shape_str(value)));
+  const double bad = m(r, c);
+  return fmt::format("{} at ({}, {})", std::isnan(bad) ? "nan" : fmt::format("{}", bad), r, c);
+}
+}  // namespace
+
+void throw_matrix_anomaly(const char* op, const ConstMap& value) {
+  throw AnomalyError(fmt::format("anomaly: '{}' produced {} of its {} result in the forward pass", op,
+                                 first_non_finite(value), shape_str(value)));
+}
+
+void check_matrix_adjoint(const Tape& t, Index i, Index p) {
+  const MatrixSlot* s = slot_of(t, p);
+  if (s == nullptr || !s->is_matrix() || s->adj.allFinite()) return;
+  const MatrixSlot* own = slot_of(t, i);
+  const ConstMap adj(s->adj.data(), s->adj.rows(), s->adj.cols());
+  throw AnomalyError(
+      fmt::format("anomaly: the backward pass of '{}' (node {}) produced {} of the {} adjoint of node {}",
+                  own != nullptr && own->kind != nullptr ? own->kind->name : op_info(t.op(i)).name, i,
+                  first_non_finite(adj), shape_str(adj), p));
 }
 
 void reject_matrix(const Tape& t, Index i, const char* where) {

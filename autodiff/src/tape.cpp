@@ -160,8 +160,11 @@ void check_scalar_root(const Tape& t, Index root, const char* what) {
                     what, root));
 }
 void check_backward(const Tape& t, Index i, double g, const double* adj) {
-  for (Index p : {t.parent_a(i), t.parent_b(i)})
-    if (p != kNoParent && !std::isfinite(adj[p])) throw_backward_anomaly(t, i, g, p, adj[p]);
+  for (Index p : {t.parent_a(i), t.parent_b(i)}) {
+    if (p == kNoParent) continue;
+    if (!std::isfinite(adj[p])) throw_backward_anomaly(t, i, g, p, adj[p]);
+    if (t.node(p).slot != 0) detail::check_matrix_adjoint(t, i, p);  // a matrix adjoint, in the arena
+  }
 }
 }  // namespace
 

@@ -628,6 +628,20 @@ BOOST_AUTO_TEST_CASE(anomaly_mode_names_the_op) {
   expect_message<gradlab::AnomalyError>(
       [&] { (void)gradlab::log(x); },
       "anomaly: 'log' produced nan at (1, 0) of its 2x2 result in the forward pass");
+  // backward: sqrt(0) = 0 is finite, but its derivative 1/(2 sqrt x) is inf at (0, 1)
+  MatrixXd z = MatrixXd::Ones(2, 2);
+  z(0, 1) = 0;
+  const MatVar w = gradlab::matrix_variable(z);
+  const MatVar r = gradlab::sqrt(w);
+  const Var L = gradlab::sum(r);
+  {
+    gradlab::DetectAnomaly off(false);
+    BOOST_TEST(std::isinf(gradlab::grad(L, w)(0, 1)));  // off: the inf reaches the gradient
+  }
+  expect_message<gradlab::AnomalyError>(
+      [&] { (void)gradlab::grad(L, w); },
+      "anomaly: the backward pass of 'sqrt' (node " + std::to_string(r.index()) +
+          ") produced inf at (0, 1) of the 2x2 adjoint of node " + std::to_string(w.index()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

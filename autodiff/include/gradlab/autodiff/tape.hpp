@@ -183,6 +183,7 @@ Tape& default_tape();
 [[noreturn]] void throw_forward_anomaly(const Tape& tape, OpId op, Index a, Index b, double value);
 [[noreturn]] void throw_tape_full();
 void reject_matrix(const Tape& tape, Index i, const char* where);  // throws if node i holds a matrix
+void check_matrix_adjoint(const Tape& tape, Index i, Index p);     // anomaly mode: p's adjoint after node i
 }  // namespace detail
 
 inline Tape& Tape::current() {
