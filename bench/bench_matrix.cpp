@@ -72,10 +72,11 @@ void BM_BatchNeuronGrad_Autodiff(benchmark::State& state) {
 void BM_BatchNeuronGrad_Hand(benchmark::State& state) {
   const BatchData& d = data(state);
   VectorXd z(d.X.rows()), delta(d.X.rows()), gw(d.X.cols());
+  Eigen::ArrayXd f(d.X.rows()), r(d.X.rows());
   for (auto _ : state) {
     z.noalias() = d.X * d.w;
-    Eigen::ArrayXd f = (1.0 + (-(z.array() + d.b)).exp()).inverse();
-    const Eigen::ArrayXd r = f - d.y.array();
+    f = (1.0 + (-(z.array() + d.b)).exp()).inverse();
+    r = f - d.y.array();
     const double L = 0.5 * r.matrix().squaredNorm();
     delta.array() = r * f * (1.0 - f);
     gw.noalias() = d.X.transpose() * delta;

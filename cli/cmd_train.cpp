@@ -6,6 +6,9 @@
 
 #include <chrono>
 #include <iostream>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common.hpp"
 #include "gradlab/neuron/csv.hpp"
@@ -31,11 +34,22 @@ struct TrainOptions {
   bool json = false;
 };
 
-/// mse and bce are short for the loss records' names.
+/// Short names for the loss records' names.
+constexpr std::pair<std::string_view, std::string_view> kLossAliases[] = {{"mse", "squared_error"},
+                                                                          {"bce", "binary_cross_entropy"}};
+
+/// The loss record named s, or by its short name; an unknown name is an error that lists both.
 std::string loss_name(const std::string& s) {
-  if (s == "mse") return "squared_error";
-  if (s == "bce") return "binary_cross_entropy";
-  return s;
+  for (const auto& [alias, name] : kLossAliases)
+    if (s == alias) return std::string(name);
+  std::vector<std::string> known;
+  for (const std::string& name : loss_names()) {
+    if (name == s) return s;
+    known.push_back(name);
+    for (const auto& [alias, full] : kLossAliases)
+      if (full == name) known.back() += fmt::format(" ({})", alias);
+  }
+  throw Error(fmt::format("unknown loss '{}'; known losses: {}", s, fmt::join(known, ", ")));
 }
 
 /// Binary cross-entropy needs targets in [0, 1]: the first one outside is an error at its line.
