@@ -129,6 +129,27 @@ inline void hand_on_adjoint(const DoubleSweep& s, Index i, Index p) {
     add_broadcast_adjoint(s, p, operand(s.tape, p), from->adj);
   }
 }
+/// adj(p) += adj(i) ⊙ f(X, Y) entry by entry, where p (with value X) is the one input of the
+/// elementwise node i (value Y). A plain loop: the compiler vectorises it when the rule f is
+/// arithmetic, which an Eigen expression around a lambda does not get.
+template <class F>
+void add_elementwise_adjoint(const DoubleSweep& s, Index i, Index p, F f) {
+  const MatrixSlot& own = *slot_of(s.tape, i);
+  MatrixSlot& to = *slot_of(s.tape, p);
+  const double* g = own.adj.data();
+  const double* x = to.data;
+  const double* y = own.data;
+  const Eigen::Index n = own.adj.size();
+  if (s.adj[p] == 0.0) {  // the first contribution assigns
+    to.adj.resize(own.rows, own.cols);
+    s.adj[p] = 1.0;
+    double* out = to.adj.data();
+    for (Eigen::Index k = 0; k < n; ++k) out[k] = g[k] * f(x[k], y[k]);
+  } else {
+    double* out = to.adj.data();
+    for (Eigen::Index k = 0; k < n; ++k) out[k] += g[k] * f(x[k], y[k]);
+  }
+}
 /// The recorded counterpart of reduce.
 MatVar reduce_recorded(const MatVar& e, Eigen::Index rows, Eigen::Index cols);
 /// The shape of a op b with broadcasting; throws ShapeError naming op and both shapes.
@@ -155,10 +176,7 @@ struct UnaryKind {  // dX = G ⊙ d(X, Y), with Op's own rule d
     if constexpr (ops::is_one<decltype(Op::d(0.0, 0.0))>) {
       hand_on_adjoint(s, i, a);
     } else {
-      const ConstMap x = operand(s.tape, a), y = operand(s.tape, i);
-      add_adjoint(s, a, matrix_adjoint(s, i).cwiseProduct(x.binaryExpr(y, [](double xv, double yv) {
-        return Op::d(xv, yv);
-      })));
+      add_elementwise_adjoint(s, i, a, [](double x, double y) { return Op::d(x, y); });
     }
   }
   static void backward_recorded(const RecordedSweep& s, Index i, const Var& g) {
@@ -188,10 +206,7 @@ struct ParamKind {  // dX = G ⊙ d(X, p, Y)
       hand_on_adjoint(s, i, a);
     } else {
       const double p = slot_of(s.tape, i)->param;
-      const ConstMap x = operand(s.tape, a), y = operand(s.tape, i);
-      add_adjoint(s, a, matrix_adjoint(s, i).cwiseProduct(x.binaryExpr(y, [p](double xv, double yv) {
-        return Op::d(xv, p, yv);
-      })));
+      add_elementwise_adjoint(s, i, a, [p](double x, double y) { return Op::d(x, p, y); });
     }
   }
   static void backward_recorded(const RecordedSweep& s, Index i, const Var& g) {
