@@ -137,6 +137,8 @@ int run_train(const TrainOptions& o) {
     j["gradient_check"] = {{"agrees", check.agrees()},
                            {"autodiff_vs_formula", check.autodiff_vs_formula.abs},
                            {"numeric_vs_formula", check.numeric_vs_formula.abs}};
+    if (check.has_matrix_nodes)
+      j["gradient_check"]["matrix_autodiff_vs_formula"] = check.matrix_vs_formula.abs;
     if (!o.out.empty()) print_figure_report(report, true);
     print_json(j);
     return check.agrees() ? 0 : 1;
