@@ -310,17 +310,20 @@ BOOST_AUTO_TEST_CASE(mixed_scalar_and_matrix_graph) {
 }
 
 // +, - and x + c have the derivative ops::one: the first-order sweep hands the adjoint's buffer to
-// the parent instead of copying it. Graphs where that buffer is then added to (a reused operand,
-// x + x, both operands of a - b, a broadcast parent, a second sweep) must still be exact.
+// the parent instead of copying it (and unary rules form their product in that buffer first). Graphs where
+// that buffer is then added to (a reused operand, x + x, both operands of a - b, a broadcast parent, a second
+// sweep) must still be exact.
 BOOST_AUTO_TEST_CASE(unit_derivatives_hand_the_adjoint_on) {
   for (auto [r, c] : shapes()) {
     const MatrixXd a = random_matrix(r, c), b = random_matrix(r, c), row = random_matrix(1, c);
     check_gradient(
         [&](const std::vector<MatVar>& v) {
-          const MatVar s = v[0] + v[1];       // both parents take g
-          const MatVar t = (s + 0.5) - v[0];  // addc hands on, then sub: a reused operand
-          const MatVar u = (t + t) + v[2];    // x + x, and a broadcast row
-          return weigh(u) + weigh(v[0] * s) + weigh(v[1] - v[2]);
+          const MatVar early = gradlab::sin(v[1]);  // swept last: adds into v[1]'s adjoint
+          const MatVar s = v[0] + v[1];             // both parents take g
+          const MatVar t = (s + 0.5) - v[0];        // addc hands on, then sub: a reused operand
+          const MatVar u = (t + t) + v[2];          // x + x, and a broadcast row
+          // tanh(s), swept first, forms its product in its own adjoint buffer and hands it to s
+          return weigh(u) + weigh(v[0] * s) + weigh(v[1] - v[2]) + weigh(early) + weigh(gradlab::tanh(s));
         },
         {a, b, row}, "unit rules");
   }

@@ -124,27 +124,30 @@ inline void hand_on_adjoint(const DoubleSweep& s, Index i, Index p) {
   if (to != nullptr && to->is_matrix() && s.adj[p] == 0.0 && to->rows == from->rows &&
       to->cols == from->cols) {
     to->adj.swap(from->adj);
+    from->adj.resize(to->rows, to->cols);  // i keeps a buffer, so that a re-recording allocates nothing
     s.adj[p] = 1.0;
   } else {
     add_broadcast_adjoint(s, p, operand(s.tape, p), from->adj);
   }
 }
 /// adj(p) += adj(i) ⊙ f(X, Y) entry by entry, where p (with value X) is the one input of the
-/// elementwise node i (value Y). A plain loop: the compiler vectorises it when the rule f is
-/// arithmetic, which an Eigen expression around a lambda does not get.
+/// elementwise node i (value Y). Plain loops, which the compiler vectorises when the rule f is
+/// arithmetic (an Eigen expression around a lambda is not). When p has no adjoint yet, the product
+/// is formed in i's own adjoint buffer, which is then handed to p: i's adjoint is not read again in
+/// this sweep, and writing over memory just read is cheaper than filling a cold buffer.
 template <class F>
 void add_elementwise_adjoint(const DoubleSweep& s, Index i, Index p, F f) {
-  const MatrixSlot& own = *slot_of(s.tape, i);
+  MatrixSlot& own = *slot_of(s.tape, i);
   MatrixSlot& to = *slot_of(s.tape, p);
-  const double* g = own.adj.data();
+  double* g = own.adj.data();
   const double* x = to.data;
   const double* y = own.data;
   const Eigen::Index n = own.adj.size();
-  if (s.adj[p] == 0.0) {  // the first contribution assigns
-    to.adj.resize(own.rows, own.cols);
+  if (s.adj[p] == 0.0) {
+    for (Eigen::Index k = 0; k < n; ++k) g[k] *= f(x[k], y[k]);
+    to.adj.swap(own.adj);
+    own.adj.resize(own.rows, own.cols);  // i keeps a buffer, so that a re-recording allocates nothing
     s.adj[p] = 1.0;
-    double* out = to.adj.data();
-    for (Eigen::Index k = 0; k < n; ++k) out[k] = g[k] * f(x[k], y[k]);
   } else {
     double* out = to.adj.data();
     for (Eigen::Index k = 0; k < n; ++k) out[k] += g[k] * f(x[k], y[k]);
