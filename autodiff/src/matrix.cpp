@@ -386,6 +386,33 @@ MatVar detail::matmul_tn(const MatVar& a, const MatVar& b) {
                                          [&](MatrixSlot& s) { return set_value(s, av.transpose() * bv); }));
 }
 
+namespace {
+/// pow with a variable exponent differentiates log a: every entry of the base must be positive.
+void check_base(const ConstMap& a) {
+  for (Eigen::Index c = 0; c < a.cols(); ++c)
+    for (Eigen::Index r = 0; r < a.rows(); ++r)
+      if (!(a(r, c) > 0))
+        throw DomainError(
+            fmt::format("pow(a, b) with a variable exponent needs a positive base; a is {} at ({}, {}) of {} "
+                        "(for a constant exponent use pow(X, double))",
+                        a(r, c), r, c, detail::shape_str(a)));
+}
+}  // namespace
+
+MatVar pow(const MatVar& a, const MatVar& b) {
+  check_base(detail::checked("pow", a));
+  return apply<ops::Pow>(a, b);
+}
+MatVar pow(const MatVar& a, const Var& b) {
+  check_base(detail::checked("pow", a));
+  return apply<ops::Pow>(a, b);
+}
+MatVar pow(const Var& a, const MatVar& b) {
+  const double v = a.value();
+  check_base(ConstMap(&v, 1, 1));
+  return apply<ops::Pow>(a, b);
+}
+
 MatVar transpose(const MatVar& a) {
   const ConstMap av = detail::checked("transpose", a);
   return detail::record_op(detail::kTranspose, a.index(), kNoParent, [&] { return av.transpose(); });

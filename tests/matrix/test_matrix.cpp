@@ -207,13 +207,16 @@ BOOST_AUTO_TEST_CASE(arithmetic_with_broadcasting) {
       {"+", [](const MatVar& a, const MatVar& b) { return a + b; }},
       {"-", [](const MatVar& a, const MatVar& b) { return a - b; }},
       {"*", [](const MatVar& a, const MatVar& b) { return a * b; }},
-      {"/", [](const MatVar& a, const MatVar& b) { return a / b; }}};
+      {"/", [](const MatVar& a, const MatVar& b) { return a / b; }},
+      {"pow", [](const MatVar& a, const MatVar& b) { return gradlab::pow(a, b); }}};
   for (const auto& [name, op] : ops) {
+    const bool positive = std::string(name) == "pow";  // a variable exponent needs a positive base
     for (auto [r, c] : shapes()) {
       // the second operand: same shape, a column, a row, 1x1; and each on either side
       for (auto [br, bc] :
            std::vector<std::pair<Eigen::Index, Eigen::Index>>{{r, c}, {r, 1}, {1, c}, {1, 1}}) {
-        const MatrixXd a = away_from_zero(r, c), b = away_from_zero(br, bc);
+        const MatrixXd a = positive ? random_matrix(r, c, 0.2, 2.0) : away_from_zero(r, c),
+                       b = positive ? random_matrix(br, bc, 0.2, 2.0) : away_from_zero(br, bc);
         const std::string what = std::string(name) + " " + std::to_string(br) + "x" + std::to_string(bc);
         check_gradient([&](const std::vector<MatVar>& v) { return weigh(op(v[0], v[1])); }, {a, b}, what);
         check_gradient([&](const std::vector<MatVar>& v) { return weigh(op(v[1], v[0])); }, {a, b},
@@ -501,6 +504,13 @@ BOOST_AUTO_TEST_CASE(hessians_of_other_ops_match_central_differences_of_the_grad
                              (1.0 + gradlab::squared_norm(W)));
       },
       random_matrix(3, 3), "W W");
+  // a variable exponent (the rule's pow and log recorded on matrices), with a broadcast scalar
+  check_hessian(
+      [&](const MatVar& w) {
+        const MatVar base = gradlab::exp(w * 0.5);
+        return gradlab::sum(gradlab::pow(base, w)) + gradlab::sum(gradlab::pow(base, gradlab::sum(w)));
+      },
+      random_matrix(3, 1), "pow(e^(w/2), w)");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -524,6 +534,13 @@ BOOST_AUTO_TEST_CASE(shape_errors_name_the_op_and_both_shapes) {
   expect_message<ShapeError>([&] { (void)(a * b); }, "mul: cannot combine 3x2 and 4x1" + tail);
   expect_message<ShapeError>([&] { (void)(b / a); }, "div: cannot combine 4x1 and 3x2" + tail);
   expect_message<ShapeError>([&] { (void)gradlab::dot(a, c); }, "dot: the shapes 3x2 and 2x3 differ");
+  MatrixXd base = MatrixXd::Ones(2, 2);
+  base(1, 0) = -0.5;
+  const MatVar neg = gradlab::matrix_constant_copy(base);
+  expect_message<gradlab::DomainError>(
+      [&] { (void)gradlab::pow(neg, gradlab::sum(a)); },
+      "pow(a, b) with a variable exponent needs a positive base; a is -0.5 at (1, 0) of 2x2 (for a constant "
+      "exponent use pow(X, double))");
   const Var L = gradlab::sum(a);
   expect_message<ShapeError>([&] { (void)gradlab::hvp(L, a, MatrixXd::Ones(2, 3)); },
                              "hvp: the direction v is 2x3 but the variable is 3x2");

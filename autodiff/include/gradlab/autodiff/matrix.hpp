@@ -254,11 +254,16 @@ inline MatVar relu(const MatVar& x) { return apply<ops::Relu>(x); }
 inline MatVar step(const MatVar& x) { return apply<ops::Step>(x); }
 inline MatVar sign(const MatVar& x) { return apply<ops::Sign>(x); }
 inline MatVar pow(const MatVar& x, double p) { return apply<ops::PowC>(x, p); }
+/// a^b entry by entry, with broadcasting; every entry of the base must be positive (DomainError
+/// naming the first that is not), as for scalars.
+MatVar pow(const MatVar& a, const MatVar& b);
+MatVar pow(const MatVar& a, const Var& b);
+MatVar pow(const Var& a, const MatVar& b);
 
 namespace ops {
 // The rules' math vocabulary (gradlab::ops::exp ...) gains the MatVar overloads, so that a rule or
 // an activation record written once also runs on matrices.
-// (max and min have no matrix form: their tie rule reads values.)
+// (max and min have no matrix form yet: their tie rule reads scalar values.)
 using gradlab::abs, gradlab::cos, gradlab::erf, gradlab::exp, gradlab::log, gradlab::pow, gradlab::relu,
     gradlab::sigmoid, gradlab::sign, gradlab::sin, gradlab::softplus, gradlab::sqrt, gradlab::step,
     gradlab::tan, gradlab::tanh;
