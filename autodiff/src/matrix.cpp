@@ -413,6 +413,18 @@ MatVar pow(const Var& a, const MatVar& b) {
   return apply<ops::Pow>(a, b);
 }
 
+MatVar tie_share(const MatVar& u, const MatVar& v) {
+  const ConstMap uv = detail::checked("max", u), vv = detail::checked("max", v);
+  const auto [rows, cols] = detail::broadcast_shape("max", uv, vv);
+  Eigen::MatrixXd share(rows, cols), su, sv;
+  detail::broadcast(uv, rows, cols, su, [&](const auto& ux) {
+    detail::broadcast(vv, rows, cols, sv, [&](const auto& vx) {
+      share = ux.binaryExpr(vx, [](double a, double b) { return ops::tie_share(a, b); });
+    });
+  });
+  return matrix_constant_copy(share);
+}
+
 MatVar transpose(const MatVar& a) {
   const ConstMap av = detail::checked("transpose", a);
   return detail::record_op(detail::kTranspose, a.index(), kNoParent, [&] { return av.transpose(); });

@@ -208,7 +208,9 @@ BOOST_AUTO_TEST_CASE(arithmetic_with_broadcasting) {
       {"-", [](const MatVar& a, const MatVar& b) { return a - b; }},
       {"*", [](const MatVar& a, const MatVar& b) { return a * b; }},
       {"/", [](const MatVar& a, const MatVar& b) { return a / b; }},
-      {"pow", [](const MatVar& a, const MatVar& b) { return gradlab::pow(a, b); }}};
+      {"pow", [](const MatVar& a, const MatVar& b) { return gradlab::pow(a, b); }},
+      {"max", [](const MatVar& a, const MatVar& b) { return gradlab::max(a, b); }},
+      {"min", [](const MatVar& a, const MatVar& b) { return gradlab::min(a, b); }}};
   for (const auto& [name, op] : ops) {
     const bool positive = std::string(name) == "pow";  // a variable exponent needs a positive base
     for (auto [r, c] : shapes()) {
@@ -511,6 +513,25 @@ BOOST_AUTO_TEST_CASE(hessians_of_other_ops_match_central_differences_of_the_grad
         return gradlab::sum(gradlab::pow(base, w)) + gradlab::sum(gradlab::pow(base, gradlab::sum(w)));
       },
       random_matrix(3, 1), "pow(e^(w/2), w)");
+  // max and min: their rules record constant tie shares, so the Hessian is that of the chosen side
+  check_hessian(
+      [&](const MatVar& w) {
+        return gradlab::sum(gradlab::max(w, w * 0.5) * w) +
+               gradlab::sum(gradlab::min(w * w, gradlab::sum(w)));
+      },
+      away_from_zero(4, 1), "max(w, w/2) w");
+}
+
+BOOST_AUTO_TEST_CASE(max_and_min_split_the_adjoint_at_a_tie) {
+  gradlab::Tape tape;
+  gradlab::TapeScope scope(tape);
+  const MatrixXd a0 = random_matrix(2, 3);
+  const MatVar a = gradlab::matrix_variable(a0);
+  const MatVar b = gradlab::matrix_variable(a0);
+  const Var L = gradlab::sum(gradlab::max(a, b)) + 3.0 * gradlab::sum(gradlab::min(a, b));
+  const gradlab::MatrixGradients g = gradlab::gradients(L);
+  BOOST_TEST(g[a].isApprox(MatrixXd::Constant(2, 3, 2.0), 1e-15));  // 1/2 + 3/2 on each side
+  BOOST_TEST(g[b].isApprox(MatrixXd::Constant(2, 3, 2.0), 1e-15));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -259,14 +259,22 @@ inline MatVar pow(const MatVar& x, double p) { return apply<ops::PowC>(x, p); }
 MatVar pow(const MatVar& a, const MatVar& b);
 MatVar pow(const MatVar& a, const Var& b);
 MatVar pow(const Var& a, const MatVar& b);
+/// max and min entry by entry, with broadcasting (at a tie each side gets half the adjoint).
+inline MatVar max(const MatVar& a, const MatVar& b) { return apply<ops::Max>(a, b); }
+inline MatVar max(const MatVar& a, const Var& b) { return apply<ops::Max>(a, b); }
+inline MatVar max(const Var& a, const MatVar& b) { return apply<ops::Max>(a, b); }
+inline MatVar min(const MatVar& a, const MatVar& b) { return apply<ops::Min>(a, b); }
+inline MatVar min(const MatVar& a, const Var& b) { return apply<ops::Min>(a, b); }
+inline MatVar min(const Var& a, const MatVar& b) { return apply<ops::Min>(a, b); }
+/// The rule of max on matrices: a constant matrix of ops::tie_share(u, v), in the broadcast shape.
+MatVar tie_share(const MatVar& u, const MatVar& v);
 
 namespace ops {
 // The rules' math vocabulary (gradlab::ops::exp ...) gains the MatVar overloads, so that a rule or
 // an activation record written once also runs on matrices.
-// (max and min have no matrix form yet: their tie rule reads scalar values.)
-using gradlab::abs, gradlab::cos, gradlab::erf, gradlab::exp, gradlab::log, gradlab::pow, gradlab::relu,
-    gradlab::sigmoid, gradlab::sign, gradlab::sin, gradlab::softplus, gradlab::sqrt, gradlab::step,
-    gradlab::tan, gradlab::tanh;
+using gradlab::abs, gradlab::cos, gradlab::erf, gradlab::exp, gradlab::log, gradlab::max, gradlab::min,
+    gradlab::pow, gradlab::relu, gradlab::sigmoid, gradlab::sign, gradlab::sin, gradlab::softplus,
+    gradlab::sqrt, gradlab::step, gradlab::tan, gradlab::tanh;
 }  // namespace ops
 
 // ---- derivatives -----------------------------------------------------------------------------

@@ -97,6 +97,11 @@ double step(double x);
 double sign(double x);
 inline double max(double a, double b) { return a > b ? a : b; }
 inline double min(double a, double b) { return a < b ? a : b; }
+/// d max(u, v)/du: 1 where u > v, 1/2 at a tie, 0 where u < v (a constant: it reads values only).
+inline double tie_share(double u, double v) { return u > v ? 1.0 : (u == v ? 0.5 : 0.0); }
+}  // namespace ops
+inline Var tie_share(const Var& u, const Var& v) { return Var(ops::tie_share(u.value(), v.value())); }
+namespace ops {
 
 /// The local derivative 1 as a type of its own. The rules of a + b, a - b, x + c and x - c return
 /// it, so that every sweep hands the adjoint on as it is: g * one is g (no multiply, no recorded
@@ -198,13 +203,12 @@ struct Max {  // y = max(a, b);  dy/da = [a > b] (1/2 at a tie), dy/db = [b > a]
   static double value(double a, double b) { return a > b ? a : b; }
   template <class T>
   static T da(const T& a, const T& b, const T&) {
-    return T(tie_share(value_of(a), value_of(b)));
+    return tie_share(a, b);
   }
   template <class T>
   static T db(const T& a, const T& b, const T&) {
-    return T(tie_share(value_of(b), value_of(a)));
+    return tie_share(b, a);
   }
-  static double tie_share(double u, double v) { return u > v ? 1.0 : (u == v ? 0.5 : 0.0); }
 };
 struct Min {  // y = min(a, b);  dy/da = [a < b] (1/2 at a tie), dy/db = [b < a] (1/2 at a tie)
   static constexpr const char* name = "min";
@@ -212,11 +216,11 @@ struct Min {  // y = min(a, b);  dy/da = [a < b] (1/2 at a tie), dy/db = [b < a]
   static double value(double a, double b) { return a < b ? a : b; }
   template <class T>
   static T da(const T& a, const T& b, const T&) {
-    return T(Max::tie_share(value_of(b), value_of(a)));
+    return tie_share(b, a);
   }
   template <class T>
   static T db(const T& a, const T& b, const T&) {
-    return T(Max::tie_share(value_of(a), value_of(b)));
+    return tie_share(a, b);
   }
 };
 
