@@ -415,13 +415,10 @@ MatVar pow(const Var& a, const MatVar& b) {
 
 MatVar tie_share(const MatVar& u, const MatVar& v) {
   const ConstMap uv = detail::checked("max", u), vv = detail::checked("max", v);
-  const auto shape = detail::broadcast_shape("max", uv, vv);   // not a structured binding: clang 14
-  const Eigen::Index rows = shape.first, cols = shape.second;  // cannot capture those in a lambda
-  Eigen::MatrixXd share(rows, cols), su, sv;
-  detail::broadcast(uv, rows, cols, su, [&](const auto& ux) {
-    detail::broadcast(vv, rows, cols, sv, [&](const auto& vx) {
-      share = ux.binaryExpr(vx, [](double a, double b) { return ops::tie_share(a, b); });
-    });
+  const auto [rows, cols] = detail::broadcast_shape("max", uv, vv);
+  Eigen::MatrixXd share(rows, cols);
+  detail::broadcast_both(uv, vv, rows, cols, [&](const auto& ux, const auto& vx) {
+    share = ux.binaryExpr(vx, [](double a, double b) { return ops::tie_share(a, b); });
   });
   return matrix_constant_copy(share);
 }

@@ -153,7 +153,7 @@ namespace {
 }
 // A sweep starts from a scalar: a matrix node's adjoint entry is only a flag (see backward).
 void check_scalar_root(const Tape& t, Index root, const char* what) {
-  if (t.node(root).slot != 0 && t.matrices().slot(t.node(root).slot - 1).is_matrix())
+  if (detail::is_matrix_node(t, root))
     throw ShapeError(
         fmt::format("{}: node {} is a matrix; reduce it to a scalar first (sum, mean, dot, "
                     "squared_norm)",

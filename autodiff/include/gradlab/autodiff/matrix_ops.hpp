@@ -104,6 +104,13 @@ void broadcast(const ConstMap& m, Eigen::Index rows, Eigen::Index cols, Eigen::M
     f(ConstMap(scratch.data(), rows, cols));
   }
 }
+/// Calls f(ax, bx) with a and b both seen as rows x cols expressions (see broadcast).
+template <class F>
+void broadcast_both(const ConstMap& a, const ConstMap& b, Eigen::Index rows, Eigen::Index cols, F&& f) {
+  Eigen::MatrixXd scratch_a, scratch_b;
+  broadcast(a, rows, cols, scratch_a,
+            [&](const auto& ax) { broadcast(b, rows, cols, scratch_b, [&](const auto& bx) { f(ax, bx); }); });
+}
 /// adj(p) += e summed down to p's shape (rows x cols): the adjoint of broadcasting p to e's shape.
 void add_reduced(const DoubleSweep& s, Index p, bool column, const Eigen::MatrixXd& e);
 template <class Expr>
@@ -115,6 +122,14 @@ void add_broadcast_adjoint(const DoubleSweep& s, Index p, const ConstMap& pv, co
   else
     add_reduced(s, p, pv.cols() == 1, e);  // a row or a column: evaluate, then sum
 }
+/// Hands node i's adjoint buffer to p, which has none yet and the same shape (a swap, no copy).
+/// i's adjoint is not read again in this sweep; i keeps a buffer of its size, so that a re-recording
+/// allocates nothing.
+inline void give_adjoint(const DoubleSweep& s, MatrixSlot& from, MatrixSlot& to, Index p) {
+  to.adj.swap(from.adj);
+  from.adj.resize(to.adj.rows(), to.adj.cols());
+  s.adj[p] = 1.0;
+}
 /// adj(p) += adj(i), for a rule whose derivative is ops::one. When p has i's shape and no adjoint
 /// yet, i's adjoint buffer is handed over (a swap, no copy): i's adjoint is not read again in this
 /// sweep, so this must be the last use of it.
@@ -123,9 +138,7 @@ inline void hand_on_adjoint(const DoubleSweep& s, Index i, Index p) {
   MatrixSlot* to = slot_of(s.tape, p);
   if (to != nullptr && to->is_matrix() && s.adj[p] == 0.0 && to->rows == from->rows &&
       to->cols == from->cols) {
-    to->adj.swap(from->adj);
-    from->adj.resize(to->rows, to->cols);  // i keeps a buffer, so that a re-recording allocates nothing
-    s.adj[p] = 1.0;
+    give_adjoint(s, *from, *to, p);
   } else {
     add_broadcast_adjoint(s, p, operand(s.tape, p), from->adj);
   }
@@ -145,9 +158,7 @@ void add_elementwise_adjoint(const DoubleSweep& s, Index i, Index p, F f) {
   const Eigen::Index n = own.adj.size();
   if (s.adj[p] == 0.0) {
     for (Eigen::Index k = 0; k < n; ++k) g[k] *= f(x[k], y[k]);
-    to.adj.swap(own.adj);
-    own.adj.resize(own.rows, own.cols);  // i keeps a buffer, so that a re-recording allocates nothing
-    s.adj[p] = 1.0;
+    give_adjoint(s, own, to, p);
   } else {
     double* out = to.adj.data();
     for (Eigen::Index k = 0; k < n; ++k) out[k] += g[k] * f(x[k], y[k]);
@@ -258,18 +269,15 @@ struct BinaryKind {  // dA = reduce(G ⊙ da(A, B, Y)), dB = reduce(G ⊙ db(A, 
     const ConstMap av = operand(s.tape, a), bv = operand(s.tape, b), y = operand(s.tape, i);
     const Eigen::MatrixXd& g = matrix_adjoint(s, i);
     if ((want_a && !one_a) || (want_b && !one_b)) {
-      Eigen::MatrixXd scratch_a, scratch_b;
-      broadcast(av, y.rows(), y.cols(), scratch_a, [&](const auto& ax) {
-        broadcast(bv, y.rows(), y.cols(), scratch_b, [&](const auto& bx) {
-          if constexpr (!one_a) {
-            const auto da = [](double u, double v, double w) { return Op::da(u, v, w); };
-            if (want_a) add_broadcast_adjoint(s, a, av, g.cwiseProduct(ternary(ax, bx, y, da)));
-          }
-          if constexpr (!one_b) {
-            const auto db = [](double u, double v, double w) { return Op::db(u, v, w); };
-            if (want_b) add_broadcast_adjoint(s, b, bv, g.cwiseProduct(ternary(ax, bx, y, db)));
-          }
-        });
+      broadcast_both(av, bv, y.rows(), y.cols(), [&](const auto& ax, const auto& bx) {
+        if constexpr (!one_a) {
+          const auto da = [](double u, double v, double w) { return Op::da(u, v, w); };
+          if (want_a) add_broadcast_adjoint(s, a, av, g.cwiseProduct(ternary(ax, bx, y, da)));
+        }
+        if constexpr (!one_b) {
+          const auto db = [](double u, double v, double w) { return Op::db(u, v, w); };
+          if (want_b) add_broadcast_adjoint(s, b, bv, g.cwiseProduct(ternary(ax, bx, y, db)));
+        }
       });
     }
     // derivative 1: g itself; its buffer can be handed to the last such parent
@@ -296,13 +304,10 @@ MatVar apply_binary(const Var& a, const Var& b) {
   // (the fuzz build) does not allow for structured bindings.
   const auto shape = broadcast_shape(Op::name, av, bv);
   const auto rows = shape.first, cols = shape.second;
-  Eigen::MatrixXd scratch_a, scratch_b;
   return MatVar::from_node(
       record_matrix(t, &BinaryKind<Op>::kind, matrix_op_id(), i, j, 0.0, [&](MatrixSlot& s) {
-        broadcast(av, rows, cols, scratch_a, [&](const auto& ax) {
-          broadcast(bv, rows, cols, scratch_b, [&](const auto& bx) {
-            set_value(s, ax.binaryExpr(bx, [](double u, double v) { return Op::value(u, v); }));
-          });
+        broadcast_both(av, bv, rows, cols, [&](const auto& ax, const auto& bx) {
+          set_value(s, ax.binaryExpr(bx, [](double u, double v) { return Op::value(u, v); }));
         });
         return 0.0;
       }));

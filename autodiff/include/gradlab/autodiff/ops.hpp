@@ -99,9 +99,6 @@ inline double max(double a, double b) { return a > b ? a : b; }
 inline double min(double a, double b) { return a < b ? a : b; }
 /// d max(u, v)/du: 1 where u > v, 1/2 at a tie, 0 where u < v (a constant: it reads values only).
 inline double tie_share(double u, double v) { return u > v ? 1.0 : (u == v ? 0.5 : 0.0); }
-}  // namespace ops
-inline Var tie_share(const Var& u, const Var& v) { return Var(ops::tie_share(u.value(), v.value())); }
-namespace ops {
 
 /// The local derivative 1 as a type of its own. The rules of a + b, a - b, x + c and x - c return
 /// it, so that every sweep hands the adjoint on as it is: g * one is g (no multiply, no recorded
@@ -115,6 +112,8 @@ constexpr double operator*(double g, One) { return g; }
 template <class R>
 inline constexpr bool is_one = std::is_same_v<std::remove_cvref_t<R>, One>;
 }  // namespace ops
+// The Var forms of the two above (found by argument-dependent lookup from the rules).
+inline Var tie_share(const Var& u, const Var& v) { return Var(ops::tie_share(u.value(), v.value())); }
 inline const Var& operator*(const Var& g, ops::One) { return g; }
 namespace ops {
 
