@@ -63,7 +63,21 @@ function mapper(canvas, s) {
     b: (py) => s.b_min + (1 - (py - PAD.t) / H) * (s.b_max - s.b_min),
   };
 }
+// The map is drawn once per surface and canvas size, then copied (dragging redraws only the path).
+const contourCache = new Map();
 function drawContour(canvas, s) {
+  const key = canvas.width + 'x' + canvas.height;
+  let bg = contourCache.get(key);
+  if (!bg || bg.surface !== s) {
+    const off = document.createElement('canvas');
+    off.width = canvas.width; off.height = canvas.height;
+    drawContourMap(off, s);
+    bg = {surface: s, canvas: off};
+    contourCache.set(key, bg);
+  }
+  canvas.getContext('2d').drawImage(bg.canvas, 0, 0);
+}
+function drawContourMap(canvas, s) {
   const g = canvas.getContext('2d'), m = mapper(canvas, s), n = s.n;
   g.fillStyle = '#fff'; g.fillRect(0, 0, canvas.width, canvas.height);
   const [lo, hi] = surfRange(s);
@@ -297,6 +311,7 @@ function updateLedger() {
     for (const c of [`v${f.node}`, f.op, f.formula, fmt(f.value)]) {
       const td = document.createElement('td'); td.textContent = c; tr.appendChild(td);
     }
+    tr.lastChild.id = `ledger-value-v${f.node}`;
     tr.id = `ledger-v${f.node}`;
     t.appendChild(tr);
   }
@@ -312,11 +327,18 @@ function renderBackward() {
     let text = `v${e.node} \`${formula[e.node]}\`: `;
     if (k === 0) text += 'adjoint = 1 (the output)';
     else if (!e.terms.length) text += 'adjoint = 0 (not used by the output)';
-    else text += 'adjoint = ' + e.terms.map((c) => `v${c.user} ${fmt(c.user_adjoint)} × ${fmt(c.local_derivative)}`).join(' + ') +
-      ` = ${fmt(e.adjoint)}`;
+    else text += 'adjoint = ' + e.terms.map((c) => `v${c.user} ${fmt(c.user_adjoint)} × ${fmt(c.local_derivative)}`).join(' + ') + ' = ';
     li.textContent = text; li.id = `ledger-adj-v${e.node}`;
+    if (k > 0 && e.terms.length) {
+      const v = document.createElement('span'); v.id = `ledger-adjoint-v${e.node}`; v.textContent = fmt(e.adjoint);
+      li.appendChild(v);
+    }
     ol.appendChild(li);
   });
+  // the node whose adjoint was filled in last, in the forward table
+  for (const tr of document.querySelectorAll('#ledger-forward tr')) tr.classList.remove('current');
+  const cur = ledger.backward[ledgerShown - 1];
+  if (cur) $(`ledger-v${cur.node}`).classList.add('current');
   const done = ledgerShown >= ledger.backward.length;
   $('ledger-step').disabled = done;
   $('ledger-gradient').textContent = done
@@ -442,6 +464,8 @@ createGradlab().then((m) => {
   updateSurface(); updateArticle(); updateOptimizers(); updateActivation(); updateLedger();
   if (state.panel === 'ledger') { ledgerShown = Math.min(3, ledger.backward.length); renderBackward(); }
   updateExpr();
-  $('status').textContent = `engine ready; first computation in ${(performance.now() - t0).toFixed(0)} ms`;
+  const now = performance.now();  // since the navigation started
+  $('status').innerHTML = `engine ready: loaded and drawn in <span id="load-ms">${now.toFixed(0)}</span> ms ` +
+    `(of which the first computations and drawings ${(now - t0).toFixed(0)} ms)`;
   document.body.dataset.ready = '1';
 }).catch((e) => { $('status').textContent = 'the engine failed to load: ' + e; });

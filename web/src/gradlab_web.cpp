@@ -67,10 +67,11 @@ Json trajectory_json(const Trajectory& t) {
     loss.push_back(r.loss);
   }
   const TrajectoryRow& last = t.rows.back();
-  return {{"w", w},
-          {"b", b},
-          {"loss", loss},
-          {"final", {{"epoch", last.epoch}, {"w", last.theta[0]}, {"b", last.theta[1]}, {"loss", last.loss}}}};
+  return {
+      {"w", w},
+      {"b", b},
+      {"loss", loss},
+      {"final", {{"epoch", last.epoch}, {"w", last.theta[0]}, {"b", last.theta[1]}, {"loss", last.loss}}}};
 }
 
 /// Epochs of a request: a whole number in [0, 100000] (the page redraws every epoch).
@@ -96,13 +97,19 @@ Json run(const Json& s) {
 Json surface(const Json& s) {
   figures::Grid grid = figures::article_grid();
   grid.nw = grid.nb = std::clamp(field(s, "n", 81), 2, 400);
-  const figures::Surface sf = figures::loss_surface(state_neuron(s), article::inputs(), article::targets(), grid);
+  const figures::Surface sf =
+      figures::loss_surface(state_neuron(s), article::inputs(), article::targets(), grid);
   Json loss = Json::array();
   for (int j = 0; j < grid.nb; ++j)
     for (int i = 0; i < grid.nw; ++i) loss.push_back(sf.loss(i, j));
   const article::Optimum opt = article::exact_optimum();
-  return {{"w_min", grid.w_min}, {"w_max", grid.w_max}, {"b_min", grid.b_min}, {"b_max", grid.b_max},
-          {"n", grid.nw},        {"loss", loss},          {"optimum", {{"w", opt.w}, {"b", opt.b}}}};
+  return {{"w_min", grid.w_min},
+          {"w_max", grid.w_max},
+          {"b_min", grid.b_min},
+          {"b_max", grid.b_max},
+          {"n", grid.nw},
+          {"loss", loss},
+          {"optimum", {{"w", opt.w}, {"b", opt.b}}}};
 }
 
 /// {epochs, eta} -> every optimizer from the article's start, as `gradlab article --optimizers`
@@ -130,9 +137,14 @@ Json activation_record(const Json& s) {
     f.push_back(a.value(xi));
     d.push_back(a.d(xi));
   }
-  return {{"name", a.name},       {"formula", a.formula}, {"derivative", a.derivative}, {"kink", a.kink},
-          {"domain", {a.domain.lo, a.domain.hi}},         {"x", x},
-          {"f", f},               {"d", d}};
+  return {{"name", a.name},
+          {"formula", a.formula},
+          {"derivative", a.derivative},
+          {"kink", a.kink},
+          {"domain", {a.domain.lo, a.domain.hi}},
+          {"x", x},
+          {"f", f},
+          {"d", d}};
 }
 
 /// The expression and the point of a request, parsed as `gradlab grad EXPR --at AT` parses them.

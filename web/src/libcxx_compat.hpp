@@ -14,8 +14,7 @@
 namespace std {
 // std::make_unique_for_overwrite<T[]>(n): n default-initialised elements (tape.cpp's reserve).
 template <class T>
-  requires is_unbounded_array_v<T>
-unique_ptr<T> make_unique_for_overwrite(size_t n) {
+requires is_unbounded_array_v<T> unique_ptr<T> make_unique_for_overwrite(size_t n) {
   return unique_ptr<T>(new remove_extent_t<T>[n]);
 }
 }  // namespace std
