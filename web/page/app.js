@@ -222,7 +222,11 @@ function updateArticle() {
   writeState();
   const r = call('run', {w0: state.w0, b0: state.b0, eta: state.eta, epochs: state.epochs,
                          optimizer: state.optimizer, activation: state.activation});
-  if (showError('article-error', r)) { runResult = null; return; }
+  if (showError('article-error', r)) {  // no stale numbers beside an error
+    runResult = null;
+    for (const id of ['start-w', 'start-b', 'start-loss', 'final-epoch', 'final-w', 'final-b', 'final-loss']) $(id).textContent = '';
+    return;
+  }
   runResult = r;
   $('start-w').textContent = fmt(r.w[0]); $('start-b').textContent = fmt(r.b[0]);
   $('start-loss').textContent = fmt(r.loss[0]);
@@ -239,9 +243,9 @@ const OPT_COLOURS = ['#e41a1c', '#ff7f00', '#f0f', '#4daf4a', '#00d0ff', '#fff']
 let optRuns = null, optFrame = 0, optTimer = null;
 function updateOptimizers() {
   optRuns = call('optimizers', {epochs: state.epochs});
-  if (optRuns.error) return;
   const t = $('opt-table');
   t.innerHTML = '<tr><th>optimizer</th><th>w</th><th>b</th><th>L</th></tr>';
+  if (optRuns.error) return;  // the article panel shows the error of the same state
   optRuns.names.forEach((name, k) => {
     const f = optRuns.runs[name].final, tr = document.createElement('tr');
     tr.innerHTML = `<th><span class="swatch" style="background:${OPT_COLOURS[k]}"></span>${name}</th>` +

@@ -8,8 +8,11 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <cstdint>
 #include <exception>
+#include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "common.hpp"
@@ -23,11 +26,20 @@ namespace gradlab::web {
 namespace {
 using cli::Json;
 
-/// The request's field `key`, or `fallback` when it is absent; a value of the wrong type is an Error.
+/// The request's field `key`, or `fallback` when it is absent. A value of the wrong type is an Error,
+/// and so is null (what JSON.stringify makes of NaN and infinities) and a fraction where a whole
+/// number is expected: nothing is silently replaced or rounded.
 template <class T>
 T field(const Json& j, const char* key, T fallback) {
   const auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return fallback;
+  if (it == j.end()) return fallback;
+  if (it->is_null()) throw Error(fmt::format("'{}' is not a finite number", key));
+  if constexpr (std::is_same_v<T, int>) {
+    const bool whole = it->is_number_integer() &&
+                       it->get<std::int64_t>() >= std::numeric_limits<int>::min() &&
+                       it->get<std::int64_t>() <= std::numeric_limits<int>::max();
+    if (!whole) throw Error(fmt::format("'{}' must be a whole number, got {}", key, it->dump()));
+  }
   try {
     return it->get<T>();
   } catch (const std::exception&) {

@@ -156,6 +156,15 @@ def main():
                             check(same(p.text.get(key), opts[n][k]),
                                   f"  {key} = {p.text.get(key)!r}, gradlab article --optimizers: {opts[n][k]!r}")
 
+            # A bad state is an error in the page, not a silent default: no numbers are shown.
+            for query, words in (("?eta=abc", "'eta' is not a finite number"),
+                                 ("?epochs=2.5", "'epochs' must be a whole number"),
+                                 ("?optimizer=sgd", "unknown optimizer 'sgd'")):
+                p = page(a.chromium, profile, base + query)
+                shown = p.text.get("article-error", "")
+                check(words in shown and p.text.get("final-w") == "",
+                      f"page{query}: article-error {shown.strip()!r}, final-w {p.text.get('final-w')!r}")
+
             # Your own expression: value, gradient and Hessian against `gradlab grad --json --hessian`.
             exprs = [("sigmoid(w*x+b)", "w=0.5,b=-1,x=2"),
                      ("x^3*sin(y) + exp(x*y)", "x=0.7,y=-1.3"),
@@ -208,7 +217,7 @@ def main():
                       f"page shows {shown.splitlines()[:1]}")
 
             # Screenshots of each panel and of the whole page.
-            for panel, height in (("article", 720), ("optimizers", 560), ("activations", 480),
+            for panel, height in (("article", 720), ("optimizers", 700), ("activations", 640),
                                   ("ledger", 640), ("expr", 420), ("", 2600)):
                 name = os.path.join(a.out, f"web_{panel or 'page'}.png")
                 query = f"?panel={panel}" if panel else ""
