@@ -1,0 +1,260 @@
+// gradlab in the browser: the few coarse functions the page calls, compiled to WebAssembly with the
+// same engine sources as the native build. Each takes one JSON object (as text) and returns one JSON
+// object (as text): the numbers, or {"error": ...}. JavaScript only draws what comes back.
+//
+// Numbers are written by nlohmann::json, as `gradlab ... --json` writes them (shortest text that reads
+// back to the same double), so the page and the CLI agree to the last digit.
+#include <emscripten/bind.h>
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "common.hpp"
+#include "gradlab/autodiff/functional.hpp"
+#include "gradlab/neuron/activation.hpp"
+#include "gradlab/neuron/article.hpp"
+#include "gradlab/neuron/figures.hpp"
+
+namespace gradlab::web {
+
+namespace {
+using cli::Json;
+
+/// The request's field `key`, or `fallback` when it is absent. A value of the wrong type is an Error,
+/// and so is null (what JSON.stringify makes of NaN and infinities) and a fraction where a whole
+/// number is expected: nothing is silently replaced or rounded.
+template <class T>
+T field(const Json& j, const char* key, T fallback) {
+  const auto it = j.find(key);
+  if (it == j.end()) return fallback;
+  if (it->is_null()) throw Error(fmt::format("'{}' is not a finite number", key));
+  if constexpr (std::is_same_v<T, int>) {
+    const bool whole = it->is_number_integer() &&
+                       it->get<std::int64_t>() >= std::numeric_limits<int>::min() &&
+                       it->get<std::int64_t>() <= std::numeric_limits<int>::max();
+    if (!whole) throw Error(fmt::format("'{}' must be a whole number, got {}", key, it->dump()));
+  }
+  try {
+    return it->get<T>();
+  } catch (const std::exception&) {
+    throw Error(fmt::format("'{}' has the wrong type: {}", key, it->dump()));
+  }
+}
+
+/// Runs f on the parsed request and returns its JSON; any error becomes {"error": message}, with
+/// the column and the field for an error in an expression or a point.
+template <class F>
+std::string respond(const std::string& request, F f) {
+  Json out;
+  try {
+    out = f(Json::parse(request));
+  } catch (const expr::ParseError& e) {
+    out = {{"error", e.what()}, {"reason", e.reason()}, {"column", e.column()}};
+  } catch (const std::exception& e) {
+    out = {{"error", e.what()}};
+  }
+  return out.dump();
+}
+
+/// The neuron of the page's state: one input, squared error, the article's data.
+Neuron state_neuron(const Json& s) {
+  const double w0 = field(s, "w0", article::w0);
+  const double b0 = field(s, "b0", article::b0);
+  return Neuron(Eigen::VectorXd::Constant(1, w0), b0, field<std::string>(s, "activation", "sigmoid"),
+                "squared_error");
+}
+
+/// A trajectory as three arrays (w, b, loss per epoch) and its last row.
+Json trajectory_json(const Trajectory& t) {
+  Json w = Json::array(), b = Json::array(), loss = Json::array();
+  for (const TrajectoryRow& r : t.rows) {
+    w.push_back(r.theta[0]);
+    b.push_back(r.theta[1]);
+    loss.push_back(r.loss);
+  }
+  const TrajectoryRow& last = t.rows.back();
+  return {
+      {"w", w},
+      {"b", b},
+      {"loss", loss},
+      {"final", {{"epoch", last.epoch}, {"w", last.theta[0]}, {"b", last.theta[1]}, {"loss", last.loss}}}};
+}
+
+/// Epochs of a request: a whole number in [0, 100000] (the page redraws every epoch).
+int epochs_of(const Json& s, int fallback) {
+  const int epochs = field(s, "epochs", fallback);
+  if (epochs < 0 || epochs > 100000)
+    throw Error(fmt::format("epochs must be a whole number from 0 to 100000, got {}", epochs));
+  return epochs;
+}
+
+/// {w0, b0, eta, epochs, optimizer, activation} -> the run of the neuron from (w0, b0) with that
+/// optimizer at learning rate eta: {w: [...], b: [...], loss: [...], final: {epoch, w, b, loss}}.
+Json run(const Json& s) {
+  Neuron n = state_neuron(s);
+  auto opt = make_optimizer(field<std::string>(s, "optimizer", "gd"),
+                            {.learning_rate = field(s, "eta", article::learning_rate)});
+  return trajectory_json(
+      train(n, article::inputs(), article::targets(), *opt, {.max_epochs = epochs_of(s, article::epochs)}));
+}
+
+/// {activation, n} -> L(w, b) on the article's rectangle, n x n points: {w_min, w_max, b_min, b_max,
+/// n, loss: [row j = b_j: L(w_0, b_j), L(w_1, b_j), ...]} and the exact optimum of the sigmoid neuron.
+Json surface(const Json& s) {
+  figures::Grid grid = figures::article_grid();
+  grid.nw = grid.nb = std::clamp(field(s, "n", 81), 2, 400);
+  const figures::Surface sf =
+      figures::loss_surface(state_neuron(s), article::inputs(), article::targets(), grid);
+  Json loss = Json::array();
+  for (int j = 0; j < grid.nb; ++j)
+    for (int i = 0; i < grid.nw; ++i) loss.push_back(sf.loss(i, j));
+  const article::Optimum opt = article::exact_optimum();
+  return {{"w_min", grid.w_min},
+          {"w_max", grid.w_max},
+          {"b_min", grid.b_min},
+          {"b_max", grid.b_max},
+          {"n", grid.nw},
+          {"loss", loss},
+          {"optimum", {{"w", opt.w}, {"b", opt.b}}}};
+}
+
+/// {epochs, eta} -> every optimizer from the article's start, as `gradlab article --optimizers`
+/// runs them (eta 0 or absent: 1 for gd, 0.1 for the others): {names: [...], runs: {name: run}}.
+Json optimizers(const Json& s) {
+  const double eta = field(s, "eta", 0.0);
+  const std::vector<std::string> names = optimizer_names();
+  Json runs = Json::object();
+  for (const auto& [name, t] : figures::article_optimizer_runs(names, epochs_of(s, 200), eta))
+    runs[name] = trajectory_json(t);
+  return {{"names", names}, {"runs", runs}};
+}
+
+/// {} -> the registered activations' names; {name, n} -> its record's texts and f, f' from the record
+/// at n points of its domain.
+Json activation_record(const Json& s) {
+  const std::string name = field<std::string>(s, "name", "");
+  if (name.empty()) return {{"names", activation_names()}};
+  const ActivationInfo& a = activation(name);
+  const int n = std::clamp(field(s, "n", 201), 2, 2001);
+  Json x = Json::array(), f = Json::array(), d = Json::array();
+  for (int i = 0; i < n; ++i) {
+    const double xi = a.domain.lo + (a.domain.hi - a.domain.lo) * i / (n - 1);
+    x.push_back(xi);
+    f.push_back(a.value(xi));
+    d.push_back(a.d(xi));
+  }
+  return {{"name", a.name},
+          {"formula", a.formula},
+          {"derivative", a.derivative},
+          {"kink", a.kink},
+          {"domain", {a.domain.lo, a.domain.hi}},
+          {"x", x},
+          {"f", f},
+          {"d", d}};
+}
+
+/// The expression and the point of a request, parsed as `gradlab grad EXPR --at AT` parses them.
+/// An error says which field it is in ("field": "expr" or "at").
+struct Parsed {
+  cli::ExprOptions options;
+  std::unique_ptr<cli::Program> program;
+  std::vector<cli::Binding> point;
+};
+/// Runs f with a parsed request; a parse error names its field.
+template <class F>
+Json with_parsed(const Json& s, F f) {
+  register_builtin_activations();  // the activations are functions of the language, as in the CLI
+  Parsed p;
+  p.options.expr = field<std::string>(s, "expr", "");
+  const std::string at = field<std::string>(s, "at", "");
+  if (!at.empty()) p.options.at.push_back(at);
+  try {
+    if (p.options.expr == "-") (void)expr::parse(p.options.expr);  // the CLI's stdin; here plain text
+    p.program = std::make_unique<cli::Program>(p.options);
+  } catch (const expr::ParseError& e) {
+    return {{"error", e.what()}, {"reason", e.reason()}, {"column", e.column()}, {"field", "expr"}};
+  }
+  try {
+    p.point = cli::parse_bindings(p.options.at);
+  } catch (const expr::ParseError& e) {
+    return {{"error", e.what()}, {"reason", e.reason()}, {"column", e.column()}, {"field", "at"}};
+  }
+  return f(p);
+}
+
+/// {expr, at} -> {value, gradient: {name: d}, hessian: {name: {name: d2}}}, as `gradlab grad --json
+/// --hessian`; or {error, reason, column, field}.
+Json evaluate(const Json& s) {
+  return with_parsed(s, [](const Parsed& p) -> Json {
+    const cli::Recording rec(*p.program, p.point);
+    const cli::Program::Recorded& r = rec.r;
+    Json j;
+    j["value"] = rec.value();
+    j["gradient"] = Json::object();
+    std::vector<Var> xs;
+    for (std::size_t k = 0; k < p.point.size(); ++k) {
+      j["gradient"][p.point[k].name] = rec.gradient(k, p.point);
+      xs.push_back(r.inputs[k]);
+    }
+    const Eigen::MatrixXd h = hessian(r.root, xs);
+    j["hessian"] = Json::object();
+    for (std::size_t a = 0; a < xs.size(); ++a)
+      for (std::size_t b = 0; b < xs.size(); ++b)
+        j["hessian"][p.point[a].name][p.point[b].name] =
+            h(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b));
+    return j;
+  });
+}
+
+/// {expr, at} -> the chain-rule ledger, as `gradlab explain --json`: forward (node, op, formula,
+/// value), backward in reverse order (node, adjoint, terms: user, user_adjoint, local_derivative).
+Json ledger(const Json& s) {
+  return with_parsed(s, [](const Parsed& p) -> Json {
+    const cli::Recording rec(*p.program, p.point);
+    const std::vector<std::vector<cli::ChainTerm>> terms = cli::chain_terms(rec.tape, rec.root);
+    Json j;
+    j["forward"] = Json::array();
+    for (Index i = 0; i <= rec.root; ++i)
+      j["forward"].push_back({{"node", i},
+                              {"op", op_info(rec.tape.op(i)).name},
+                              {"formula", rec.ev.formula(i)},
+                              {"value", rec.tape.value(i)}});
+    j["backward"] = Json::array();
+    for (Index i = rec.root + 1; i-- > 0;) {
+      if (rec.tape.op(i) == kConstOp) continue;
+      Json t = Json::array();
+      for (const cli::ChainTerm& c : terms[static_cast<std::size_t>(i)])
+        t.push_back({{"user", c.user}, {"user_adjoint", rec.adj[c.user]}, {"local_derivative", c.local}});
+      j["backward"].push_back({{"node", i}, {"adjoint", rec.adj[i]}, {"terms", t}});
+    }
+    j["gradient"] = Json::object();
+    for (std::size_t k = 0; k < p.point.size(); ++k)
+      j["gradient"][p.point[k].name] = rec.adj[rec.r.inputs[k].index()];
+    return j;
+  });
+}
+}  // namespace
+
+std::string run_json(const std::string& r) { return respond(r, run); }
+std::string surface_json(const std::string& r) { return respond(r, surface); }
+std::string optimizers_json(const std::string& r) { return respond(r, optimizers); }
+std::string activation_json(const std::string& r) { return respond(r, activation_record); }
+std::string evaluate_json(const std::string& r) { return respond(r, evaluate); }
+std::string ledger_json(const std::string& r) { return respond(r, ledger); }
+
+}  // namespace gradlab::web
+
+EMSCRIPTEN_BINDINGS(gradlab) {
+  emscripten::function("run", &gradlab::web::run_json);
+  emscripten::function("surface", &gradlab::web::surface_json);
+  emscripten::function("optimizers", &gradlab::web::optimizers_json);
+  emscripten::function("activation", &gradlab::web::activation_json);
+  emscripten::function("evaluate", &gradlab::web::evaluate_json);
+  emscripten::function("ledger", &gradlab::web::ledger_json);
+}

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""The page in a real browser: serves build/wasm/web on 127.0.0.1 (a free port), loads URL states in
+headless Chromium, and checks that the numbers in the page equal the CLI's `--json` output exactly
+(as doubles, so to the last printed digit). Writes a screenshot of each panel to --out.
+
+  test_page.py --page build/wasm/web --gradlab build/release/cli/gradlab --chromium chromium --out DIR
+"""
+import argparse
+import functools
+import html.parser
+import http.server
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+TIMEOUT = 120  # seconds for one browser run; the whole test is bounded by ctest's TIMEOUT too
+
+
+class Ids(html.parser.HTMLParser):
+    """The text of every element with an id, and its attributes."""
+
+    VOID = {"br", "img", "input", "meta", "link", "hr", "source", "col", "area", "base", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.text, self.attrs, self.open = {}, {}, []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.text.setdefault(a["id"], "")
+            self.attrs[a["id"]] = a
+        if tag not in self.VOID:
+            self.open.append((tag, a.get("id")))
+
+    def handle_endtag(self, tag):
+        while self.open:
+            t, _ = self.open.pop()
+            if t == tag:
+                break
+
+    def handle_data(self, data):
+        for _, i in self.open:
+            if i is not None:
+                self.text[i] += data
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class Check:
+    def __init__(self):
+        self.failures = 0
+
+    def __call__(self, ok, what):
+        print(("ok    " if ok else "FAIL  ") + what)
+        if not ok:
+            self.failures += 1
+
+
+def browser(chromium, profile, *args):
+    cmd = [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+           "--user-data-dir=" + profile, "--virtual-time-budget=15000", *args]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+    return r.stdout
+
+
+def page(chromium, profile, url):
+    p = Ids()
+    p.feed(browser(chromium, profile, "--dump-dom", url))
+    return p
+
+
+def cli(gradlab, *args):
+    env = dict(os.environ, GRADLAB_GNUPLOT="/nonexistent/gnuplot")  # numbers only, no figures
+    r = subprocess.run([gradlab, *args], capture_output=True, text=True, timeout=TIMEOUT, env=env)
+    return r
+
+
+def same(page_text, cli_number):
+    """The page shows the double's shortest text; the CLI prints it in JSON: equal as doubles."""
+    try:
+        return float(page_text) == float(cli_number)
+    except (TypeError, ValueError):
+        return False
+
+
+def close(page_text, cli_number, ulps=4):
+    """Within a few units in the last place: libm functions (erf, exp, ...) of emscripten's libc and
+    of glibc may round differently in the last bit, and second derivatives go through more of them."""
+    try:
+        a, b = float(page_text), float(cli_number)
+    except (TypeError, ValueError):
+        return False
+    return a == b or abs(a - b) <= ulps * 2.0**-52 * max(abs(a), abs(b))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--page", required=True)
+    ap.add_argument("--gradlab", required=True)
+    ap.add_argument("--chromium", required=True)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    if not os.path.isfile(os.path.join(a.page, "gradlab.js")):
+        print(f"{a.page}/gradlab.js is missing: build the page first (bash scripts/setup.sh web-build)")
+        return 1
+    os.makedirs(a.out, exist_ok=True)
+    check = Check()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=a.page))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    with tempfile.TemporaryDirectory() as tmp:
+        profile = os.path.join(tmp, "profile")
+        out = os.path.join(tmp, "out")
+        try:
+            # The article: the default state and two others, against `gradlab article --json`.
+            states = [("", None, []),
+                      ("?optimizer=momentum&eta=0.5&epochs=200", "momentum",
+                       ["--optimizers", "momentum", "--lr", "0.5", "--epochs", "200"]),
+                      ("?optimizer=adam&eta=0.05&epochs=300", "adam",
+                       ["--optimizers", "adam", "--lr", "0.05", "--epochs", "300"])]
+            for query, name, extra in states:
+                start = time.monotonic()
+                p = page(a.chromium, profile, base + query)
+                secs = time.monotonic() - start
+                check(p.attrs.get("status") is not None and "engine ready" in p.text.get("status", ""),
+                      f"page{query or ' (default)'} loads the engine ({secs:.1f} s in the browser): "
+                      f"{p.text.get('status', '').strip()}")
+                r = cli(a.gradlab, "article", "--json", "--out", out, *extra)
+                check(r.returncode == 0, f"gradlab article --json {' '.join(extra)}")
+                if r.returncode != 0:
+                    print(r.stderr)
+                    continue
+                j = json.loads(r.stdout)
+                want = j["final"] if name is None else j["optimizers"][name]
+                for k, key in (("w", "final-w"), ("b", "final-b"), ("loss", "final-loss")):
+                    check(same(p.text.get(key), want[k]),
+                          f"  {key} = {p.text.get(key)!r}, gradlab article: {want[k]!r}")
+                if name is None:
+                    check(p.text.get("final-epoch") == str(j["epochs"]), f"  final-epoch = {j['epochs']}")
+                    # the optimizers panel of the default state: all six, 1000 epochs, default rates
+                    names = [n for n in ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")]
+                    r = cli(a.gradlab, "article", "--json", "--out", out, "--optimizers", ",".join(names))
+                    opts = json.loads(r.stdout)["optimizers"]
+                    for n in names:
+                        for k in ("w", "b", "loss"):
+                            key = f"opt-{n}-{k}"
+                            check(same(p.text.get(key), opts[n][k]),
+                                  f"  {key} = {p.text.get(key)!r}, gradlab article --optimizers: {opts[n][k]!r}")
+
+            # A bad state is an error in the page, not a silent default: no numbers are shown.
+            for query, words in (("?eta=abc", "'eta' is not a finite number"),
+                                 ("?epochs=2.5", "'epochs' must be a whole number"),
+                                 ("?optimizer=sgd", "unknown optimizer 'sgd'")):
+                p = page(a.chromium, profile, base + query)
+                shown = p.text.get("article-error", "")
+                check(words in shown and p.text.get("final-w") == "",
+                      f"page{query}: article-error {shown.strip()!r}, final-w {p.text.get('final-w')!r}")
+
+            # Your own expression: value, gradient and Hessian against `gradlab grad --json --hessian`.
+            exprs = [("sigmoid(w*x+b)", "w=0.5,b=-1,x=2"),
+                     ("x^3*sin(y) + exp(x*y)", "x=0.7,y=-1.3"),
+                     ("log(1+exp(a))/b + tanh(a*b)", "a=0.3,b=2"),
+                     ("gelu(x)*softplus(x) - relu(x-1)", "x=0.4")]
+            from urllib.parse import urlencode
+            for e, at in exprs:
+                p = page(a.chromium, profile, base + "?" + urlencode({"expr": e, "at": at, "panel": "expr"}))
+                r = cli(a.gradlab, "grad", e, "--at", at, "--json", "--hessian")
+                check(r.returncode == 0, f"gradlab grad '{e}' --at {at} --json --hessian")
+                if r.returncode != 0:
+                    print(r.stderr)
+                    continue
+                j = json.loads(r.stdout)
+                check(same(p.text.get("expr-value"), j["value"]),
+                      f"  expr-value = {p.text.get('expr-value')!r}, gradlab grad: {j['value']!r}")
+                for n, g in j["gradient"].items():
+                    key = f"expr-grad-{n}"
+                    check(same(p.text.get(key), g), f"  {key} = {p.text.get(key)!r}, gradlab grad: {g!r}")
+                    for m, h in j["hessian"][n].items():
+                        key = f"expr-hess-{n}-{m}"
+                        exact = same(p.text.get(key), h)
+                        check(exact or close(p.text.get(key), h),
+                              f"  {key} = {p.text.get(key)!r}, gradlab grad: {h!r}"
+                              + ("" if exact else " (equal within 4 ulps)"))
+
+            # The ledger of the first data point at the article's start, against `gradlab explain --json`:
+            # every forward value and the adjoints of the first steps (the ledger panel shows three).
+            e, at = "(sigmoid(w*x+b)-y)^2/2", "w=0,b=-8,x=0.5,y=0.2"
+            p = page(a.chromium, profile, base + "?panel=ledger")
+            r = cli(a.gradlab, "explain", e, "--at", at, "--json")
+            j = json.loads(r.stdout)
+            for f in j["forward"]:
+                key = f"ledger-value-v{f['node']}"
+                check(same(p.text.get(key), f["value"]), f"  {key} = {p.text.get(key)!r}, gradlab explain: {f['value']!r}")
+            for b in j["backward"][1:3]:
+                key = f"ledger-adjoint-v{b['node']}"
+                check(same(p.text.get(key), b["adjoint"]), f"  {key} = {p.text.get(key)!r}, gradlab explain: {b['adjoint']!r}")
+
+            # A bad expression: the page shows the CLI's error with a caret at the same column.
+            for e, at in (("w*(x+", "w=1,x=2"), ("sin(x) + foo(x)", "x=1"), ("x^2", "x=1,x=2")):
+                p = page(a.chromium, profile, base + "?" + urlencode({"expr": e, "at": at, "panel": "expr"}))
+                r = cli(a.gradlab, "grad", e, "--at", at)
+                lines = r.stderr.splitlines()
+                caret = next((ln.index("^") - 1 for ln in lines if ln.strip() == "^"), None)
+                a_col = p.attrs.get("expr-error-column", {}).get("data-column")
+                shown = p.text.get("expr-error", "")
+                check(r.returncode == 2 and caret is not None and a_col == str(caret) and "^" in shown,
+                      f"'{e}' --at {at}: page's caret at column {a_col}, the CLI's at {caret}; "
+                      f"page shows {shown.splitlines()[:1]}")
+
+            # Screenshots of each panel and of the whole page.
+            for panel, height in (("article", 720), ("optimizers", 700), ("activations", 640),
+                                  ("ledger", 640), ("expr", 420), ("", 2600)):
+                name = os.path.join(a.out, f"web_{panel or 'page'}.png")
+                query = f"?panel={panel}" if panel else ""
+                if panel == "expr":
+                    query += "&" + urlencode({"expr": "x^3*sin(y) + exp(x*y)", "at": "x=0.7,y=-1.3"})
+                if os.path.exists(name):
+                    os.remove(name)
+                browser(a.chromium, profile, f"--screenshot={name}", f"--window-size=1400,{height}",
+                        "--hide-scrollbars", base + query)
+                check(os.path.isfile(name) and os.path.getsize(name) > 10000, f"screenshot {name}")
+        finally:
+            server.shutdown()
+    print(f"{check.failures} failure(s)")
+    return 1 if check.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
