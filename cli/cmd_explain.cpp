@@ -37,8 +37,10 @@ int run_explain(const ExprOptions& o) {
         t.push_back({{"user", c.user}, {"user_adjoint", adj[c.user]}, {"local_derivative", c.local}});
       j["backward"].push_back({{"node", i}, {"adjoint", adj[i]}, {"terms", t}});
     }
-    j["gradient"] = Json::object();
-    for (std::size_t k = 0; k < point.size(); ++k) j["gradient"][point[k].name] = adj[r.inputs[k].index()];
+    std::vector<std::pair<std::string, Json>> gradient;
+    for (std::size_t k = 0; k < point.size(); ++k)
+      gradient.emplace_back(point[k].name, adj[r.inputs[k].index()]);
+    j["gradient"] = object_of_distinct_keys(std::move(gradient));
     print_json(j);
     return 0;
   }
