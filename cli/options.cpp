@@ -47,8 +47,7 @@ const CLI::Validator kCount = whole_number_from(0);
 const CLI::Validator kPositiveCount = whole_number_from(1);
 
 const CLI::Validator kNonEmptyDir(
-    [](std::string& s) { return s.empty() ? std::string("expected a directory name, got ''") : ""; },
-    "DIR");
+    [](std::string& s) { return s.empty() ? std::string("expected a directory name, got ''") : ""; }, "DIR");
 
 const CLI::Validator kDistinctNames(
     [](std::string& s) {
