@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "gradlab/autodiff/expr.hpp"
 
@@ -48,6 +50,7 @@ std::vector<Binding> parse_bindings(std::string_view text, std::string_view opti
   if (skip_space(text, 0) == text.size())
     throw Error(fmt::format("{} is empty: expected NAME=VALUE pairs separated by commas, e.g. {} w=0.5,b=-1",
                             option, option));
+  std::unordered_set<std::string> seen;  // a hash set: --at with thousands of names stays linear
   std::size_t i = 0;
   while (true) {
     i = skip_space(text, i);
@@ -65,9 +68,8 @@ std::vector<Binding> parse_bindings(std::string_view text, std::string_view opti
     std::size_t end = i;
     while (end < text.size() && text[end] != ',' && !is_space(text[end])) ++end;
     const double v = parse_number(text, i, end, option, fmt::format("'{}'", name));
-    for (const Binding& b : out)
-      if (b.name == name)
-        throw expr::ParseError(text, name_at, fmt::format("'{}' is given twice", name), option);
+    if (!seen.insert(name).second)
+      throw expr::ParseError(text, name_at, fmt::format("'{}' is given twice", name), option);
     out.push_back({std::move(name), v});
     i = skip_space(text, end);
     if (i == text.size()) return out;
@@ -78,10 +80,10 @@ std::vector<Binding> parse_bindings(std::string_view text, std::string_view opti
 
 std::vector<Binding> parse_bindings(const std::vector<std::string>& texts, std::string_view option) {
   std::vector<Binding> out;
+  std::unordered_set<std::string> seen;
   for (const std::string& t : texts)
     for (Binding& b : parse_bindings(t, option)) {
-      for (const Binding& prev : out)
-        if (prev.name == b.name) throw Error(fmt::format("{}: '{}' is given twice", option, b.name));
+      if (!seen.insert(b.name).second) throw Error(fmt::format("{}: '{}' is given twice", option, b.name));
       out.push_back(std::move(b));
     }
   return out;
@@ -119,6 +121,37 @@ std::pair<double, double> parse_range(std::string_view text) {
   return {lo, hi};
 }
 
+std::vector<std::size_t> parse_wrt(const std::string& wrt, const std::vector<Binding>& point) {
+  std::vector<std::size_t> out;
+  if (wrt.empty()) {
+    for (std::size_t k = 0; k < point.size(); ++k) out.push_back(k);
+    return out;
+  }
+  std::unordered_map<std::string_view, std::size_t> index;  // name -> its place in point
+  for (std::size_t k = 0; k < point.size(); ++k) index.emplace(point[k].name, k);
+  std::vector<bool> given(point.size(), false);
+  std::size_t start = 0;
+  while (start <= wrt.size()) {
+    std::size_t end = wrt.find(',', start);
+    if (end == std::string::npos) end = wrt.size();
+    std::string name = wrt.substr(start, end - start);
+    name.erase(0, name.find_first_not_of(" \t"));
+    name.erase(name.find_last_not_of(" \t") + 1);
+    if (!is_identifier(name))
+      throw expr::ParseError(wrt, start, "expected a variable name (as in --wrt w,b)", "--wrt");
+    const auto it = index.find(name);
+    if (it == index.end())
+      throw expr::ParseError(
+          wrt, start, fmt::format("'{}' is not a variable of --at (give it a value there)", name), "--wrt");
+    const std::size_t k = it->second;
+    if (given[k]) throw expr::ParseError(wrt, start, fmt::format("'{}' is given twice", name), "--wrt");
+    given[k] = true;
+    out.push_back(k);
+    start = end + 1;
+  }
+  return out;
+}
+
 std::string read_expression(const std::string& arg) {
   if (arg != "-") return arg;
   std::string out;
@@ -132,6 +165,8 @@ std::string read_expression(const std::string& arg) {
     if (n < sizeof buf) break;
   }
   if (std::ferror(stdin)) throw Error("could not read the expression from standard input");
+  // A UTF-8 byte-order mark (Windows editors write one) is not part of the expression.
+  if (out.starts_with("\xEF\xBB\xBF")) out.erase(0, 3);
   return out;
 }
 

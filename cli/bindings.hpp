@@ -29,8 +29,13 @@ std::pair<std::string, std::string> parse_let(std::string_view text);
 /// Parses `LO:HI` of `--range` (LO < HI, both finite).
 std::pair<double, double> parse_range(std::string_view text);
 
-/// The EXPR argument itself, or standard input when it is `-` (at most expr::kMaxSourceBytes).
+/// The EXPR argument itself, or standard input when it is `-` (at most expr::kMaxSourceBytes; a
+/// leading UTF-8 byte-order mark is dropped).
 std::string read_expression(const std::string& arg);
+
+/// Parses `--wrt w,b`: every name must be in point, at most once. Empty text: all of point. Returns
+/// indices into point.
+std::vector<std::size_t> parse_wrt(const std::string& wrt, const std::vector<Binding>& point);
 
 /// Whether s is a name of the expression language ([A-Za-z_][A-Za-z0-9_]*).
 bool is_identifier(std::string_view s);

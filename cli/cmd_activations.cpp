@@ -95,7 +95,8 @@ Command add_activations(CLI::App& app) {
   CLI::App* sub =
       app.add_subcommand("activations", "the activations, their formulas and a live derivative check");
   sub->add_option("--plot", o->plot,
-                  "also draw each activation and its derivative: DIR/activation_<name>.png");
+                  "also draw each activation and its derivative: DIR/activation_<name>.png")
+      ->check(kNonEmptyDir);
   sub->add_flag("--json", o->json, "print one JSON object (numbers round-trip exactly)");
   sub->add_flag("--markdown", o->markdown, "print a Markdown table of the activations (no checks)");
   sub->footer(

@@ -77,12 +77,14 @@ Command add_article(CLI::App& app) {
          "--out", o->out,
          "directory for trajectory.csv, the data, the .gp scripts and the figures (loss_surface.png, "
          "contour.png, loss_curve.png, descent.gif)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(kNonEmptyDir);
   sub->add_option(
-      "--optimizers", o->optimizers,
-      "also run these optimizers from the article's start and overlay their paths in optimizers.png, "
-      "e.g. gd,momentum,nesterov,adam (known: " +
-          fmt::format("{}", fmt::join(optimizer_names(), ", ")) + ")");
+         "--optimizers", o->optimizers,
+         "also run these optimizers from the article's start and overlay their paths in optimizers.png, "
+         "e.g. gd,momentum,nesterov,adam (known: " +
+             fmt::format("{}", fmt::join(optimizer_names(), ", ")) + ")")
+      ->check(kDistinctNames);
   sub->add_option("--epochs", o->epochs, "epochs of each --optimizers run")
       ->capture_default_str()
       ->check(kCount);

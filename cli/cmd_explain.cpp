@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "common.hpp"
+#include "gradlab/neuron/report.hpp"
 
 namespace gradlab::cli {
 
@@ -37,24 +38,24 @@ int run_explain(const ExprOptions& o) {
         t.push_back({{"user", c.user}, {"user_adjoint", adj[c.user]}, {"local_derivative", c.local}});
       j["backward"].push_back({{"node", i}, {"adjoint", adj[i]}, {"terms", t}});
     }
-    j["gradient"] = Json::object();
-    for (std::size_t k = 0; k < point.size(); ++k) j["gradient"][point[k].name] = adj[r.inputs[k].index()];
+    std::vector<std::pair<std::string, Json>> gradient;
+    for (std::size_t k = 0; k < point.size(); ++k)
+      gradient.emplace_back(point[k].name, adj[r.inputs[k].index()]);
+    j["gradient"] = object_of_distinct_keys(std::move(gradient));
     print_json(j);
     return 0;
   }
 
   // The forward pass: one row per node, in the order it was recorded.
-  std::vector<std::array<std::string, 4>> rows;
-  rows.push_back({"node", "op", "formula", "value"});
+  std::vector<std::vector<std::string>> rows;
   for (Index i = 0; i <= root; ++i)
     rows.push_back({name(i), op_info(tape.op(i)).name, ev.formula(i, 40), num(tape.value(i))});
-  std::array<std::size_t, 4> width{};
-  for (const auto& row : rows)
-    for (std::size_t c = 0; c < 4; ++c) width[c] = std::max(width[c], row[c].size());
+  const std::string table = format_table({"node", "op", "formula", "value"}, rows, "<<<<");
   std::cout << "forward pass (each node computed from earlier ones):\n";
-  for (const auto& row : rows)
-    std::cout << fmt::format("  {:<{}}  {:<{}}  {:<{}}  {}\n", row[0], width[0], row[1], width[1], row[2],
-                             width[2], row[3]);
+  for (std::size_t b = 0, e = 0; b < table.size(); b = e + 1) {  // indented by two spaces
+    e = table.find('\n', b);
+    std::cout << "  " << std::string_view(table).substr(b, e - b) << '\n';
+  }
 
   // The backward pass: adjoint(i) = sum over the nodes u that use i of adjoint(u) * du/di.
   std::cout << "\nbackward pass (adjoint of a node = \u03a3 over its users: user's adjoint \u00d7 local "

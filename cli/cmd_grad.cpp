@@ -33,20 +33,22 @@ int run_grad(const GradOptions& o) {
   if (o.hessian) h = gradlab::hessian(r.root, xs);
 
   if (o.e.json) {
-    Json j;
-    j["value"] = value;
-    j["gradient"] = Json::object();
-    for (std::size_t k = 0; k < wrt.size(); ++k) j["gradient"][point[wrt[k]].name] = g[k];
+    // Printed member by member and the Hessian row by row: linear in the output's size.
+    auto row_of = [&](auto entry) {
+      std::vector<std::pair<std::string, Json>> items;
+      for (std::size_t k = 0; k < wrt.size(); ++k) items.emplace_back(point[wrt[k]].name, entry(k));
+      return object_of_distinct_keys(std::move(items));
+    };
+    JsonObjectPrinter j;
+    j.member("value", value);
+    j.member("gradient", row_of([&](std::size_t k) { return g[k]; }));
     if (o.hessian) {
-      j["hessian"] = Json::object();
-      for (std::size_t a = 0; a < wrt.size(); ++a) {
-        Json row = Json::object();
-        for (std::size_t b = 0; b < wrt.size(); ++b)
-          row[point[wrt[b]].name] = h(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b));
-        j["hessian"][point[wrt[a]].name] = row;
-      }
+      JsonObjectPrinter rows = j.object("hessian");
+      for (std::size_t a = 0; a < wrt.size(); ++a)
+        rows.member(point[wrt[a]].name, row_of([&](std::size_t b) {
+                      return h(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b));
+                    }));
     }
-    print_json(j);
     return 0;
   }
   std::cout << fmt::format("value = {}\n", num(value));

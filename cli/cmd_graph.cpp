@@ -4,9 +4,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -88,20 +85,13 @@ int run_graph(const GraphOptions& o) {
     std::cout << dot.str();
     return 0;
   }
-  const std::string dot_file = format.empty() ? o.out : o.out + ".tmp.dot";
-  {
-    std::ofstream f(dot_file);
-    f << dot.str();
-    if (!f) throw Error(fmt::format("could not write {}", dot_file));
-  }
-  if (!format.empty()) {
-    try {
-      render(dot_file, format, o.out);
-    } catch (...) {
-      std::remove(dot_file.c_str());
-      throw;
-    }
-    std::remove(dot_file.c_str());
+  if (format.empty()) {
+    write_file(o.out, dot.str());
+  } else {
+    // dot reads a temporary file of its own (a unique name, removed afterwards), never one of the user's.
+    const TempFile dot_file(".dot");
+    write_file(dot_file.path(), dot.str());
+    render(dot_file.path(), format, o.out);
   }
   std::cerr << fmt::format("gradlab: wrote {}\n", o.out);
   return 0;

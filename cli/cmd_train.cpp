@@ -185,14 +185,17 @@ Command add_train(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--lr", o->lr, "learning rate")->capture_default_str()->check(kPositiveFinite);
   sub->add_option("--epochs", o->epochs, "passes over the data")->capture_default_str()->check(kCount);
-  sub->add_option("--batch", o->batch, "samples per step (default: all of them)")->check(kCount);
+  sub->add_option("--batch", o->batch,
+                  "samples per step, 1 or more (default: all of them; more than the samples means all)")
+      ->check(kPositiveCount);
   sub->add_flag("--standardize", o->standardize,
                 "scale each feature to mean 0 and standard deviation 1 first");
   sub->add_option("--seed", o->seed, "seed of the mini-batch shuffles")->capture_default_str();
   sub->add_option(
-      "--out", o->out,
-      "write trajectory.csv and loss_curve.png here (with one feature also loss_surface.png, contour.png "
-      "and descent.gif)");
+         "--out", o->out,
+         "write trajectory.csv and loss_curve.png here (with one feature also loss_surface.png, contour.png "
+         "and descent.gif)")
+      ->check(kNonEmptyDir);
   sub->add_flag("--json", o->json, "print one JSON object (numbers round-trip exactly)");
   sub->footer(
       "The neuron starts at w = 0, b = 0 and minimises the mean loss over the samples.\n"

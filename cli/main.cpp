@@ -13,7 +13,8 @@
 #include "common.hpp"
 #include "gradlab/neuron/activation.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+int run(int argc, char** argv) {
   using namespace gradlab::cli;
   try {
     gradlab::register_builtin_activations();  // so that leaky_relu, elu, silu, gelu are callable by name
@@ -60,5 +61,16 @@ int main(int argc, char** argv) {
   } catch (...) {
     std::cerr << "gradlab: error: unknown exception\n";
   }
+  return 2;
+}
+}  // namespace
+
+// Every subcommand's output is checked here, once: output that did not reach standard output or
+// standard error (a full disk, /dev/full, a closed pipe) makes the run fail with exit 2.
+int main(int argc, char** argv) {
+  const int code = run(argc, argv);
+  const std::string lost = gradlab::cli::flush_output_streams();
+  if (lost.empty()) return code;
+  std::cerr << "gradlab: error: " << lost << '\n';
   return 2;
 }

@@ -29,7 +29,7 @@ double Difference::worst_excess(double atol, double rtol) const {
 }
 
 std::string format_table(const std::vector<std::string>& header,
-                         const std::vector<std::vector<std::string>>& rows) {
+                         const std::vector<std::vector<std::string>>& rows, std::string_view align) {
   std::vector<std::size_t> width(header.size(), 0);
   auto measure = [&](const std::vector<std::string>& row) {
     for (std::size_t c = 0; c < row.size() && c < width.size(); ++c)
@@ -42,7 +42,11 @@ std::string format_table(const std::vector<std::string>& header,
     for (std::size_t c = 0; c < width.size(); ++c) {
       const std::string& cell = c < row.size() ? row[c] : std::string();
       if (c > 0) out += "  ";
-      out += c == 0 ? fmt::format("{:<{}}", cell, width[c]) : fmt::format("{:>{}}", cell, width[c]);
+      const bool left = c < align.size() ? align[c] == '<' : c == 0;
+      if (left && c + 1 == width.size())
+        out += cell;  // no trailing spaces
+      else
+        out += left ? fmt::format("{:<{}}", cell, width[c]) : fmt::format("{:>{}}", cell, width[c]);
     }
     out += '\n';
   };

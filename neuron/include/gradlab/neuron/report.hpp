@@ -2,6 +2,7 @@
 /// @file report.hpp
 /// Pieces shared by the check reports: how far apart numbers are, and aligned text tables.
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gradlab {
@@ -21,9 +22,10 @@ struct Difference {
   std::vector<std::pair<double, double>> pairs_;
 };
 
-/// An aligned text table: the first column left-aligned, the others right-aligned.
+/// An aligned text table: a header, a rule, the rows. `align` has one character per column, '<' (left)
+/// or '>' (right); by default the first column is left-aligned and the others right-aligned.
 std::string format_table(const std::vector<std::string>& header,
-                         const std::vector<std::vector<std::string>>& rows);
+                         const std::vector<std::vector<std::string>>& rows, std::string_view align = {});
 
 /// A number with 17 significant digits (round-trips a double exactly).
 std::string full_precision(double v);
