@@ -94,14 +94,6 @@ void print_json(const Json& j);
 /// "w=0.5, b=-1"
 std::string describe_point(const std::vector<Binding>& point);
 
-/// One term of the chain rule: node `user` consumes node i, so adjoint(i) += adjoint(user) * local.
-struct ChainTerm {
-  Index user;
-  double local;  ///< d user / d node i, from the op's one local-derivative rule
-};
-/// For every node up to root, the terms that make up its adjoint (users in increasing order).
-std::vector<std::vector<ChainTerm>> chain_terms(const Tape& tape, Index root);
-
 /// Subcommand registration: each adds its subcommand and sets `run` when it is chosen.
 struct Command {
   CLI::App* app = nullptr;

@@ -44,18 +44,14 @@ ParseError::ParseError(std::string_view source, std::size_t offset, const std::s
 // ---- the function names -------------------------------------------------------------------------
 
 namespace {
-// The ops that the operators and literals stand for; not callable by name.
-constexpr std::string_view kInternalOps[] = {"input", "const", "add",   "sub",  "mul",
-                                             "div",   "neg",   "powc",  "addc", "subc",
-                                             "rsubc", "mulc",  "rdivc", "divc", "rpowc"};
-
-bool is_internal(std::string_view name) {
-  return std::find(std::begin(kInternalOps), std::end(kInternalOps), name) != std::end(kInternalOps);
-}
+// Leaves (input, const) and the ops that operators stand for (add, neg, powc ...) are not callable
+// by name.
+bool is_function(const OpInfo& info) { return info.arity != ops::Arity::Leaf && info.symbol == nullptr; }
 
 std::optional<OpId> find_function(std::string_view name) {
-  if (is_internal(name)) return std::nullopt;
-  return find_op(name);
+  const std::optional<OpId> id = find_op(name);
+  if (!id || !is_function(op_info(*id))) return std::nullopt;
+  return id;
 }
 
 /// Levenshtein distance (insertions, deletions, substitutions), for "did you mean".
@@ -93,7 +89,7 @@ std::vector<std::string> function_names() {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < op_count(); ++i) {
     const OpInfo& info = op_info(static_cast<OpId>(i));
-    if (info.arity != ops::Arity::Leaf && !is_internal(info.name)) out.emplace_back(info.name);
+    if (is_function(info)) out.emplace_back(info.name);
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -471,13 +467,6 @@ const Evaluator::Origin* Evaluator::origin(Index i) const {
 }
 
 namespace {
-/// Records op `id` (arity UnaryParam) on x with the constant parameter p, e.g. leaky_relu(x, 0.2).
-Var apply_param(OpId id, const Var& x, double p) {
-  Tape& t = Tape::current();
-  const Index i = t.check_scalar(x, op_info(id).name);
-  return t.record_param(id, i, p, op_info(id).value2(t.value(i), p));
-}
-
 /// An operand during evaluation: a literal stays a double until an op needs it on the tape.
 struct Operand {
   Var var;
@@ -526,16 +515,11 @@ Var Evaluator::evaluate(const Expression& e) {
     Var out;
     try {
       if (n.kind == NodeKind::Pow) {
-        if (!b.is_constant && !(t.value(on_tape(a).index()) > 0))
-          throw DomainError(
-              fmt::format("a variable exponent needs a positive base (a^b = exp(b ln a)), but the base "
-                          "is {}; a constant exponent, as in x^2, works for any base",
-                          t.value(on_tape(a).index())));
-        // x^p with a constant exponent records PowC; a variable exponent needs a positive base.
+        // x^p with a constant exponent records PowC; a variable exponent (ops::Pow) needs a positive base.
         out = b.is_constant ? pow(on_tape(a), b.var.valid() ? t.value(b.var.index()) : b.constant)
                             : pow(on_tape(a), on_tape(b));
       } else if (n.nargs == 1 && op_info(n.op).arity == ops::Arity::UnaryParam) {
-        out = apply_param(n.op, on_tape(a), op_info(n.op).default_param);
+        out = apply(n.op, on_tape(a), op_info(n.op).default_param);
       } else if (n.nargs == 1) {
         out = apply(n.op, on_tape(a));
       } else {
@@ -545,7 +529,7 @@ Var Evaluator::evaluate(const Expression& e) {
                                        op_info(n.op).name),
                            e.context());
         out = op_info(n.op).arity == ops::Arity::UnaryParam
-                  ? apply_param(n.op, on_tape(a), b.var.valid() ? t.value(b.var.index()) : b.constant)
+                  ? apply(n.op, on_tape(a), b.var.valid() ? t.value(b.var.index()) : b.constant)
                   : apply(n.op, on_tape(a), on_tape(b));
       }
     } catch (const ParseError&) {
@@ -606,31 +590,11 @@ void Evaluator::fail_at(const Expression& e, std::size_t node, const std::except
   std::string pos = fmt::format("`{}` at column {}", quoted(e.text(node), 60), n.begin + 1);
   if (!e.context().empty()) pos += " of " + e.context();
   const std::string shown = caret_display(e.source(), n.begin);
-  if (dynamic_cast<const AnomalyError*>(&cause) != nullptr) {
-    // Recompute the value that the op produced, to name it (the engine refused to record it).
-    const std::size_t c0 = e.child(node, 0);
-    double produced = std::numeric_limits<double>::quiet_NaN();
-    auto child_value = [&](std::size_t c) {
-      const Node& cn = e.nodes()[c];
-      if (cn.kind == NodeKind::Number) return e.numbers()[cn.payload];
-      for (Index k = static_cast<Index>(tape_->size()); k-- > 0;)
-        if (const Origin* o = origin(k); o != nullptr && o->expr == &e && o->node == c)
-          return tape_->value(k);
-      if (cn.kind == NodeKind::Name)
-        if (const Var* v = lookup(e.names()[cn.payload])) return tape_->value(v->index());
-      return std::numeric_limits<double>::quiet_NaN();
-    };
-    const double x = child_value(c0);
-    if (n.kind == NodeKind::Pow) {
-      produced = std::pow(x, child_value(e.child(node, 1)));
-    } else if (n.nargs == 1 && op_info(n.op).arity == ops::Arity::Unary) {
-      produced = op_info(n.op).value1(x);
-    } else {
-      const double p = n.nargs == 2 ? child_value(e.child(node, 1)) : op_info(n.op).default_param;
-      produced = op_info(n.op).value2(x, p);
-    }
-    throw AnomalyError(fmt::format("anomaly: {} produced {} in the forward pass{}\n{}", pos, produced,
-                                   values_in(e, node), shown));
+  if (const auto* anomaly = dynamic_cast<const AnomalyError*>(&cause); anomaly != nullptr) {
+    AnomalyError::Facts facts = anomaly->facts();
+    throw AnomalyError(fmt::format("anomaly: {} produced {} in the forward pass{}\n{}", pos, facts.value,
+                                   values_in(e, node), shown),
+                       std::move(facts));
   }
   const std::string msg = fmt::format("{}{}: {}\n{}", pos, values_in(e, node), cause.what(), shown);
   if (dynamic_cast<const DomainError*>(&cause) != nullptr) throw DomainError(msg);
@@ -640,26 +604,16 @@ void Evaluator::fail_at(const Expression& e, std::size_t node, const std::except
 void Evaluator::backward(Index root, std::vector<double>& adj) const {
   try {
     tape_->backward(root, adj);
-  } catch (const AnomalyError&) {
-    // Replay the sweep node by node to find the op whose rule produced the NaN or Inf.
-    adj.assign(static_cast<std::size_t>(root) + 1, 0.0);
-    adj[root] = 1.0;
-    const DoubleSweep s{*tape_, &tape_->node(0), adj.data()};
-    for (Index i = root + 1; i-- > 0;) {
-      const double g = adj[i];
-      if (g == 0.0) continue;
-      op_info(tape_->op(i)).backward(s, i, g);
-      for (Index p : {tape_->parent_a(i), tape_->parent_b(i)}) {
-        if (p == kNoParent || std::isfinite(adj[p]) || origin(i) == nullptr) continue;
-        const Origin& o = *origin(i);
-        std::string of = formula(p, 40);
-        throw AnomalyError(
-            fmt::format("anomaly: {} produced {} in the backward pass (the adjoint of `{}`, from upstream "
-                        "adjoint {}){}\n{}",
-                        where(i), adj[p], of, g, values_in(*o.expr, o.node), caret(i)));
-      }
-    }
-    throw;
+  } catch (const AnomalyError& err) {
+    // The engine names the node whose rule produced the NaN or Inf; add where it is in the source.
+    const Origin* o = origin(err.node());
+    if (err.phase() != AnomalyError::Phase::Backward || o == nullptr || err.input() == kNoParent) throw;
+    throw AnomalyError(
+        fmt::format("anomaly: {} produced {} in the backward pass (the adjoint of `{}`, from upstream "
+                    "adjoint {}){}\n{}",
+                    where(err.node()), err.value(), formula(err.input(), 40), err.upstream(),
+                    values_in(*o->expr, o->node), caret(err.node())),
+        err.facts());
   }
 }
 

@@ -53,6 +53,12 @@ OpId matrix_op_id() {
 std::string shape_str(Eigen::Index rows, Eigen::Index cols) { return fmt::format("{}x{}", rows, cols); }
 
 namespace {
+/// The first entry of m (column-major) that is NaN or infinite.
+double first_bad(const ConstMap& m) {
+  for (Eigen::Index k = 0; k < m.size(); ++k)
+    if (!std::isfinite(m.data()[k])) return m.data()[k];
+  return 0.0;
+}
 /// The first entry of m that is NaN or infinite, described as "nan at (r, c)".
 std::string first_non_finite(const ConstMap& m) {
   Eigen::Index r = 0, c = 0;
@@ -67,8 +73,15 @@ std::string first_non_finite(const ConstMap& m) {
 }  // namespace
 
 void throw_matrix_anomaly(const char* op, const ConstMap& value) {
+  const Index node = static_cast<Index>(Tape::current().size());
   throw AnomalyError(fmt::format("anomaly: '{}' produced {} of its {} result in the forward pass", op,
-                                 first_non_finite(value), shape_str(value)));
+                                 first_non_finite(value), shape_str(value)),
+                     {AnomalyError::Phase::Forward, op, node, kNoParent, first_bad(value), 0.0});
+}
+
+void throw_entry_domain_error(const std::string& why, Eigen::Index r, Eigen::Index c, Eigen::Index rows,
+                              Eigen::Index cols) {
+  throw DomainError(fmt::format("{} (entry ({}, {}) of the {} result)", why, r, c, shape_str(rows, cols)));
 }
 
 void check_matrix_adjoint(const Tape& t, Index i, Index p) {
@@ -76,10 +89,11 @@ void check_matrix_adjoint(const Tape& t, Index i, Index p) {
   if (s == nullptr || !s->is_matrix() || s->adj.allFinite()) return;
   const MatrixSlot* own = slot_of(t, i);
   const ConstMap adj(s->adj.data(), s->adj.rows(), s->adj.cols());
+  const char* op = own != nullptr && own->kind != nullptr ? own->kind->name : op_info(t.op(i)).name;
   throw AnomalyError(
-      fmt::format("anomaly: the backward pass of '{}' (node {}) produced {} of the {} adjoint of node {}",
-                  own != nullptr && own->kind != nullptr ? own->kind->name : op_info(t.op(i)).name, i,
-                  first_non_finite(adj), shape_str(adj), p));
+      fmt::format("anomaly: the backward pass of '{}' (node {}) produced {} of the {} adjoint of node {}", op,
+                  i, first_non_finite(adj), shape_str(adj), p),
+      {AnomalyError::Phase::Backward, op, i, p, first_bad(adj), std::numeric_limits<double>::quiet_NaN()});
 }
 
 void reject_matrix(const Tape& t, Index i, const char* where) {
@@ -386,33 +400,6 @@ MatVar detail::matmul_tn(const MatVar& a, const MatVar& b) {
                                          [&](MatrixSlot& s) { return set_value(s, av.transpose() * bv); }));
 }
 
-namespace {
-/// pow with a variable exponent differentiates log a: every entry of the base must be positive.
-void check_base(const ConstMap& a) {
-  for (Eigen::Index c = 0; c < a.cols(); ++c)
-    for (Eigen::Index r = 0; r < a.rows(); ++r)
-      if (!(a(r, c) > 0))
-        throw DomainError(
-            fmt::format("pow(a, b) with a variable exponent needs a positive base; a is {} at ({}, {}) of {} "
-                        "(for a constant exponent use pow(X, double))",
-                        a(r, c), r, c, detail::shape_str(a)));
-}
-}  // namespace
-
-MatVar pow(const MatVar& a, const MatVar& b) {
-  check_base(detail::checked("pow", a));
-  return apply<ops::Pow>(a, b);
-}
-MatVar pow(const MatVar& a, const Var& b) {
-  check_base(detail::checked("pow", a));
-  return apply<ops::Pow>(a, b);
-}
-MatVar pow(const Var& a, const MatVar& b) {
-  const double v = a.value();
-  check_base(ConstMap(&v, 1, 1));
-  return apply<ops::Pow>(a, b);
-}
-
 MatVar tie_share(const MatVar& u, const MatVar& v) {
   const ConstMap uv = detail::checked("max", u), vv = detail::checked("max", v);
   const auto [rows, cols] = detail::broadcast_shape("max", uv, vv);
@@ -549,30 +536,14 @@ MatVar operator*(const MatVar& a, const MatVar& b) {
 
 // ---- derivatives -------------------------------------------------------------------------------------
 
-double MatrixGradients::operator[](const Var& x) const {
-  const Index i = Tape::current().check_scalar(x, "MatrixGradients[x]");
-  return i < adj_.size() ? adj_[i] : 0.0;
-}
-
-Eigen::MatrixXd MatrixGradients::operator[](const MatVar& x) const {
+Eigen::MatrixXd Gradients::operator[](const MatVar& x) const {
   const Index i = Tape::current().check(x.node());
-  for (const auto& [node, g] : inputs_)
+  for (const auto& [node, g] : matrices_)
     if (node == i) return g;
   return Eigen::MatrixXd::Zero(x.rows(), x.cols());
 }
 
-MatrixGradients gradients(const Var& y) {
-  Tape& t = Tape::current();
-  MatrixGradients g;
-  t.backward(t.check(y), g.adj_);
-  // copy out the matrix adjoints of the inputs, which the next sweep would overwrite
-  for (Index i = 0; i < g.adj_.size(); ++i)
-    if (g.adj_[i] != 0.0 && t.op(i) == kInputOp && t.node(i).slot != 0)
-      g.inputs_.emplace_back(i, detail::slot_of(t, i)->adj);
-  return g;
-}
-
-Eigen::MatrixXd grad(const Var& y, const MatVar& x) { return gradients(y)[x]; }
+Eigen::MatrixXd grad(const Var& y, const MatVar& x) { return backward(y)[x]; }
 
 MatVar grad_recorded(const Var& y, const MatVar& x) {
   Tape& t = Tape::current();
@@ -593,15 +564,48 @@ Eigen::MatrixXd hvp(const Var& y, const MatVar& x, const Eigen::MatrixXd& v) {
   return grad(dot(grad_recorded(y, x), matrix_constant(v)), x);
 }
 
-Eigen::MatrixXd hessian(const Var& y, const MatVar& x) {
-  const MatVar g = grad_recorded(y, x);
-  const Eigen::Index n = x.rows() * x.cols();
-  Eigen::MatrixXd h(n, n);
-  Eigen::MatrixXd e = Eigen::MatrixXd::Zero(x.rows(), x.cols());
-  for (Eigen::Index k = 0; k < n; ++k) {
-    e(k) = 1.0;
-    h.col(k) = grad(dot(g, matrix_constant_copy(e)), x).reshaped();  // column k = H e_k
-    e(k) = 0.0;
+Eigen::MatrixXd hessian(const Var& y, std::span<const Wrt> xs) {
+  Tape& t = Tape::current();
+  const Index root = t.check(y);
+  // The variables' nodes and their sizes (1 for a scalar, rows x cols for a matrix).
+  std::vector<Index> nodes;
+  std::vector<Eigen::Index> sizes;
+  for (const Wrt& x : xs) {
+    if (const Var* v = std::get_if<Var>(&x)) {
+      nodes.push_back(t.check_scalar(*v, "hessian"));
+      sizes.push_back(1);
+    } else {
+      const MatVar& m = std::get<MatVar>(x);
+      nodes.push_back(t.check(m.node()));
+      sizes.push_back(m.rows() * m.cols());
+    }
+  }
+  Eigen::Index n = 0;
+  for (Eigen::Index k : sizes) n += k;
+  const std::vector<Var> adj = t.backward_recorded(root);  // dy/dtheta, recorded
+  Eigen::MatrixXd h = Eigen::MatrixXd::Zero(n, n);
+  Eigen::Index row = 0;
+  for (std::size_t k = 0; k < xs.size(); row += sizes[k], ++k) {
+    const Index i = nodes[k];
+    if (i >= adj.size() || !adj[i].valid()) continue;  // y does not depend on it: rows of exact zeros
+    const auto* m = std::get_if<MatVar>(&xs[k]);
+    Eigen::MatrixXd e = m != nullptr ? Eigen::MatrixXd::Zero(m->rows(), m->cols()) : Eigen::MatrixXd();
+    for (Eigen::Index j = 0; j < sizes[k]; ++j) {
+      Var dj = adj[i];  // dy/dtheta_j: the scalar adjoint, or entry j of the matrix one
+      if (m != nullptr) {
+        e(j) = 1.0;
+        dj = dot(MatVar::from_node(adj[i]), matrix_constant_copy(e));
+        e(j) = 0.0;
+      }
+      const Gradients g = backward(dj);
+      Eigen::Index col = 0;
+      for (std::size_t q = 0; q < xs.size(); col += sizes[q], ++q) {
+        if (const Var* v = std::get_if<Var>(&xs[q]))
+          h(row + j, col) = g[*v];
+        else
+          h.row(row + j).segment(col, sizes[q]) = g[std::get<MatVar>(xs[q])].reshaped().transpose();
+      }
+    }
   }
   return h;
 }

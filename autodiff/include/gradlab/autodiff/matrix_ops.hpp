@@ -38,6 +38,25 @@ inline bool depends_on_input(const Tape& t, Index a, Index b) {
 }
 std::string shape_str(Eigen::Index rows, Eigen::Index cols);
 inline std::string shape_str(const ConstMap& m) { return shape_str(m.rows(), m.cols()); }
+[[noreturn]] void throw_entry_domain_error(const std::string& why, Eigen::Index r, Eigen::Index c,
+                                           Eigen::Index rows, Eigen::Index cols);
+/// ops::check_domain entry by entry, for an op that declares a domain: a (broadcast) and b (a
+/// broadcast matrix, or null for a parameter p) against the rows x cols result.
+template <class Op>
+void check_domain_entries([[maybe_unused]] const ConstMap& a, [[maybe_unused]] const ConstMap* b,
+                          [[maybe_unused]] double p, [[maybe_unused]] Eigen::Index rows,
+                          [[maybe_unused]] Eigen::Index cols) {
+  if constexpr (requires { Op::in_domain(0.0, 0.0); }) {
+    const auto at = [](const ConstMap& m, Eigen::Index r, Eigen::Index c) {
+      return m(m.rows() == 1 ? 0 : r, m.cols() == 1 ? 0 : c);
+    };
+    for (Eigen::Index c = 0; c < cols; ++c)
+      for (Eigen::Index r = 0; r < rows; ++r) {
+        const double u = at(a, r, c), v = b != nullptr ? at(*b, r, c) : p;
+        if (!Op::in_domain(u, v)) throw_entry_domain_error(Op::domain_error(u, v), r, c, rows, cols);
+      }
+  }
+}
 [[noreturn]] void throw_matrix_anomaly(const char* op, const ConstMap& value);
 
 template <class Fill>
@@ -238,6 +257,7 @@ MatVar apply_param(const MatVar& x, double p) {
   check_matrix(Op::name, t, x.node());
   const Index i = x.index();
   const ConstMap xv = operand(t, i);
+  check_domain_entries<Op>(xv, nullptr, p, xv.rows(), xv.cols());
   return MatVar::from_node(record_matrix(
       t, &ParamKind<Op>::kind, matrix_op_id(), i, kNoParent, p,
       [&](MatrixSlot& s) { return set_value(s, xv.unaryExpr([p](double v) { return Op::value(v, p); })); }));
@@ -304,6 +324,7 @@ MatVar apply_binary(const Var& a, const Var& b) {
   // (the fuzz build) does not allow for structured bindings.
   const auto shape = broadcast_shape(Op::name, av, bv);
   const auto rows = shape.first, cols = shape.second;
+  check_domain_entries<Op>(av, &bv, 0.0, rows, cols);
   return MatVar::from_node(
       record_matrix(t, &BinaryKind<Op>::kind, matrix_op_id(), i, j, 0.0, [&](MatrixSlot& s) {
         broadcast_both(av, bv, rows, cols, [&](const auto& ax, const auto& bx) {
