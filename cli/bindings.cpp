@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "gradlab/autodiff/expr.hpp"
+#include "gradlab/expr.hpp"
 
 namespace gradlab::cli {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "bindings.hpp"
-#include "gradlab/autodiff/expr.hpp"
+#include "gradlab/expr.hpp"
 #include "gradlab/neuron/figures.hpp"
 
 namespace gradlab::cli {
