@@ -19,7 +19,7 @@ template <class Sweep, class Step>
 [[gnu::always_inline]] inline void sweep(const Sweep& s, Index root, Step&& step) {
   for (Index i = root + 1; i-- > 0;) {
     if (s.skip(i)) continue;
-    step(i, s.adjoint(i));
+    step(i);
   }
 }
 
@@ -60,7 +60,8 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
   // has been written, 0 before; so matrix nodes that received an adjoint are never skipped.
   const DoubleSweep s{*this, nodes_.get(), adj.data()};
   const bool anomaly = detect_anomaly();
-  sweep(s, root, [&](Index i, double g) {
+  sweep(s, root, [&](Index i) {
+    const double g = adj[i];
     switch (static_cast<ops::Builtin>(nodes_[i].op)) {  // built-in rules inline, others by the table
 #define GRADLAB_CASE(N)             \
   case ops::Builtin::N:             \
@@ -88,7 +89,10 @@ std::vector<Var> Tape::backward_recorded(Index root) {
   std::vector<Var> adj(n);
   adj[root] = constant(1.0);
   const RecordedSweep s{*this, adj, active};
-  sweep(s, root, [&](Index i, const Var& g) { op_info(nodes_[i].op).backward_recorded(s, i, g); });
+  sweep(s, root, [&](Index i) {
+    const Var g = adj[i];
+    op_info(nodes_[i].op).backward_recorded(s, i, g);
+  });
   return adj;
 }
 

@@ -182,14 +182,15 @@ void Evaluator::backward(Index root, std::vector<double>& adj) const {
   try {
     tape_->backward(root, adj);
   } catch (const AnomalyError& err) {
+    const AnomalyError::Facts& f = err.facts();
     // The engine names the node whose rule produced the NaN or Inf; add where it is in the source.
-    const Origin* o = origin(err.node());
-    if (err.phase() != AnomalyError::Phase::Backward || o == nullptr || err.input() == kNoParent) throw;
+    const Origin* o = origin(f.node);
+    if (f.phase != AnomalyError::Phase::Backward || o == nullptr || f.input == kNoParent) throw;
     throw AnomalyError(
         fmt::format("anomaly: {} produced {} in the backward pass (the adjoint of `{}`, from upstream "
                     "adjoint {}){}\n{}",
-                    where(err.node()), err.value(), formula(err.input(), 40), err.upstream(),
-                    values_in(*o->expr, o->node), caret(err.node())),
+                    where(f.node), f.value, formula(f.input, 40), f.upstream, values_in(*o->expr, o->node),
+                    caret(f.node)),
         err.facts());
   }
 }

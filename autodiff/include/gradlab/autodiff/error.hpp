@@ -52,12 +52,6 @@ class AnomalyError : public Error {
   };
   AnomalyError(const std::string& message, Facts facts) : Error(message), facts_(std::move(facts)) {}
   [[nodiscard]] const Facts& facts() const { return facts_; }
-  [[nodiscard]] Phase phase() const { return facts_.phase; }
-  [[nodiscard]] const std::string& op() const { return facts_.op; }
-  [[nodiscard]] std::uint32_t node() const { return facts_.node; }
-  [[nodiscard]] std::uint32_t input() const { return facts_.input; }
-  [[nodiscard]] double value() const { return facts_.value; }
-  [[nodiscard]] double upstream() const { return facts_.upstream; }
 
  private:
   Facts facts_;

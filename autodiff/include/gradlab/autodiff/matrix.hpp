@@ -275,7 +275,7 @@ MatVar tie_share(const MatVar& u, const MatVar& v);
 
 namespace ops {
 // The rules' math vocabulary (gradlab::ops::exp ...) gains the MatVar overloads, so that a rule or
-// an activation record written once also runs on matrices.
+// an activation written once also runs on matrices.
 using gradlab::abs, gradlab::cos, gradlab::erf, gradlab::exp, gradlab::log, gradlab::max, gradlab::min,
     gradlab::pow, gradlab::relu, gradlab::sigmoid, gradlab::sign, gradlab::sin, gradlab::softplus,
     gradlab::sqrt, gradlab::step, gradlab::tan, gradlab::tanh;
