@@ -58,7 +58,7 @@ void BM_BatchNeuronGrad_Autodiff(benchmark::State& state) {
     const MatVar w = gradlab::matrix_variable(d.w);
     const Var b = tape.variable(d.b);
     const Var L = record_loss(d, w, b);
-    const gradlab::MatrixGradients g = gradlab::gradients(L);
+    const gradlab::Gradients g = gradlab::backward(L);
     benchmark::DoNotOptimize(L.value());
     benchmark::DoNotOptimize(g[w](0));
     benchmark::DoNotOptimize(g[b]);
@@ -99,7 +99,7 @@ void BM_HessianVectorProduct(benchmark::State& state) {
     tape.clear();
     const MatVar w = gradlab::matrix_variable(d.w);
     const Var b = tape.variable(d.b);
-    const gradlab::MatrixGradients g = gradlab::gradients(record_loss(d, w, b));
+    const gradlab::Gradients g = gradlab::backward(record_loss(d, w, b));
     benchmark::DoNotOptimize(g[w](0));
   };
   using clock = std::chrono::steady_clock;

@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "gradlab/autodiff/expr.hpp"
+#include "gradlab/expr.hpp"
 
 namespace gradlab::cli {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "bindings.hpp"
-#include "gradlab/autodiff/expr.hpp"
+#include "gradlab/expr.hpp"
 #include "options.hpp"
 
 namespace gradlab::cli {

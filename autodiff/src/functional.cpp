@@ -1,5 +1,7 @@
 #include "gradlab/autodiff/functional.hpp"
 
+#include "gradlab/autodiff/matrix.hpp"
+
 #include <fmt/format.h>
 
 namespace gradlab {
@@ -13,6 +15,11 @@ Gradients backward(const Var& y) {
   Tape& t = Tape::current();
   Gradients g;
   t.backward(t.check(y), g.adj_);
+  // copy out the matrix adjoints of the inputs, which the next sweep would overwrite
+  if (t.has_matrix_nodes())
+    for (Index i = 0; i < g.adj_.size(); ++i)
+      if (g.adj_[i] != 0.0 && t.op(i) == kInputOp && t.node(i).slot != 0)
+        g.matrices_.emplace_back(i, detail::slot_of(t, i)->adj);
   return g;
 }
 
@@ -43,11 +50,8 @@ std::vector<Var> grad_recorded(const Var& y, std::span<const Var> xs) {
 }
 
 Eigen::MatrixXd hessian(const Var& y, std::span<const Var> xs) {
-  const std::vector<Var> g = grad_recorded(y, xs);
-  const auto n = static_cast<Eigen::Index>(xs.size());
-  Eigen::MatrixXd h(n, n);
-  for (Eigen::Index j = 0; j < n; ++j) h.row(j) = grad(g[static_cast<std::size_t>(j)], xs).transpose();
-  return h;
+  const std::vector<Wrt> wrt(xs.begin(), xs.end());
+  return hessian(y, std::span<const Wrt>(wrt));
 }
 
 Eigen::VectorXd hvp(const Var& y, std::span<const Var> xs, const Eigen::VectorXd& v) {

@@ -1,123 +1,65 @@
+// The tape: recording storage, clearing, the stamps that make stale Vars detectable, the active
+// tape of each thread (TapeScope), and the messages of misused Vars.
+#include "gradlab/autodiff/tape.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
 
 #include "gradlab/autodiff/matrix.hpp"
-#include "gradlab/autodiff/ops.hpp"
 
 namespace gradlab {
 
 namespace {
-std::atomic<std::uint32_t> next_tape_id{1};
+// One counter for the whole program: every tape and every clear() takes the next value, so no two
+// (tape, generation) pairs ever share a stamp. 0 is the stamp of an uninitialised Var; the last
+// value marks the counter as used up.
+constexpr std::uint64_t kStampsUsedUp = ~std::uint64_t{0};
+std::atomic<std::uint64_t> next_stamp{1};
+std::atomic<std::uint64_t> next_tape_id{1};
 
-// The op table: a fixed array, so that readers never race with a registration.
-constexpr std::size_t kMaxOps = 1024;
-struct OpTable {
-  std::array<OpInfo, kMaxOps> rows{};
-  std::atomic<std::size_t> count{0};
-  std::mutex mutex;
-  OpTable() {
-    std::size_t n = 0;
-#define GRADLAB_ROW(N) rows[n++] = make_op_info<ops::N>();
-    GRADLAB_BUILTIN_OPS(GRADLAB_ROW)
-#undef GRADLAB_ROW
-    count.store(n, std::memory_order_release);
+std::uint64_t fresh_stamp() {
+  const std::uint64_t s = next_stamp.fetch_add(1, std::memory_order_relaxed);
+  if (s == 0 || s >= kStampsUsedUp) [[unlikely]] {
+    next_stamp.store(kStampsUsedUp);  // stays used up, also for the threads that come next
+    throw TapeError(
+        "the tape stamps are used up (2^64 - 2 tapes and clears): a new stamp could match an old Var's");
   }
-};
-OpTable& table() {
-  static OpTable t;
-  return t;
+  return s;
 }
 
-// "input 0.5", "inputs 1, 2" or "input 0.5 and parameter 3", for error messages.
-std::string describe_inputs(const Tape& t, Index a, Index b) {
-  if (a == kNoParent) return "no inputs";
-  if (b == kNoParent) return fmt::format("input {}", t.value(a));
-  if (b >= kParamTag) return fmt::format("input {} and parameter {}", t.value(a), t.parameter(b));
-  return fmt::format("inputs {}, {}", t.value(a), t.value(b));
-}
+// The innermost TapeScope of this thread (scopes link to their outer one).
+constinit thread_local TapeScope* innermost_scope = nullptr;
+// The active tape was destroyed while in use, or a scope restored a destroyed tape.
+constinit thread_local bool active_tape_gone = false;
 }  // namespace
-
-OpId register_op(const OpInfo& info) {
-  OpTable& t = table();
-  std::lock_guard lock(t.mutex);
-  const std::size_t n = t.count.load(std::memory_order_acquire);
-  for (std::size_t i = 0; i < n; ++i)
-    if (std::string_view(t.rows[i].name) == info.name)
-      throw Error(fmt::format("register_op: an op named '{}' is already registered", info.name));
-  if (n == kMaxOps) throw Error(fmt::format("register_op: the op table is full ({} ops)", kMaxOps));
-  t.rows[n] = info;
-  t.count.store(n + 1, std::memory_order_release);
-  return static_cast<OpId>(n);
-}
-
-const OpInfo& op_info(OpId id) { return table().rows[id]; }
-std::size_t op_count() { return table().count.load(std::memory_order_acquire); }
-
-std::optional<OpId> find_op(std::string_view name) {
-  const std::size_t n = op_count();
-  for (std::size_t i = 0; i < n; ++i)
-    if (name == op_info(static_cast<OpId>(i)).name) return static_cast<OpId>(i);
-  return std::nullopt;
-}
-
-Var apply(OpId id, const Var& x) {
-  const OpInfo& info = op_info(id);
-  if (info.arity != ops::Arity::Unary)
-    throw Error(fmt::format("apply: op '{}' does not take one argument", info.name));
-  Tape& t = Tape::current();
-  const Index i = t.check_scalar(x, info.name);
-  return t.record(id, i, kNoParent, info.value1(t.value(i)));
-}
-
-Var apply(OpId id, const Var& a, const Var& b) {
-  const OpInfo& info = op_info(id);
-  if (info.arity == ops::Arity::Unary || info.arity == ops::Arity::Leaf)
-    throw Error(fmt::format("apply: op '{}' does not take two arguments", info.name));
-  Tape& t = Tape::current();
-  const Index i = t.check_scalar(a, info.name);
-  const Index j = t.check_scalar(b, info.name);
-  if (info.arity == ops::Arity::UnaryParam) {
-    // b is the op's constant parameter (p in x^p): stored as a parameter, so it must be a constant
-    // leaf, or a derivative with respect to b would be dropped silently.
-    if (t.op(j) != kConstOp)
-      throw Error(
-          fmt::format("apply: the second argument of '{}' is a constant parameter; got a node of op '{}'",
-                      info.name, op_info(t.op(j)).name));
-    return t.record_param(id, i, t.value(j), info.value2(t.value(i), t.value(j)));
-  }
-  return t.record(id, i, j, info.value2(t.value(i), t.value(j)));
-}
-
-Var pow(const Var& a, const Var& b) {
-  if (!(a.value() > 0))
-    throw DomainError(
-        fmt::format("pow(a, b) with a Var exponent needs a positive base; got a = {} "
-                    "(for a constant exponent use pow(x, double))",
-                    a.value()));
-  return apply<ops::Pow>(a, b);
-}
-
-Var pow(double c, const Var& x) {
-  if (!(c > 0))
-    throw DomainError(fmt::format("pow(c, x) with a Var exponent needs a positive base; got c = {}", c));
-  return apply<ops::RPowC>(x, c);
-}
 
 // ---- Tape ---------------------------------------------------------------------------------------
 
-Tape::Tape() : stamp_(std::uint64_t{next_tape_id.fetch_add(1)} << 32) {}
+Tape::Tape()
+    : stamp_(fresh_stamp()), id_(next_tape_id.fetch_add(1, std::memory_order_relaxed)), generation_(0) {}
+
 Tape::~Tape() {
-  if (detail::active_tape == this) detail::active_tape = nullptr;
+  // Scopes of this thread that would restore this tape restore "destroyed" instead: using it then
+  // throws TapeError rather than reading freed memory.
+  for (TapeScope* s = innermost_scope; s != nullptr; s = s->outer_)
+    if (s->previous_ == this) {
+      s->previous_ = nullptr;
+      s->previous_gone_ = true;
+    }
+  if (detail::active_tape == this) {
+    detail::active_tape = nullptr;
+    active_tape_gone = true;
+  }
 }
 
 void Tape::clear() {
+  stamp_ = fresh_stamp();  // first: if it throws, the tape and its Vars stay as they were
   size_ = 0;
   params_.clear();
   if (matrices_) matrices_->clear();  // O(1): the matrices' storage is kept for reuse
-  stamp_ = (stamp_ & ~std::uint64_t{0xffffffff}) | std::uint32_t(generation() + 1);
+  ++generation_;
 }
 
 void Tape::reserve(std::size_t n) {
@@ -139,118 +81,58 @@ detail::MatrixArena& Tape::matrices() const {
   return *matrices_;
 }
 
+bool Tape::has_matrix_nodes() const { return matrices_ && matrices_->size() > 0; }
+
 void Tape::grow() {
   if (capacity_ >= kParamTag) detail::throw_tape_full();
   reserve(std::min<std::size_t>(kParamTag, std::max<std::size_t>(1024, 2 * capacity_)));
 }
 
-namespace {
-[[noreturn]] void throw_backward_anomaly(const Tape& t, Index i, double g, Index bad, double adj) {
-  throw AnomalyError(
-      fmt::format("anomaly: the backward pass of '{}' (node {}, {}, upstream adjoint {}) produced {} for the "
-                  "adjoint of node {}",
-                  op_info(t.op(i)).name, i, describe_inputs(t, t.parent_a(i), t.node(i).b), g, adj, bad));
-}
-// A sweep starts from a scalar: a matrix node's adjoint entry is only a flag (see backward).
-void check_scalar_root(const Tape& t, Index root, const char* what) {
-  if (detail::is_matrix_node(t, root))
-    throw ShapeError(
-        fmt::format("{}: node {} is a matrix; reduce it to a scalar first (sum, mean, dot, "
-                    "squared_norm)",
-                    what, root));
-}
-void check_backward(const Tape& t, Index i, double g, const double* adj) {
-  for (Index p : {t.parent_a(i), t.parent_b(i)}) {
-    if (p == kNoParent) continue;
-    if (!std::isfinite(adj[p])) throw_backward_anomaly(t, i, g, p, adj[p]);
-    if (t.node(p).slot != 0) detail::check_matrix_adjoint(t, i, p);  // a matrix adjoint, in the arena
-  }
-}
-}  // namespace
+// ---- the active tape ----------------------------------------------------------------------------
 
-void Tape::backward(Index root, std::vector<double>& adj) const {
-  if (root >= size())
-    throw TapeError(fmt::format("backward: node {} is not on this tape (size {})", root, size()));
-  check_scalar_root(*this, root, "backward");
-  adj.assign(static_cast<std::size_t>(root) + 1, 0.0);
-  adj[root] = 1.0;
-  // A matrix node's entry in adj is a flag: 1 once its matrix adjoint (kept in the matrix arena)
-  // has been written, 0 before; so matrix nodes that received an adjoint are never skipped below.
-  const DoubleSweep s{*this, nodes_.get(), adj.data()};
-  const bool anomaly = detect_anomaly();
-  for (Index i = root + 1; i-- > 0;) {
-    const double g = adj[i];
-    if (g == 0.0) continue;  // a zero adjoint contributes nothing
-    switch (static_cast<ops::Builtin>(nodes_[i].op)) {
-#define GRADLAB_CASE(N)             \
-  case ops::Builtin::N:             \
-    backward_node<ops::N>(s, i, g); \
-    break;
-      GRADLAB_BUILTIN_OPS(GRADLAB_CASE)
-#undef GRADLAB_CASE
-      default:
-        op_info(nodes_[i].op).backward(s, i, g);
-    }
-    if (anomaly) [[unlikely]]
-      check_backward(*this, i, g, adj.data());
-  }
+TapeScope::TapeScope(Tape& tape)
+    : previous_(detail::active_tape), previous_gone_(active_tape_gone), outer_(innermost_scope) {
+  detail::active_tape = &tape;
+  active_tape_gone = false;
+  innermost_scope = this;
 }
 
-std::vector<Var> Tape::backward_recorded(Index root) {
-  if (root >= size())
-    throw TapeError(fmt::format("backward_recorded: node {} is not on this tape (size {})", root, size()));
-  check_scalar_root(*this, root, "backward_recorded");
-  const std::size_t n = static_cast<std::size_t>(root) + 1;
-  // active[i]: node i depends on an independent variable, so its adjoint is worth recording.
-  std::vector<bool> active(n, false);
-  for (std::size_t i = 0; i < n; ++i) {
-    const Index a = parent_a(i), b = parent_b(i);
-    active[i] = nodes_[i].op == kInputOp || (a != kNoParent && active[a]) || (b != kNoParent && active[b]);
-  }
-  std::vector<Var> adj(n);
-  adj[root] = constant(1.0);
-  const RecordedSweep s{*this, adj, active};
-  for (Index i = root + 1; i-- > 0;) {
-    if (!adj[i].valid() || !active[i]) continue;
-    const Var g = adj[i];
-    op_info(nodes_[i].op).backward_recorded(s, i, g);
-  }
-  return adj;
+TapeScope::~TapeScope() {
+  detail::active_tape = previous_;
+  active_tape_gone = previous_gone_;
+  innermost_scope = outer_;
 }
-
-// ---- thread-local state and errors -----------------------------------------------------------
-
-TapeScope::TapeScope(Tape& tape) : previous_(detail::active_tape) { detail::active_tape = &tape; }
-TapeScope::~TapeScope() { detail::active_tape = previous_; }
 
 namespace detail {
-Tape& default_tape() {
+Tape& fallback_tape() {
+  if (active_tape_gone)
+    throw TapeError(
+        "the active tape was destroyed: a Tape was destroyed while a TapeScope of this thread still "
+        "used it or would restore it (end the scopes before destroying their tapes)");
   thread_local Tape tape;
+  active_tape = &tape;
   return tape;
 }
 
-void throw_bad_var(const Tape& tape, Index index, std::uint64_t stamp) {
-  const auto tape_id = static_cast<std::uint32_t>(stamp >> 32);
-  const auto generation = static_cast<std::uint32_t>(stamp);
+void set_next_stamp(std::uint64_t next) { next_stamp.store(next); }
+
+// ---- errors -------------------------------------------------------------------------------------
+
+void throw_bad_var(const Tape& tape, Index index, std::uint64_t stamp, std::uint32_t tape_number) {
   if (stamp == 0)
     throw TapeError("an uninitialised Var was used (default-constructed; assign it a value first)");
-  if (tape_id != tape.id())
+  if (tape_number != static_cast<std::uint32_t>(tape.id()))
     throw TapeError(
         fmt::format("a Var recorded on tape #{} was used while tape #{} is active: Vars cannot cross tapes "
                     "(another thread's tape, or a TapeScope that has ended)",
-                    tape_id, tape.id()));
-  if (generation != tape.generation())
+                    tape_number, tape.id()));
+  if (stamp != tape.stamp())
     throw TapeError(
-        fmt::format("a Var from tape #{} was used after the tape was cleared (recorded in generation {}, the "
-                    "tape is now in generation {})",
-                    tape_id, generation, tape.generation()));
+        fmt::format("a Var from tape #{} was used after the tape was cleared (the tape has been cleared {} "
+                    "time{} in all)",
+                    tape.id(), tape.generation(), tape.generation() == 1 ? "" : "s"));
   throw TapeError(
-      fmt::format("Var index {} is past the end of tape #{} (size {})", index, tape_id, tape.size()));
-}
-
-void throw_forward_anomaly(const Tape& tape, OpId op, Index a, Index b, double value) {
-  throw AnomalyError(fmt::format("anomaly: '{}' produced {} in the forward pass from {}", op_info(op).name,
-                                 value, describe_inputs(tape, a, b)));
+      fmt::format("Var index {} is past the end of tape #{} (size {})", index, tape.id(), tape.size()));
 }
 
 void throw_tape_full() { throw Error("the tape is full: it holds at most 2^31 nodes and 2^31 parameters"); }

@@ -16,8 +16,8 @@ int main() {
   gradlab::Var b = tape.variable(0.1);
   gradlab::MatVar Xc = gradlab::matrix_constant(X);  // by reference, no copy
   gradlab::Var L = 0.5 * squared_norm(sigmoid(matmul(Xc, w) + b) - gradlab::matrix_constant(y));
-  gradlab::MatrixGradients g = gradlab::gradients(L);  // g[w] is d x 1, g[b] a double
-  Eigen::MatrixXd H = gradlab::hessian(L, w);          // d x d, exact
+  gradlab::Gradients g = gradlab::backward(L);  // g[w] is d x 1, g[b] a double
+  Eigen::MatrixXd H = gradlab::hessian(L, w);   // d x d, exact
 
   // The hand-derived gradient, for comparison.
   const Eigen::ArrayXd f = 1.0 / (1.0 + (-((X * w0).array() + 0.1)).exp());

@@ -31,7 +31,7 @@ struct Slope {
 Slope slope(Activation act, double z) {
   const auto r =
       value_and_grad([act](const std::vector<Var>& p) { return act(p[0]); }, Eigen::VectorXd::Constant(1, z));
-  return {r.value, r.grad[0]};
+  return {r.value, r.gradient[0]};
 }
 
 /// The gradient (∂L/∂w, ∂L/∂b) of L = Σᵢ loss(act(w·xᵢ + b), yᵢ), by autodiff.

@@ -163,40 +163,19 @@ ValueAndGradient Neuron::matrix_value_and_gradient(const Eigen::MatrixXd& X, con
   const MatVar w = matrix_variable(w_);
   const Var b = tape.variable(b_);
   const Var L = record_loss(w, b, X, y);
-  const MatrixGradients g = gradients(L);
+  const Gradients g = backward(L);
   Eigen::VectorXd dtheta(w_.size() + 1);
   dtheta << g[w], g[b];
   return {L.value(), dtheta};
 }
 
-// Row j of the Hessian is the gradient of dL/dtheta_j, recorded by one differentiable sweep.
+// The engine's Hessian over the mixed variables (w, b).
 Eigen::MatrixXd Neuron::matrix_hessian(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
   Tape tape;
   TapeScope scope(tape);
   const MatVar w = matrix_variable(w_);
   const Var b = tape.variable(b_);
-  const Var L = record_loss(w, b, X, y);
-  const std::vector<Var> adj = tape.backward_recorded(L.index());
-  const auto adjoint = [&](Index i) { return i < adj.size() ? adj[i] : Var(); };  // invalid: exactly 0
-  const Var dw = adjoint(w.index()), db = adjoint(b.index());
-  const Eigen::Index d = w_.size();
-  Eigen::MatrixXd H = Eigen::MatrixXd::Zero(d + 1, d + 1);
-  Eigen::VectorXd e = Eigen::VectorXd::Zero(d);
-  for (Eigen::Index j = 0; j <= d; ++j) {
-    Var dj;  // dL/dtheta_j
-    if (j < d && dw.valid()) {
-      e[j] = 1.0;
-      dj = dot(MatVar::from_node(dw), matrix_constant_copy(e));
-      e[j] = 0.0;
-    } else if (j == d && db.valid()) {
-      dj = db;
-    } else {
-      continue;
-    }
-    const MatrixGradients g = gradients(dj);
-    H.row(j) << g[w].transpose(), g[b];
-  }
-  return H;
+  return gradlab::hessian(record_loss(w, b, X, y), {w, b});
 }
 
 // dL/dw = sum_i g_i x_i, dL/db = sum_i g_i with g_i = dL_i/dz_i = loss'(f_i, y_i) act'(z_i)
@@ -256,11 +235,9 @@ ValueAndGradient Neuron::value_and_gradient(const Eigen::MatrixXd& X, const Eige
                                             GradMethod method) const {
   check_data("Neuron::value_and_gradient", X, y);
   switch (resolve(method, X.rows())) {
-    case GradMethod::AutodiffScalar: {
-      const ValueAndGrad r =
-          value_and_grad([&](const std::vector<Var>& theta) { return record_loss(theta, X, y); }, params());
-      return {r.value, r.grad};
-    }
+    case GradMethod::AutodiffScalar:
+      return value_and_grad([&](const std::vector<Var>& theta) { return record_loss(theta, X, y); },
+                            params());
     case GradMethod::AutodiffMatrix:
       return matrix_value_and_gradient(X, y);
     default:

@@ -69,10 +69,10 @@ BOOST_AUTO_TEST_CASE(rosenbrock_by_hand) {
       const Eigen::Vector2d g(-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x));
       Eigen::Matrix2d h;
       h << 2 - 400 * (y - x * x) + 800 * x * x, -400 * x, -400 * x, 200;
-      const gradlab::ValueAndGrad vg = gradlab::value_and_grad(rosenbrock, p);
+      const gradlab::ValueAndGradient vg = gradlab::value_and_grad(rosenbrock, p);
       BOOST_TEST(vg.value == (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x),
                  boost::test_tools::tolerance(1e-13));
-      BOOST_TEST(matrix_close(vg.grad, g, 1e-12));
+      BOOST_TEST(matrix_close(vg.gradient, g, 1e-12));
       BOOST_TEST(matrix_close(gradlab::grad(rosenbrock, p), g, 1e-12));
       const Eigen::MatrixXd H = gradlab::hessian(rosenbrock, p);
       BOOST_TEST(matrix_close(H, h, 1e-12));
@@ -89,9 +89,9 @@ BOOST_AUTO_TEST_CASE(sigmoid_neuron_loss_by_hand) {
       BOOST_TEST_CONTEXT("w = " << w << ", b = " << b) {
         const NeuronByHand want = neuron_by_hand(w, b);
         const Eigen::Vector2d p(w, b);
-        const gradlab::ValueAndGrad vg = gradlab::value_and_grad(neuron_loss, p);
+        const gradlab::ValueAndGradient vg = gradlab::value_and_grad(neuron_loss, p);
         BOOST_TEST(vg.value == want.loss, boost::test_tools::tolerance(1e-14));
-        BOOST_TEST(matrix_close(vg.grad, want.grad, 1e-14));
+        BOOST_TEST(matrix_close(vg.gradient, want.grad, 1e-14));
         const Eigen::MatrixXd H = gradlab::hessian(neuron_loss, p);
         BOOST_TEST(matrix_close(H, want.hessian, 1e-13));
         BOOST_TEST(std::abs(H(0, 1) - H(1, 0)) <= 1e-15);

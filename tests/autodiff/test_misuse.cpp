@@ -4,6 +4,7 @@
 #include <exception>
 #include <gradlab/autodiff.hpp>
 #include <latch>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -147,6 +148,75 @@ BOOST_AUTO_TEST_CASE(var_from_an_ended_tape_scope) {
   }
 }
 
+// The stamps come from one 64-bit counter: past 2^32 tapes and clears (the old 32-bit id and
+// generation wrapped there) a tape's stamp is never 0, the stamp of Var(), and never an old one.
+BOOST_AUTO_TEST_CASE(stamps_past_32_bits) {
+  gradlab::detail::set_next_stamp((std::uint64_t{1} << 32) - 1);
+  Tape a;  // stamp 2^32 - 1
+  Tape b;  // stamp 2^32: its low 32 bits are 0
+  {
+    TapeScope scope(b);
+    const Var x = b.variable(2.0);
+    BOOST_CHECK_EXCEPTION(x * Var(), gradlab::TapeError, message_has<gradlab::TapeError>({"uninitialised"}));
+    BOOST_TEST(gradlab::grad(x * x, {x})[0] == 4.0);
+  }
+  TapeScope scope(a);
+  const Var old = a.variable(1.0);
+  gradlab::detail::set_next_stamp((std::uint64_t{1} << 33) + 5);
+  for (int k = 0; k < 3; ++k) a.clear();
+  const Var fresh = a.variable(7.0);
+  BOOST_TEST(fresh.index() == old.index());
+  BOOST_CHECK_EXCEPTION(static_cast<void>(old.value()), gradlab::TapeError,
+                        message_has<gradlab::TapeError>({"cleared", "3 times"}));
+  BOOST_TEST(fresh.value() == 7.0);
+  gradlab::detail::set_next_stamp(std::uint64_t{1} << 40);  // past every stamp used in this program
+}
+
+// When the counter runs out, no stamp is handed out twice: making a tape or clearing one throws.
+BOOST_AUTO_TEST_CASE(stamps_used_up) {
+  gradlab::detail::set_next_stamp(~std::uint64_t{0} - 1);
+  Tape last;  // the last stamp
+  TapeScope scope(last);
+  const Var x = last.variable(3.0);
+  const auto used_up = message_has<gradlab::TapeError>({"stamps are used up"});
+  BOOST_CHECK_EXCEPTION(Tape(), gradlab::TapeError, used_up);
+  BOOST_CHECK_EXCEPTION(last.clear(), gradlab::TapeError, used_up);
+  BOOST_CHECK_EXCEPTION(Tape(), gradlab::TapeError, used_up);  // and it stays used up
+  BOOST_TEST(x.value() == 3.0);                                // the failed clear() left the tape as it was
+  gradlab::detail::set_next_stamp(std::uint64_t{1} << 41);
+}
+
+// A tape destroyed while a scope would restore it (or while it is active) is refused with a
+// TapeError when next used, never read through a dangling pointer.
+BOOST_AUTO_TEST_CASE(tape_destroyed_under_a_scope) {
+  const auto gone = message_has<gradlab::TapeError>({"active tape was destroyed"});
+  auto outer = std::make_unique<Tape>();
+  Tape inner;
+  {
+    TapeScope a(*outer);
+    {
+      TapeScope b(inner);
+      outer.reset();                                             // b will restore it
+      BOOST_TEST(Tape::current().variable(1.0).value() == 1.0);  // inner is still active
+    }
+    BOOST_CHECK_EXCEPTION(Tape::current(), gradlab::TapeError, gone);
+    BOOST_CHECK_EXCEPTION(Var(1.0), gradlab::TapeError, gone);
+    {
+      TapeScope c(inner);  // a new scope works
+      BOOST_TEST(Var(2.0).value() == 2.0);
+    }
+    BOOST_CHECK_EXCEPTION(Tape::current(), gradlab::TapeError, gone);
+  }
+  BOOST_TEST(Var(3.0).value() == 3.0);  // a ended: the tape from before it is active again
+  auto own = std::make_unique<Tape>();
+  {
+    TapeScope s(*own);
+    own.reset();  // the active tape itself
+    BOOST_CHECK_EXCEPTION(Var(4.0), gradlab::TapeError, gone);
+  }
+  BOOST_TEST(Var(5.0).value() == 5.0);
+}
+
 // A gradient with respect to a Var the output does not depend on is exactly 0, in every sweep.
 BOOST_AUTO_TEST_CASE(independent_var_has_zero_gradient) {
   Tape tape;
@@ -185,12 +255,13 @@ BOOST_AUTO_TEST_CASE(pow_with_var_exponent_needs_positive_base) {
   TapeScope scope(tape);
   const Var b = tape.variable(2.0);
   BOOST_CHECK_EXCEPTION(pow(tape.variable(-1.5), b), gradlab::DomainError,
-                        message_has<gradlab::DomainError>({"positive base", "a = -1.5"}));
+                        message_has<gradlab::DomainError>({"positive base", "a^b", "the base is -1.5"}));
   BOOST_CHECK_EXCEPTION(pow(tape.variable(0.0), b), gradlab::DomainError,
-                        message_has<gradlab::DomainError>({"positive base", "a = 0"}));
+                        message_has<gradlab::DomainError>({"positive base", "the base is 0"}));
   BOOST_CHECK_EXCEPTION(pow(-2.0, b), gradlab::DomainError,
-                        message_has<gradlab::DomainError>({"positive base", "pow(c, x)", "c = -2"}));
-  BOOST_CHECK_EXCEPTION(pow(0.0, b), gradlab::DomainError, message_has<gradlab::DomainError>({"c = 0"}));
+                        message_has<gradlab::DomainError>({"positive base", "c^x", "the base is -2"}));
+  BOOST_CHECK_EXCEPTION(pow(0.0, b), gradlab::DomainError,
+                        message_has<gradlab::DomainError>({"the base is 0"}));
   BOOST_TEST(pow(tape.variable(-2.0), 2.0).value() == 4.0);  // a constant exponent accepts any base
 }
 
@@ -292,6 +363,36 @@ BOOST_AUTO_TEST_CASE(backward_anomaly_names_the_op) {
   // backward: dy/dx = 1 / (2 sqrt(0)) = inf
   BOOST_CHECK_EXCEPTION(gradlab::grad(y, {x}), gradlab::AnomalyError,
                         message_has<gradlab::AnomalyError>({"'sqrt'", "backward", "inf", "input 0"}));
+}
+
+// The facts of an anomaly are fields, so that a front end names the source without recomputing.
+BOOST_AUTO_TEST_CASE(anomaly_facts_are_fields) {
+  Tape tape;
+  TapeScope scope(tape);
+  const Var x = tape.variable(0.0);
+  const Var two = tape.constant(2.0);
+  gradlab::DetectAnomaly on;
+  try {
+    (void)log(x);
+    BOOST_FAIL("log(0) should be an anomaly");
+  } catch (const gradlab::AnomalyError& e) {
+    BOOST_TEST((e.facts().phase == gradlab::AnomalyError::Phase::Forward));
+    BOOST_TEST(e.facts().op == "log");
+    BOOST_TEST(e.facts().node == tape.size());  // the node it would have been
+    BOOST_TEST(e.facts().value == -INFINITY);
+  }
+  const Var y = sqrt(x) * two;  // node 3 is sqrt, node 4 mul
+  try {
+    (void)gradlab::grad(y, {x});
+    BOOST_FAIL("d sqrt(x)/dx at 0 should be an anomaly");
+  } catch (const gradlab::AnomalyError& e) {
+    BOOST_TEST((e.facts().phase == gradlab::AnomalyError::Phase::Backward));
+    BOOST_TEST(e.facts().op == "sqrt");
+    BOOST_TEST(e.facts().node == y.index() - 1);
+    BOOST_TEST(e.facts().input == x.index());
+    BOOST_TEST(e.facts().value == INFINITY);
+    BOOST_TEST(e.facts().upstream == 2.0);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(without_anomaly_mode_ieee_values_propagate) {

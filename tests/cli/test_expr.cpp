@@ -11,7 +11,7 @@
 #include <random>
 #include <string>
 
-#include "gradlab/autodiff/expr.hpp"
+#include "gradlab/expr.hpp"
 #include "gradlab/neuron/activation.hpp"
 
 using namespace gradlab;

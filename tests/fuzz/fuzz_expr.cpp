@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "gradlab/autodiff/expr.hpp"
+#include "gradlab/expr.hpp"
 #include "gradlab/neuron/activation.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

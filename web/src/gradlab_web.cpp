@@ -217,7 +217,7 @@ Json evaluate(const Json& s) {
 Json ledger(const Json& s) {
   return with_parsed(s, [](const Parsed& p) -> Json {
     const cli::Recording rec(*p.program, p.point);
-    const std::vector<std::vector<cli::ChainTerm>> terms = cli::chain_terms(rec.tape, rec.root);
+    const std::vector<std::vector<ChainTerm>> terms = chain_terms(rec.tape, rec.root);
     Json j;
     j["forward"] = Json::array();
     for (Index i = 0; i <= rec.root; ++i)
@@ -229,7 +229,7 @@ Json ledger(const Json& s) {
     for (Index i = rec.root + 1; i-- > 0;) {
       if (rec.tape.op(i) == kConstOp) continue;
       Json t = Json::array();
-      for (const cli::ChainTerm& c : terms[static_cast<std::size_t>(i)])
+      for (const ChainTerm& c : terms[static_cast<std::size_t>(i)])
         t.push_back({{"user", c.user}, {"user_adjoint", rec.adj[c.user]}, {"local_derivative", c.local}});
       j["backward"].push_back({{"node", i}, {"adjoint", rec.adj[i]}, {"terms", t}});
     }

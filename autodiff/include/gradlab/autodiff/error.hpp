@@ -1,6 +1,8 @@
 #pragma once
 /// @file error.hpp
 /// The exceptions gradlab throws. Every message names the op, the values or shapes, and what was expected.
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -30,10 +32,29 @@ class ShapeError : public Error {
   using Error::Error;
 };
 
-/// A NaN or Inf caught while anomaly detection is on (see DetectAnomaly).
+/// A NaN or Inf caught while anomaly detection is on (see DetectAnomaly). Besides its message it
+/// carries the facts as fields, so that a front end (the expression language) can name the source
+/// of the op without recomputing anything.
 class AnomalyError : public Error {
  public:
-  using Error::Error;
+  enum class Phase : std::uint8_t { Forward, Backward };
+  /// Which facts an anomaly has: the op (by name) that produced `value`; in the forward pass `node`
+  /// is the position the node would have taken and `input` is unused; in the backward pass `node`
+  /// is the node whose local-derivative rule ran, `input` the parent whose adjoint became `value`,
+  /// and `upstream` node's own adjoint.
+  struct Facts {
+    Phase phase = Phase::Forward;
+    std::string op;
+    std::uint32_t node = 0;
+    std::uint32_t input = std::numeric_limits<std::uint32_t>::max();
+    double value = 0;
+    double upstream = 0;
+  };
+  AnomalyError(const std::string& message, Facts facts) : Error(message), facts_(std::move(facts)) {}
+  [[nodiscard]] const Facts& facts() const { return facts_; }
+
+ private:
+  Facts facts_;
 };
 
 }  // namespace gradlab

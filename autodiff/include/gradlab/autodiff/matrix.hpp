@@ -11,7 +11,7 @@
 ///     MatVar w = matrix_variable(w0);     // an input
 ///     Var    b = tape.variable(0.1);
 ///     Var    L = 0.5 * squared_norm(sigmoid(matmul(X, w) + b) - matrix_constant(y));
-///     MatrixGradients g = gradients(L);   // g[w] is a matrix, g[b] a double
+///     Gradients g = backward(L);          // g[w] is a matrix, g[b] a double
 ///
 /// `*` and `/` between matrices are elementwise (as in NumPy); the matrix product is matmul(A, B).
 /// Elementwise ops broadcast a scalar, a 1x1 matrix, a column (r x 1) or a row (1 x c) over the
@@ -23,8 +23,12 @@
 /// differentiable sweep the same rule runs with T = MatVar, which is what makes hvp and hessian exact.
 #include <Eigen/Core>
 #include <deque>
+#include <initializer_list>
+#include <span>
+#include <variant>
 #include <vector>
 
+#include "gradlab/autodiff/functional.hpp"
 #include "gradlab/autodiff/ops.hpp"
 
 namespace gradlab {
@@ -256,9 +260,9 @@ inline MatVar sign(const MatVar& x) { return apply<ops::Sign>(x); }
 inline MatVar pow(const MatVar& x, double p) { return apply<ops::PowC>(x, p); }
 /// a^b entry by entry, with broadcasting; every entry of the base must be positive (DomainError
 /// naming the first that is not), as for scalars.
-MatVar pow(const MatVar& a, const MatVar& b);
-MatVar pow(const MatVar& a, const Var& b);
-MatVar pow(const Var& a, const MatVar& b);
+inline MatVar pow(const MatVar& a, const MatVar& b) { return apply<ops::Pow>(a, b); }
+inline MatVar pow(const MatVar& a, const Var& b) { return apply<ops::Pow>(a, b); }
+inline MatVar pow(const Var& a, const MatVar& b) { return apply<ops::Pow>(a, b); }
 /// max and min entry by entry, with broadcasting (at a tie each side gets half the adjoint).
 inline MatVar max(const MatVar& a, const MatVar& b) { return apply<ops::Max>(a, b); }
 inline MatVar max(const MatVar& a, const Var& b) { return apply<ops::Max>(a, b); }
@@ -271,7 +275,7 @@ MatVar tie_share(const MatVar& u, const MatVar& v);
 
 namespace ops {
 // The rules' math vocabulary (gradlab::ops::exp ...) gains the MatVar overloads, so that a rule or
-// an activation record written once also runs on matrices.
+// an activation written once also runs on matrices.
 using gradlab::abs, gradlab::cos, gradlab::erf, gradlab::exp, gradlab::log, gradlab::max, gradlab::min,
     gradlab::pow, gradlab::relu, gradlab::sigmoid, gradlab::sign, gradlab::sin, gradlab::softplus,
     gradlab::sqrt, gradlab::step, gradlab::tan, gradlab::tanh;
@@ -279,33 +283,28 @@ using gradlab::abs, gradlab::cos, gradlab::erf, gradlab::exp, gradlab::log, grad
 
 // ---- derivatives -----------------------------------------------------------------------------
 
-/// The adjoints of one reverse sweep from a scalar y, for scalar and matrix inputs alike. The
-/// matrix adjoints of the inputs are copied out, so later sweeps do not change them.
-class MatrixGradients {
- public:
-  /// dy/dx for a scalar x (0 if y does not depend on x).
-  [[nodiscard]] double operator[](const Var& x) const;
-  /// dy/dX, shaped like X (zeros if y does not depend on X).
-  [[nodiscard]] Eigen::MatrixXd operator[](const MatVar& x) const;
-
- private:
-  friend MatrixGradients gradients(const Var& y);
-  std::vector<double> adj_;
-  std::vector<std::pair<Index, Eigen::MatrixXd>> inputs_;  // matrix inputs that received an adjoint
-};
-
-/// One first-order reverse sweep from y on the active tape.
-MatrixGradients gradients(const Var& y);
-/// dy/dX, shaped like X.
+/// dy/dX, shaped like X (backward(y)[x]). PyTorch: torch.autograd.grad(y, X).
 Eigen::MatrixXd grad(const Var& y, const MatVar& x);
 /// The gradient dy/dX recorded on the tape (differentiable again); zeros if y does not depend on X.
+/// PyTorch: torch.autograd.grad(y, X, create_graph=True).
 MatVar grad_recorded(const Var& y, const MatVar& x);
 /// The Hessian of y with respect to the entries of X (column-major order) times v (shaped like X),
-/// exact: it differentiates the recorded backward pass. Costs about three gradients.
+/// exact: it differentiates the recorded backward pass. Costs about three gradients. PyTorch:
+/// torch.autograd.functional.hvp.
 Eigen::MatrixXd hvp(const Var& y, const MatVar& x, const Eigen::MatrixXd& v);
-/// The Hessian of y with respect to the entries of X (column-major order): n x n for n = X.size(),
-/// one exact Hessian-vector product per column, all from one recorded gradient.
-Eigen::MatrixXd hessian(const Var& y, const MatVar& x);
+
+/// A variable of a Hessian: a scalar Var, or a MatVar whose entries count in column-major order.
+using Wrt = std::variant<Var, MatVar>;
+/// The Hessian of y with respect to every entry of xs, scalars and matrices mixed, in order: H_jk =
+/// d2y / dtheta_j dtheta_k, exact. Row j is the gradient of the recorded dy/dtheta_j (one recorded
+/// sweep, then one first-order sweep per row). PyTorch: torch.autograd.functional.hessian with a
+/// tuple of inputs, flattened into one matrix.
+Eigen::MatrixXd hessian(const Var& y, std::span<const Wrt> xs);
+inline Eigen::MatrixXd hessian(const Var& y, std::initializer_list<Wrt> xs) {
+  return hessian(y, std::span<const Wrt>(xs.begin(), xs.size()));
+}
+/// The Hessian of y with respect to the entries of X (column-major order): n x n for n = X.size().
+inline Eigen::MatrixXd hessian(const Var& y, const MatVar& x) { return hessian(y, {Wrt(x)}); }
 
 }  // namespace gradlab
 

@@ -38,6 +38,25 @@ inline bool depends_on_input(const Tape& t, Index a, Index b) {
 }
 std::string shape_str(Eigen::Index rows, Eigen::Index cols);
 inline std::string shape_str(const ConstMap& m) { return shape_str(m.rows(), m.cols()); }
+[[noreturn]] void throw_entry_domain_error(const std::string& why, Eigen::Index r, Eigen::Index c,
+                                           Eigen::Index rows, Eigen::Index cols);
+/// ops::check_domain entry by entry, for an op that declares a domain: a (broadcast) and b (a
+/// broadcast matrix, or null for a parameter p) against the rows x cols result.
+template <class Op>
+void check_domain_entries([[maybe_unused]] const ConstMap& a, [[maybe_unused]] const ConstMap* b,
+                          [[maybe_unused]] double p, [[maybe_unused]] Eigen::Index rows,
+                          [[maybe_unused]] Eigen::Index cols) {
+  if constexpr (requires { Op::in_domain(0.0, 0.0); }) {
+    const auto at = [](const ConstMap& m, Eigen::Index r, Eigen::Index c) {
+      return m(m.rows() == 1 ? 0 : r, m.cols() == 1 ? 0 : c);
+    };
+    for (Eigen::Index c = 0; c < cols; ++c)
+      for (Eigen::Index r = 0; r < rows; ++r) {
+        const double u = at(a, r, c), v = b != nullptr ? at(*b, r, c) : p;
+        if (!Op::in_domain(u, v)) throw_entry_domain_error(Op::domain_error(u, v), r, c, rows, cols);
+      }
+  }
+}
 [[noreturn]] void throw_matrix_anomaly(const char* op, const ConstMap& value);
 
 template <class Fill>
@@ -111,16 +130,80 @@ void broadcast_both(const ConstMap& a, const ConstMap& b, Eigen::Index rows, Eig
   broadcast(a, rows, cols, scratch_a,
             [&](const auto& ax) { broadcast(b, rows, cols, scratch_b, [&](const auto& bx) { f(ax, bx); }); });
 }
-/// adj(p) += e summed down to p's shape (rows x cols): the adjoint of broadcasting p to e's shape.
-void add_reduced(const DoubleSweep& s, Index p, bool column, const Eigen::MatrixXd& e);
-template <class Expr>
-void add_broadcast_adjoint(const DoubleSweep& s, Index p, const ConstMap& pv, const Expr& e) {
-  if (pv.rows() == e.rows() && pv.cols() == e.cols())
+// ---- one vocabulary for both sweeps ------------------------------------------------------------
+// A matrix kind's rule is written once, as a template over the sweep S. With DoubleSweep the
+// operands are Eigen maps and the adjoints Eigen expressions (the fast first-order sweep); with
+// RecordedSweep both are MatVars, so the rule records nodes and can be differentiated again. The
+// Eigen forms of matrix.hpp's functions below make the same formula read the same in both.
+
+/// Node i's value: an Eigen view, or a MatVar (a scalar node becomes a 1x1 matrix).
+inline ConstMap operand_of(const DoubleSweep& s, Index i) { return operand(s.tape, i); }
+inline MatVar operand_of(const RecordedSweep& s, Index i) { return recorded_operand(s, i); }
+/// Node i's adjoint as a matrix: its matrix adjoint, or (for a node with a scalar value) g as 1x1.
+inline ConstMap adjoint_of(const DoubleSweep& s, Index i, const double& g) {
+  if (!is_matrix_node(s.tape, i)) return {&g, 1, 1};
+  const Eigen::MatrixXd& m = matrix_adjoint(s, i);
+  return {m.data(), m.rows(), m.cols()};
+}
+MatVar adjoint_of(const RecordedSweep& s, Index i, const Var& g);
+/// Whether the sweep computes node i's adjoint.
+inline bool wants(const DoubleSweep& s, Index i) { return wants_adjoint(s.tape, i); }
+inline bool wants(const RecordedSweep& s, Index i) { return s.needs(i); }
+/// The shape of node i's value (1 x 1 for a scalar).
+inline std::pair<Eigen::Index, Eigen::Index> shape_of(const Tape& t, Index i) {
+  const ConstMap v = operand(t, i);
+  return {v.rows(), v.cols()};
+}
+template <class A, class B>
+auto matmul(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
+  return a.derived() * b.derived();
+}
+template <class A, class B>
+auto matmul_tn(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
+  return a.derived().transpose() * b.derived();
+}
+template <class A>
+auto transpose(const Eigen::MatrixBase<A>& a) {
+  return a.derived().transpose();
+}
+/// The sums that undo a broadcast, evaluated (Eigen) or recorded (MatVar).
+template <class A>
+Eigen::Matrix<double, 1, 1> sum_1x1(const Eigen::MatrixBase<A>& a) {
+  return Eigen::Matrix<double, 1, 1>::Constant(a.sum());
+}
+inline MatVar sum_1x1(const MatVar& a) { return as_matrix(sum(a)); }
+template <class A>
+Eigen::MatrixXd row_sums(const Eigen::MatrixBase<A>& a) {
+  return Eigen::MatrixXd(a).rowwise().sum();  // evaluate, then sum
+}
+template <class A>
+Eigen::MatrixXd col_sums(const Eigen::MatrixBase<A>& a) {
+  return Eigen::MatrixXd(a).colwise().sum();
+}
+/// Calls f(G repeated to rows x cols): G itself, a constant (G is 1x1), or a row or column repeated.
+template <class F>
+void repeated(const DoubleSweep&, const ConstMap& g, Eigen::Index rows, Eigen::Index cols, F&& f) {
+  Eigen::MatrixXd scratch;
+  broadcast(g, rows, cols, scratch, f);
+}
+template <class F>
+void repeated(const RecordedSweep&, const MatVar& g, Eigen::Index rows, Eigen::Index cols, F&& f) {
+  if (g.rows() == rows && g.cols() == cols) return f(g);
+  f(g * matrix_constant_copy(Eigen::MatrixXd::Ones(rows, cols)));  // G ⊙ 1 broadcasts G
+}
+
+/// adj(p) += e summed down to p's shape (rows x cols): the adjoint of broadcasting p (a 1x1, a
+/// column or a row) to e's shape. The one unbroadcast, for both sweeps.
+template <class S, class E>
+void add_unbroadcast(const S& s, Index p, Eigen::Index rows, Eigen::Index cols, const E& e) {
+  if (e.rows() == rows && e.cols() == cols)
     add_adjoint(s, p, e);
-  else if (pv.size() == 1)
-    add_adjoint(s, p, Eigen::Matrix<double, 1, 1>::Constant(e.sum()));
+  else if (rows == 1 && cols == 1)
+    add_adjoint(s, p, sum_1x1(e));
+  else if (cols == 1)
+    add_adjoint(s, p, row_sums(e));  // a column was repeated across the columns
   else
-    add_reduced(s, p, pv.cols() == 1, e);  // a row or a column: evaluate, then sum
+    add_adjoint(s, p, col_sums(e));  // a row was repeated down the rows
 }
 /// Hands node i's adjoint buffer to p, which has none yet and the same shape (a swap, no copy).
 /// i's adjoint is not read again in this sweep; i keeps a buffer of its size, so that a re-recording
@@ -140,7 +223,8 @@ inline void hand_on_adjoint(const DoubleSweep& s, Index i, Index p) {
       to->cols == from->cols) {
     give_adjoint(s, *from, *to, p);
   } else {
-    add_broadcast_adjoint(s, p, operand(s.tape, p), from->adj);
+    const ConstMap pv = operand(s.tape, p);
+    add_unbroadcast(s, p, pv.rows(), pv.cols(), from->adj);
   }
 }
 /// adj(p) += adj(i) ⊙ f(X, Y) entry by entry, where p (with value X) is the one input of the
@@ -164,11 +248,11 @@ void add_elementwise_adjoint(const DoubleSweep& s, Index i, Index p, F f) {
     for (Eigen::Index k = 0; k < n; ++k) out[k] += g[k] * f(x[k], y[k]);
   }
 }
-/// The recorded counterpart of reduce.
-MatVar reduce_recorded(const MatVar& e, Eigen::Index rows, Eigen::Index cols);
 /// The shape of a op b with broadcasting; throws ShapeError naming op and both shapes.
 std::pair<Eigen::Index, Eigen::Index> broadcast_shape(const char* op, const ConstMap& a, const ConstMap& b);
 void check_matrix(const char* op, const Tape& t, const Var& x);
+/// check_matrix, then x's value.
+ConstMap checked(const char* op, const MatVar& x);
 
 // ---- elementwise unary: Op's value and d, entry by entry -------------------------------------
 
@@ -238,6 +322,7 @@ MatVar apply_param(const MatVar& x, double p) {
   check_matrix(Op::name, t, x.node());
   const Index i = x.index();
   const ConstMap xv = operand(t, i);
+  check_domain_entries<Op>(xv, nullptr, p, xv.rows(), xv.cols());
   return MatVar::from_node(record_matrix(
       t, &ParamKind<Op>::kind, matrix_op_id(), i, kNoParent, p,
       [&](MatrixSlot& s) { return set_value(s, xv.unaryExpr([p](double v) { return Op::value(v, p); })); }));
@@ -272,16 +357,16 @@ struct BinaryKind {  // dA = reduce(G ⊙ da(A, B, Y)), dB = reduce(G ⊙ db(A, 
       broadcast_both(av, bv, y.rows(), y.cols(), [&](const auto& ax, const auto& bx) {
         if constexpr (!one_a) {
           const auto da = [](double u, double v, double w) { return Op::da(u, v, w); };
-          if (want_a) add_broadcast_adjoint(s, a, av, g.cwiseProduct(ternary(ax, bx, y, da)));
+          if (want_a) add_unbroadcast(s, a, av.rows(), av.cols(), g.cwiseProduct(ternary(ax, bx, y, da)));
         }
         if constexpr (!one_b) {
           const auto db = [](double u, double v, double w) { return Op::db(u, v, w); };
-          if (want_b) add_broadcast_adjoint(s, b, bv, g.cwiseProduct(ternary(ax, bx, y, db)));
+          if (want_b) add_unbroadcast(s, b, bv.rows(), bv.cols(), g.cwiseProduct(ternary(ax, bx, y, db)));
         }
       });
     }
     // derivative 1: g itself; its buffer can be handed to the last such parent
-    if (one_a && one_b && want_a && want_b) add_broadcast_adjoint(s, b, bv, g);
+    if (one_a && one_b && want_a && want_b) add_unbroadcast(s, b, bv.rows(), bv.cols(), g);
     if (one_a && want_a) hand_on_adjoint(s, i, a);
     if (one_b && want_b && !(one_a && want_a)) hand_on_adjoint(s, i, b);
   }
@@ -289,8 +374,8 @@ struct BinaryKind {  // dA = reduce(G ⊙ da(A, B, Y)), dB = reduce(G ⊙ db(A, 
     const Index a = s.parent_a(i), b = s.parent_b(i);
     const MatVar av = recorded_operand(s, a), bv = recorded_operand(s, b), y = recorded_operand(s, i);
     const MatVar gm = MatVar::from_node(g);
-    if (s.needs(a)) add_adjoint(s, a, reduce_recorded(gm * Op::da(av, bv, y), av.rows(), av.cols()));
-    if (s.needs(b)) add_adjoint(s, b, reduce_recorded(gm * Op::db(av, bv, y), bv.rows(), bv.cols()));
+    if (s.needs(a)) add_unbroadcast(s, a, av.rows(), av.cols(), gm * Op::da(av, bv, y));
+    if (s.needs(b)) add_unbroadcast(s, b, bv.rows(), bv.cols(), gm * Op::db(av, bv, y));
   }
   static constexpr MatrixKind kind{Op::name, &backward, &backward_recorded};
 };
@@ -304,6 +389,7 @@ MatVar apply_binary(const Var& a, const Var& b) {
   // (the fuzz build) does not allow for structured bindings.
   const auto shape = broadcast_shape(Op::name, av, bv);
   const auto rows = shape.first, cols = shape.second;
+  check_domain_entries<Op>(av, &bv, 0.0, rows, cols);
   return MatVar::from_node(
       record_matrix(t, &BinaryKind<Op>::kind, matrix_op_id(), i, j, 0.0, [&](MatrixSlot& s) {
         broadcast_both(av, bv, rows, cols, [&](const auto& ax, const auto& bx) {

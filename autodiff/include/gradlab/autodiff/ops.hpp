@@ -133,6 +133,7 @@ struct Const {  // a constant; its adjoint is never read
 
 struct Add {  // y = a + b;  dy/da = 1, dy/db = 1
   static constexpr const char* name = "add";
+  static constexpr const char* symbol = "+";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a + b; }
   template <class T>
@@ -146,6 +147,7 @@ struct Add {  // y = a + b;  dy/da = 1, dy/db = 1
 };
 struct Sub {  // y = a - b;  dy/da = 1, dy/db = -1
   static constexpr const char* name = "sub";
+  static constexpr const char* symbol = "-";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a - b; }
   template <class T>
@@ -159,6 +161,7 @@ struct Sub {  // y = a - b;  dy/da = 1, dy/db = -1
 };
 struct Mul {  // y = a b;  dy/da = b, dy/db = a
   static constexpr const char* name = "mul";
+  static constexpr const char* symbol = "*";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a * b; }
   template <class T>
@@ -172,6 +175,7 @@ struct Mul {  // y = a b;  dy/da = b, dy/db = a
 };
 struct Div {  // y = a / b;  dy/da = 1/b, dy/db = -y/b
   static constexpr const char* name = "div";
+  static constexpr const char* symbol = "/";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a / b; }
   template <class T>
@@ -187,6 +191,10 @@ struct Pow {  // y = a^b (a > 0);  dy/da = b a^(b-1), dy/db = y log a
   static constexpr const char* name = "pow";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return std::pow(a, b); }
+  /// a^b = exp(b ln a) is differentiable in b only for a > 0 (x^p with a constant p, PowC, takes
+  /// any base); apply checks this before recording.
+  static bool in_domain(double a, double) { return a > 0; }
+  static std::string domain_error(double a, double b);
   template <class T>
   static T da(const T& a, const T& b, const T&) {
     return b * pow(a, b - 1.0);
@@ -225,6 +233,7 @@ struct Min {  // y = min(a, b);  dy/da = [a < b] (1/2 at a tie), dy/db = [b < a]
 
 struct PowC {  // y = x^p, p constant;  dy/dx = p x^(p-1)  (0 when p = 0)
   static constexpr const char* name = "powc";
+  static constexpr const char* symbol = "^";
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double p) { return std::pow(x, p); }
   template <class T>
@@ -235,6 +244,7 @@ struct PowC {  // y = x^p, p constant;  dy/dx = p x^(p-1)  (0 when p = 0)
 
 struct AddC {  // y = x + c;  dy/dx = 1
   static constexpr const char* name = "addc";
+  static constexpr const char* symbol = "+";
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double c) { return x + c; }
   template <class T>
@@ -244,6 +254,7 @@ struct AddC {  // y = x + c;  dy/dx = 1
 };
 struct SubC {  // y = x - c;  dy/dx = 1
   static constexpr const char* name = "subc";
+  static constexpr const char* symbol = "-";
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double c) { return x - c; }
   template <class T>
@@ -253,6 +264,7 @@ struct SubC {  // y = x - c;  dy/dx = 1
 };
 struct RSubC {  // y = c - x;  dy/dx = -1
   static constexpr const char* name = "rsubc";
+  static constexpr const char* symbol = "-";
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double c) { return c - x; }
   template <class T>
@@ -262,6 +274,7 @@ struct RSubC {  // y = c - x;  dy/dx = -1
 };
 struct MulC {  // y = c x;  dy/dx = c
   static constexpr const char* name = "mulc";
+  static constexpr const char* symbol = "*";
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double c) { return c * x; }
   template <class T>
@@ -271,6 +284,7 @@ struct MulC {  // y = c x;  dy/dx = c
 };
 struct DivC {  // y = x / c;  dy/dx = 1/c
   static constexpr const char* name = "divc";
+  static constexpr const char* symbol = "/";
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double c) { return x / c; }
   template <class T>
@@ -280,6 +294,7 @@ struct DivC {  // y = x / c;  dy/dx = 1/c
 };
 struct RDivC {  // y = c / x;  dy/dx = -y/x
   static constexpr const char* name = "rdivc";
+  static constexpr const char* symbol = "/";
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double c) { return c / x; }
   template <class T>
@@ -289,8 +304,12 @@ struct RDivC {  // y = c / x;  dy/dx = -y/x
 };
 struct RPowC {  // y = c^x (c > 0);  dy/dx = y ln c
   static constexpr const char* name = "rpowc";
+  static constexpr const char* symbol = "^";
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double c) { return std::pow(c, x); }
+  /// c^x = exp(x ln c) needs c > 0, as Pow.
+  static bool in_domain(double, double c) { return c > 0; }
+  static std::string domain_error(double x, double c);
   template <class T>
   static T d(const T&, double c, const T& y) {
     return y * std::log(c);
@@ -299,6 +318,7 @@ struct RPowC {  // y = c^x (c > 0);  dy/dx = y ln c
 
 struct Neg {  // y = -x;  dy/dx = -1
   static constexpr const char* name = "neg";
+  static constexpr const char* symbol = "-";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return -x; }
   template <class T>
@@ -476,6 +496,16 @@ concept Primitive = requires {
   { Op::arity } -> std::convertible_to<Arity>;
 };
 
+/// Throws DomainError when (a, b) is outside Op's domain: the one check of an op that declares
+/// `in_domain` (a binary op's two inputs, or a UnaryParam op's input and parameter). Other ops
+/// accept every input (IEEE 754 gives NaN or Inf outside their domain; see DetectAnomaly).
+template <class Op>
+[[gnu::always_inline]] inline void check_domain([[maybe_unused]] double a, [[maybe_unused]] double b) {
+  if constexpr (requires { Op::in_domain(a, b); })
+    if (!Op::in_domain(a, b)) [[unlikely]]
+      throw DomainError(Op::domain_error(a, b));
+}
+
 }  // namespace ops
 
 // ---------------------------------------------------------------------------------------------
@@ -494,6 +524,9 @@ struct DoubleSweep {
   [[nodiscard]] double param(Index i) const { return tape.param(i); }
   [[nodiscard]] static bool needs(Index) { return true; }
   void add(Index i, double d) const { adj[i] += d; }
+  [[nodiscard]] double adjoint(Index i) const { return adj[i]; }
+  /// Node i hands nothing on: its adjoint is 0 (a matrix node's entry is a flag, see Tape::backward).
+  [[nodiscard]] bool skip(Index i) const { return adj[i] == 0.0; }
 };
 
 /// Differentiable sweep state: adjoints are Vars on the same tape (invalid Var = exact zero).
@@ -507,6 +540,9 @@ struct RecordedSweep {
   [[nodiscard]] double param(Index i) const { return tape.param(i); }
   [[nodiscard]] bool needs(Index i) const { return active[i]; }
   void add(Index i, const Var& d) const { adj[i] = adj[i].valid() ? adj[i] + d : d; }
+  [[nodiscard]] Var adjoint(Index i) const { return adj[i]; }
+  /// Node i hands nothing on: its adjoint is an exact zero, or it does not depend on an input.
+  [[nodiscard]] bool skip(Index i) const { return !adj[i].valid() || !active[i]; }
 };
 
 /// Applies the local-derivative rule of Op at node i with upstream adjoint g (adj_a += g * da ...).
@@ -524,6 +560,15 @@ void backward_node(const Sweep& s, Index i, [[maybe_unused]] const T& g) {
   }
 }
 
+/// One term of the chain rule: node `user` consumes node i, so adjoint(i) += adjoint(user) * local.
+struct ChainTerm {
+  Index user;
+  double local;  ///< d user / d node i, from the op's one local-derivative rule
+};
+/// For every node up to root, the terms that make up its adjoint (users in increasing order): each
+/// op's rule run once with upstream adjoint 1. Nodes made by matrix ops contribute no terms.
+std::vector<std::vector<ChainTerm>> chain_terms(const Tape& tape, Index root);
+
 // ---------------------------------------------------------------------------------------------
 // The op table: built-in ops first, then ops that users register (on first use of apply<Op>).
 // ---------------------------------------------------------------------------------------------
@@ -532,6 +577,11 @@ void backward_node(const Sweep& s, Index i, [[maybe_unused]] const T& g) {
 struct OpInfo {
   const char* name = "";
   ops::Arity arity = ops::Arity::Leaf;
+  /// The operator that stands for the op in formulas (+, -, *, /, ^), or null. An op with an
+  /// operator is written with it: the expression language does not call it by name.
+  const char* symbol = nullptr;
+  /// Throws DomainError when the inputs are outside the op's domain (see ops::check_domain).
+  void (*check_domain)(double, double) = nullptr;
   double (*value1)(double) = nullptr;          ///< Unary
   double (*value2)(double, double) = nullptr;  ///< Binary and UnaryParam
   void (*backward)(const DoubleSweep&, Index, double) = nullptr;
@@ -544,6 +594,8 @@ struct OpInfo {
 template <ops::Primitive Op>
 OpInfo make_op_info() {
   OpInfo info{Op::name, Op::arity};
+  if constexpr (requires { Op::symbol; }) info.symbol = Op::symbol;
+  if constexpr (requires { Op::in_domain(0.0, 0.0); }) info.check_domain = &ops::check_domain<Op>;
   if constexpr (Op::arity == ops::Arity::Unary) info.value1 = [](double x) { return Op::value(x); };
   if constexpr (Op::arity == ops::Arity::Binary || Op::arity == ops::Arity::UnaryParam)
     info.value2 = [](double a, double b) { return Op::value(a, b); };
@@ -596,6 +648,7 @@ requires(Op::arity == ops::Arity::UnaryParam) [[gnu::always_inline]] inline Var
     apply(const Var& x, double p) {
   Tape& t = Tape::current();
   const Index i = t.check_scalar(x, Op::name);
+  ops::check_domain<Op>(t.value(i), p);
   return t.record_param(op_id<Op>(), i, p, Op::value(t.value(i), p));
 }
 
@@ -606,14 +659,18 @@ requires(Op::arity == ops::Arity::Binary) [[gnu::always_inline]] inline Var
   Tape& t = Tape::current();
   const Index i = t.check_scalar(a, Op::name);
   const Index j = t.check_scalar(b, Op::name);
+  ops::check_domain<Op>(t.value(i), t.value(j));
   return t.record(op_id<Op>(), i, j, Op::value(t.value(i), t.value(j)));
 }
 
 /// Records op `id` by its table row, for callers that pick ops at run time (the expression
 /// language). For an op with a constant parameter (UnaryParam), b is that parameter and must be a
-/// constant leaf. Throws Error when the arity does not match or b is not a constant.
+/// constant leaf. Throws Error when the arity does not match or b is not a constant, DomainError
+/// outside the op's domain.
 Var apply(OpId id, const Var& x);
 Var apply(OpId id, const Var& a, const Var& b);
+/// Records the UnaryParam op `id` on x with the constant parameter p, e.g. leaky_relu(x; 0.2).
+Var apply(OpId id, const Var& x, double p);
 
 // The Var overloads: each one records its primitive.
 inline Var operator+(const Var& a, const Var& b) { return apply<ops::Add>(a, b); }
@@ -648,10 +705,10 @@ inline Var relu(const Var& x) { return apply<ops::Relu>(x); }
 inline Var step(const Var& x) { return apply<ops::Step>(x); }
 inline Var sign(const Var& x) { return apply<ops::Sign>(x); }
 inline Var pow(const Var& x, double p) { return apply<ops::PowC>(x, p); }
-/// a^b with a Var exponent; the base must be positive (throws DomainError otherwise).
-Var pow(const Var& a, const Var& b);
+/// a^b with a Var exponent; the base must be positive (throws DomainError otherwise, see ops::Pow).
+inline Var pow(const Var& a, const Var& b) { return apply<ops::Pow>(a, b); }
 /// c^x with a constant base; the base must be positive (throws DomainError otherwise).
-Var pow(double c, const Var& x);
+inline Var pow(double c, const Var& x) { return apply<ops::RPowC>(x, c); }
 inline Var max(const Var& a, const Var& b) { return apply<ops::Max>(a, b); }
 inline Var min(const Var& a, const Var& b) { return apply<ops::Min>(a, b); }
 

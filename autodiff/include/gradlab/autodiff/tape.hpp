@@ -30,8 +30,10 @@ namespace detail {
 class MatrixArena;  // matrix.hpp: the values and adjoints of matrix-valued nodes
 }
 
-/// A scalar recorded on a tape: a 16-byte handle (node index and the tape's stamp, which is its id
-/// and its generation, so that a Var from another tape or from before a clear() is detected).
+/// A scalar recorded on a tape: a 16-byte handle (node index and the tape's stamp). Every tape and
+/// every clear() draws a fresh stamp from one 64-bit counter, so a Var from another tape or from
+/// before a clear() is detected for any number of tapes and clears (the counter is never reused; it
+/// would take centuries to run out, and running out is detected).
 /// Copying a Var copies the handle, not the node. Arithmetic on Vars records new nodes on the
 /// thread's active tape (see Tape::current and TapeScope).
 class Var {
@@ -48,9 +50,10 @@ class Var {
 
  private:
   friend class Tape;
-  Var(Index index, std::uint64_t stamp) : stamp_(stamp), index_(index) {}
-  std::uint64_t stamp_ = 0;  // (tape id << 32) | generation; 0 for an uninitialised Var
+  Var(Index index, std::uint64_t stamp, std::uint32_t tape) : stamp_(stamp), index_(index), tape_(tape) {}
+  std::uint64_t stamp_ = 0;  // the tape's stamp when the node was recorded; 0 for an uninitialised Var
   Index index_ = kNoParent;
+  std::uint32_t tape_ = 0;  // the tape's number (modulo 2^32), only for error messages
 };
 
 /// One entry of the Wengert list: the value, the op, and the parents' indices (kNoParent where
@@ -97,7 +100,7 @@ class Tape {
   /// the node of a matrix (MatVar::node()), whose scalar value would read as a meaningless 0.
   Index check_scalar(const Var& x, const char* where) const;
   /// A handle to node i (no check: i must be < size()).
-  [[nodiscard]] Var at(Index i) const { return Var(i, stamp_); }
+  [[nodiscard]] Var at(Index i) const { return Var(i, stamp_, static_cast<std::uint32_t>(id_)); }
 
   [[nodiscard]] double value(Index i) const { return nodes_[i].value; }
   [[nodiscard]] OpId op(Index i) const { return nodes_[i].op; }
@@ -110,9 +113,12 @@ class Tape {
   /// The parameter that a tagged second input (kParamTag | k) refers to.
   [[nodiscard]] double parameter(Index tagged) const { return params_[tagged & ~kParamTag]; }
   [[nodiscard]] std::size_t size() const { return size_; }
-  [[nodiscard]] std::uint32_t id() const { return static_cast<std::uint32_t>(stamp_ >> 32); }
-  /// How many times the tape was cleared (modulo 2^32).
-  [[nodiscard]] std::uint32_t generation() const { return static_cast<std::uint32_t>(stamp_); }
+  /// The stamp that the tape's Vars carry now (a new one after each clear()).
+  [[nodiscard]] std::uint64_t stamp() const { return stamp_; }
+  /// The tape's number (1 for the first tape made in the program), for messages.
+  [[nodiscard]] std::uint64_t id() const { return id_; }
+  /// How many times the tape was cleared.
+  [[nodiscard]] std::uint64_t generation() const { return generation_; }
 
   /// Forgets every node in O(1) (memory is kept for reuse); Vars recorded before become invalid.
   void clear();
@@ -123,6 +129,8 @@ class Tape {
   /// The side arena of matrix values and adjoints (matrix.hpp), made on first use and kept, with
   /// its storage, across clear().
   detail::MatrixArena& matrices() const;
+  /// Whether a matrix op recorded a node since the last clear().
+  [[nodiscard]] bool has_matrix_nodes() const;
   /// Bytes one node costs: on the tape, plus its double adjoint during a sweep.
   static constexpr std::size_t bytes_per_node = sizeof(Node) + sizeof(double);
 
@@ -139,11 +147,15 @@ class Tape {
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
   std::vector<double> params_;
-  std::uint64_t stamp_;                                    // (id << 32) | generation
+  std::uint64_t stamp_;       // drawn from the program-wide counter at construction and at each clear()
+  std::uint64_t id_;          // the tape's number
+  std::uint64_t generation_;  // how many times clear() ran
   mutable std::unique_ptr<detail::MatrixArena> matrices_;  // null until a matrix op is recorded
 };
 
-/// Makes `tape` the active tape of this thread until the scope ends (scopes nest).
+/// Makes `tape` the active tape of this thread until the scope ends (scopes nest). A tape destroyed
+/// while a scope of this thread would still restore it is remembered as destroyed: once that scope
+/// ends, using the active tape throws TapeError (until another scope begins or the outer one ends).
 class TapeScope {
  public:
   explicit TapeScope(Tape& tape);
@@ -152,7 +164,10 @@ class TapeScope {
   ~TapeScope();
 
  private:
-  Tape* previous_;
+  friend class Tape;
+  Tape* previous_;      // the tape to restore (null: the thread's default)
+  bool previous_gone_;  // the tape to restore was destroyed
+  TapeScope* outer_;    // the scope that began before this one on this thread
 };
 
 /// Anomaly detection, like PyTorch's detect_anomaly: while on (per thread), the first NaN or Inf
@@ -178,8 +193,13 @@ class DetectAnomaly {
 namespace detail {
 inline constinit thread_local Tape* active_tape = nullptr;
 inline constinit thread_local bool anomaly_on = false;
-Tape& default_tape();
-[[noreturn]] void throw_bad_var(const Tape& tape, Index index, std::uint64_t stamp);
+/// The active tape when none is set: the thread's default tape; throws TapeError when the active
+/// tape was destroyed (see TapeScope).
+Tape& fallback_tape();
+/// Sets the program-wide stamp counter (tests use it to reach the counter's end).
+void set_next_stamp(std::uint64_t next);
+[[noreturn]] void throw_bad_var(const Tape& tape, Index index, std::uint64_t stamp,
+                                std::uint32_t tape_number);
 [[noreturn]] void throw_forward_anomaly(const Tape& tape, OpId op, Index a, Index b, double value);
 [[noreturn]] void throw_tape_full();
 void reject_matrix(const Tape& tape, Index i, const char* where);  // throws if node i holds a matrix
@@ -189,13 +209,13 @@ void check_matrix_adjoint(const Tape& tape, Index i, Index p);     // anomaly mo
 inline Tape& Tape::current() {
   Tape* t = detail::active_tape;
   if (t == nullptr) [[unlikely]]
-    t = detail::active_tape = &detail::default_tape();
+    t = &detail::fallback_tape();
   return *t;
 }
 
 inline Index Tape::check(const Var& x) const {
   if (x.stamp_ != stamp_) [[unlikely]]
-    detail::throw_bad_var(*this, x.index_, x.stamp_);
+    detail::throw_bad_var(*this, x.index_, x.stamp_, x.tape_);
   return x.index_;
 }
 
@@ -213,7 +233,7 @@ inline Index Tape::check_scalar(const Var& x, const char* where) const {
     grow();
   const auto i = static_cast<Index>(size_++);
   nodes_[i] = Node{value, a, b, op, slot};
-  return Var(i, stamp_);
+  return at(i);
 }
 
 [[gnu::always_inline]] inline Var Tape::record_param(OpId op, Index a, double p, double value) {

@@ -59,12 +59,6 @@ struct CrossCheckReport {
   [[nodiscard]] std::string table() const;
 };
 
-/// A loss value and its gradient [dL/dw, dL/db].
-struct ValueAndGradient {
-  double value;
-  Eigen::VectorXd gradient;
-};
-
 /// A neuron f(x) = act(w . x + b) with d inputs. Data come as X (n x d, one sample per row) and
 /// y (n targets). Every call checks the shapes and throws ShapeError naming them.
 class Neuron {

@@ -1,4 +1,6 @@
-#include "gradlab/autodiff/expr.hpp"
+// The expression language's front half: the syntax (a shunting-yard parser into a flat post-order
+// tree), the names callable as functions, and the parse errors with their caret display.
+#include "gradlab/expr.hpp"
 
 #include <fmt/format.h>
 
@@ -45,18 +47,14 @@ ParseError::ParseError(std::string_view source, std::size_t offset, const std::s
 // ---- the function names -------------------------------------------------------------------------
 
 namespace {
-// The ops that the operators and literals stand for; not callable by name.
-constexpr std::string_view kInternalOps[] = {"input", "const", "add",   "sub",  "mul",
-                                             "div",   "neg",   "powc",  "addc", "subc",
-                                             "rsubc", "mulc",  "rdivc", "divc", "rpowc"};
-
-bool is_internal(std::string_view name) {
-  return std::find(std::begin(kInternalOps), std::end(kInternalOps), name) != std::end(kInternalOps);
-}
+// Leaves (input, const) and the ops that operators stand for (add, neg, powc ...) are not callable
+// by name.
+bool is_function(const OpInfo& info) { return info.arity != ops::Arity::Leaf && info.symbol == nullptr; }
 
 std::optional<OpId> find_function(std::string_view name) {
-  if (is_internal(name)) return std::nullopt;
-  return find_op(name);
+  const std::optional<OpId> id = find_op(name);
+  if (!id || !is_function(op_info(*id))) return std::nullopt;
+  return id;
 }
 
 /// Levenshtein distance (insertions, deletions, substitutions), for "did you mean".
@@ -94,7 +92,7 @@ std::vector<std::string> function_names() {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < op_count(); ++i) {
     const OpInfo& info = op_info(static_cast<OpId>(i));
-    if (info.arity != ops::Arity::Leaf && !is_internal(info.name)) out.emplace_back(info.name);
+    if (is_function(info)) out.emplace_back(info.name);
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -439,252 +437,6 @@ class Parser {
 
 Expression parse(std::string source, std::string context) {
   return Parser(std::move(source), std::move(context)).run();
-}
-
-// ---- evaluation ---------------------------------------------------------------------------------
-
-void Evaluator::bind(const std::string& name, const Var& v) {
-  if (name == "pi") throw Error("'pi' is a constant; it cannot be given a value");
-  if (!scope_.emplace(name, v).second) throw Error(fmt::format("'{}' is defined twice", name));
-  labels_.emplace(tape_->check(v), name);
-}
-
-Var Evaluator::define(const std::string& name, const Expression& e) {
-  const Var v = evaluate(e);
-  bind(name, v);
-  return v;
-}
-
-const Var* Evaluator::lookup(std::string_view name) const {
-  const auto it = scope_.find(std::string(name));
-  return it == scope_.end() ? nullptr : &it->second;
-}
-
-void Evaluator::reset() {
-  scope_.clear();
-  labels_.clear();
-  origins_.clear();
-}
-
-void Evaluator::set_origin(Index i, const Expression& e, std::size_t node) {
-  if (origins_.size() <= i) origins_.resize(std::max<std::size_t>(i + 1, origins_.size() * 2));
-  origins_[i] = {&e, static_cast<std::uint32_t>(node)};
-}
-
-const Evaluator::Origin* Evaluator::origin(Index i) const {
-  return i < origins_.size() && origins_[i].expr != nullptr ? &origins_[i] : nullptr;
-}
-
-namespace {
-/// Records op `id` (arity UnaryParam) on x with the constant parameter p, e.g. leaky_relu(x, 0.2).
-Var apply_param(OpId id, const Var& x, double p) {
-  Tape& t = Tape::current();
-  const Index i = t.check_scalar(x, op_info(id).name);
-  return t.record_param(id, i, p, op_info(id).value2(t.value(i), p));
-}
-
-/// An operand during evaluation: a literal stays a double until an op needs it on the tape.
-struct Operand {
-  Var var;
-  double constant = 0;
-  bool is_constant = false;  ///< no variable below this node
-  std::uint32_t node = 0;    ///< the syntax-tree node it came from
-};
-}  // namespace
-
-Var Evaluator::evaluate(const Expression& e) {
-  Tape& t = *tape_;
-  const std::vector<Node>& nodes = e.nodes();
-  // Resolve each distinct name once; an unbound name is reported at its first use.
-  std::vector<const Var*> resolved(e.names().size());
-  for (std::size_t k = 0; k < resolved.size(); ++k) resolved[k] = lookup(e.names()[k]);
-
-  std::vector<Operand> stack;
-  auto on_tape = [&](Operand& x) -> const Var& {
-    if (!x.var.valid()) {
-      x.var = t.constant(x.constant);
-      set_origin(x.var.index(), e, x.node);
-    }
-    return x.var;
-  };
-  for (std::size_t i = 0; i < nodes.size(); ++i) {
-    const Node& n = nodes[i];
-    if (n.kind == NodeKind::Number) {
-      stack.push_back({Var(), e.numbers()[n.payload], true, static_cast<std::uint32_t>(i)});
-      continue;
-    }
-    if (n.kind == NodeKind::Name) {
-      const Var* v = resolved[n.payload];
-      if (v == nullptr)
-        throw ParseError(e.source(), n.begin,
-                         fmt::format("unbound variable '{}': it has no value and no definition before this "
-                                     "expression",
-                                     e.names()[n.payload]),
-                         e.context());
-      stack.push_back({*v, 0, false, static_cast<std::uint32_t>(i)});
-      continue;
-    }
-    Operand a = stack[stack.size() - n.nargs];
-    Operand b = n.nargs == 2 ? stack.back() : Operand{};
-    stack.resize(stack.size() - n.nargs);
-    const std::size_t before = t.size();
-    Var out;
-    try {
-      if (n.kind == NodeKind::Pow) {
-        if (!b.is_constant && !(t.value(on_tape(a).index()) > 0))
-          throw DomainError(
-              fmt::format("a variable exponent needs a positive base (a^b = exp(b ln a)), but the base "
-                          "is {}; a constant exponent, as in x^2, works for any base",
-                          t.value(on_tape(a).index())));
-        // x^p with a constant exponent records PowC; a variable exponent needs a positive base.
-        out = b.is_constant ? pow(on_tape(a), b.var.valid() ? t.value(b.var.index()) : b.constant)
-                            : pow(on_tape(a), on_tape(b));
-      } else if (n.nargs == 1 && op_info(n.op).arity == ops::Arity::UnaryParam) {
-        out = apply_param(n.op, on_tape(a), op_info(n.op).default_param);
-      } else if (n.nargs == 1) {
-        out = apply(n.op, on_tape(a));
-      } else {
-        if (op_info(n.op).arity == ops::Arity::UnaryParam && !b.is_constant)
-          throw ParseError(e.source(), nodes[e.child(i, 1)].begin,
-                           fmt::format("the parameter of {} must be a constant (it is not differentiated)",
-                                       op_info(n.op).name),
-                           e.context());
-        out = op_info(n.op).arity == ops::Arity::UnaryParam
-                  ? apply_param(n.op, on_tape(a), b.var.valid() ? t.value(b.var.index()) : b.constant)
-                  : apply(n.op, on_tape(a), on_tape(b));
-      }
-    } catch (const ParseError&) {
-      throw;
-    } catch (const Error& err) {
-      fail_at(e, i, err);
-    }
-    for (std::size_t k = before; k < t.size(); ++k)
-      if (origin(static_cast<Index>(k)) == nullptr) set_origin(static_cast<Index>(k), e, i);
-    stack.push_back(
-        {out, 0, a.is_constant && (n.nargs == 1 || b.is_constant), static_cast<std::uint32_t>(i)});
-  }
-  return on_tape(stack.back());
-}
-
-std::string Evaluator::values_in(const Expression& e, std::size_t node) const {
-  std::vector<std::string> parts;
-  std::set<std::uint32_t> seen;
-  for (std::size_t k = e.nodes()[node].first; k <= node; ++k) {
-    const Node& n = e.nodes()[k];
-    if (n.kind != NodeKind::Name || !seen.insert(n.payload).second) continue;
-    const std::string& name = e.names()[n.payload];
-    const Var* v = lookup(name);
-    if (v == nullptr) continue;
-    try {
-      parts.push_back(fmt::format("{}={}", name, tape_->value(tape_->check(*v))));
-    } catch (const TapeError&) {  // a binding from before a clear(): it has no value to show
-    }
-  }
-  return parts.empty() ? "" : fmt::format(" at {}", fmt::join(parts, ", "));
-}
-
-namespace {
-/// At most max_chars characters of text, on one line; copies no more than it keeps (text may be a
-/// whole 100 MB expression).
-std::string quoted(std::string_view text, std::size_t max_chars) {
-  std::string s(text.substr(0, max_chars));
-  for (char& c : s)
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  if (text.size() > max_chars) s += "...";
-  return s;
-}
-}  // namespace
-
-std::string Evaluator::where(Index i) const {
-  const Origin* o = origin(i);
-  if (o == nullptr) return "";
-  const Expression& e = *o->expr;
-  const std::string pos =
-      fmt::format("`{}` at column {}", quoted(e.text(o->node), 60), e.nodes()[o->node].begin + 1);
-  return e.context().empty() ? pos : fmt::format("{} of {}", pos, e.context());
-}
-
-std::string Evaluator::caret(Index i) const {
-  const Origin* o = origin(i);
-  return o == nullptr ? "" : caret_display(o->expr->source(), o->expr->nodes()[o->node].begin);
-}
-
-void Evaluator::fail_at(const Expression& e, std::size_t node, const std::exception& cause) const {
-  const Node& n = e.nodes()[node];
-  std::string pos = fmt::format("`{}` at column {}", quoted(e.text(node), 60), n.begin + 1);
-  if (!e.context().empty()) pos += " of " + e.context();
-  const std::string shown = caret_display(e.source(), n.begin);
-  if (dynamic_cast<const AnomalyError*>(&cause) != nullptr) {
-    // Recompute the value that the op produced, to name it (the engine refused to record it).
-    const std::size_t c0 = e.child(node, 0);
-    double produced = std::numeric_limits<double>::quiet_NaN();
-    auto child_value = [&](std::size_t c) {
-      const Node& cn = e.nodes()[c];
-      if (cn.kind == NodeKind::Number) return e.numbers()[cn.payload];
-      for (Index k = static_cast<Index>(tape_->size()); k-- > 0;)
-        if (const Origin* o = origin(k); o != nullptr && o->expr == &e && o->node == c)
-          return tape_->value(k);
-      if (cn.kind == NodeKind::Name)
-        if (const Var* v = lookup(e.names()[cn.payload])) return tape_->value(v->index());
-      return std::numeric_limits<double>::quiet_NaN();
-    };
-    const double x = child_value(c0);
-    if (n.kind == NodeKind::Pow) {
-      produced = std::pow(x, child_value(e.child(node, 1)));
-    } else if (n.nargs == 1 && op_info(n.op).arity == ops::Arity::Unary) {
-      produced = op_info(n.op).value1(x);
-    } else {
-      const double p = n.nargs == 2 ? child_value(e.child(node, 1)) : op_info(n.op).default_param;
-      produced = op_info(n.op).value2(x, p);
-    }
-    throw AnomalyError(fmt::format("anomaly: {} produced {} in the forward pass{}\n{}", pos, produced,
-                                   values_in(e, node), shown));
-  }
-  const std::string msg = fmt::format("{}{}: {}\n{}", pos, values_in(e, node), cause.what(), shown);
-  if (dynamic_cast<const DomainError*>(&cause) != nullptr) throw DomainError(msg);
-  throw Error(msg);
-}
-
-void Evaluator::backward(Index root, std::vector<double>& adj) const {
-  try {
-    tape_->backward(root, adj);
-  } catch (const AnomalyError&) {
-    // Replay the sweep node by node to find the op whose rule produced the NaN or Inf.
-    adj.assign(static_cast<std::size_t>(root) + 1, 0.0);
-    adj[root] = 1.0;
-    const DoubleSweep s{*tape_, &tape_->node(0), adj.data()};
-    for (Index i = root + 1; i-- > 0;) {
-      const double g = adj[i];
-      if (g == 0.0) continue;
-      op_info(tape_->op(i)).backward(s, i, g);
-      for (Index p : {tape_->parent_a(i), tape_->parent_b(i)}) {
-        if (p == kNoParent || std::isfinite(adj[p]) || origin(i) == nullptr) continue;
-        const Origin& o = *origin(i);
-        std::string of = formula(p, 40);
-        throw AnomalyError(
-            fmt::format("anomaly: {} produced {} in the backward pass (the adjoint of `{}`, from upstream "
-                        "adjoint {}){}\n{}",
-                        where(i), adj[p], of, g, values_in(*o.expr, o.node), caret(i)));
-      }
-    }
-    throw;
-  }
-}
-
-std::string_view Evaluator::label(Index i) const {
-  const auto it = labels_.find(i);
-  return it == labels_.end() ? std::string_view() : std::string_view(it->second);
-}
-
-std::string Evaluator::formula(Index i, std::size_t max_chars) const {
-  const std::string_view l = label(i);
-  const Origin* o = origin(i);
-  if (!l.empty() && (o == nullptr || tape_->op(i) == kInputOp)) return std::string(l);
-  if (!l.empty()) return fmt::format("{} = {}", l, quoted(o->expr->text(o->node), max_chars));
-  if (o != nullptr && tape_->op(i) != kConstOp) return quoted(o->expr->text(o->node), max_chars);
-  if (o != nullptr && o->expr->nodes()[o->node].kind == NodeKind::Number)
-    return quoted(o->expr->text(o->node), max_chars);
-  return fmt::format("{}", tape_->value(i));
 }
 
 }  // namespace gradlab::expr

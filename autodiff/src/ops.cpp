@@ -1,0 +1,130 @@
+// The op table (built-in primitives, then registered ones), the run-time apply by op id, and the
+// messages of the primitives' domain checks.
+#include "gradlab/autodiff/ops.hpp"
+
+#include <fmt/format.h>
+
+#include <mutex>
+
+namespace gradlab {
+
+namespace {
+// The op table: a fixed array, so that readers never race with a registration.
+constexpr std::size_t kMaxOps = 1024;
+struct OpTable {
+  std::array<OpInfo, kMaxOps> rows{};
+  std::atomic<std::size_t> count{0};
+  std::mutex mutex;
+  OpTable() {
+    std::size_t n = 0;
+#define GRADLAB_ROW(N) rows[n++] = make_op_info<ops::N>();
+    GRADLAB_BUILTIN_OPS(GRADLAB_ROW)
+#undef GRADLAB_ROW
+    count.store(n, std::memory_order_release);
+  }
+};
+OpTable& table() {
+  static OpTable t;
+  return t;
+}
+}  // namespace
+
+OpId register_op(const OpInfo& info) {
+  OpTable& t = table();
+  std::lock_guard lock(t.mutex);
+  const std::size_t n = t.count.load(std::memory_order_acquire);
+  for (std::size_t i = 0; i < n; ++i)
+    if (std::string_view(t.rows[i].name) == info.name)
+      throw Error(fmt::format("register_op: an op named '{}' is already registered", info.name));
+  if (n == kMaxOps) throw Error(fmt::format("register_op: the op table is full ({} ops)", kMaxOps));
+  t.rows[n] = info;
+  t.count.store(n + 1, std::memory_order_release);
+  return static_cast<OpId>(n);
+}
+
+const OpInfo& op_info(OpId id) { return table().rows[id]; }
+std::size_t op_count() { return table().count.load(std::memory_order_acquire); }
+
+std::optional<OpId> find_op(std::string_view name) {
+  const std::size_t n = op_count();
+  for (std::size_t i = 0; i < n; ++i)
+    if (name == op_info(static_cast<OpId>(i)).name) return static_cast<OpId>(i);
+  return std::nullopt;
+}
+
+// ---- apply by op id ------------------------------------------------------------------------------
+
+Var apply(OpId id, const Var& x) {
+  const OpInfo& info = op_info(id);
+  if (info.arity != ops::Arity::Unary)
+    throw Error(fmt::format("apply: op '{}' does not take one argument", info.name));
+  Tape& t = Tape::current();
+  const Index i = t.check_scalar(x, info.name);
+  return t.record(id, i, kNoParent, info.value1(t.value(i)));
+}
+
+Var apply(OpId id, const Var& x, double p) {
+  const OpInfo& info = op_info(id);
+  if (info.arity != ops::Arity::UnaryParam)
+    throw Error(fmt::format("apply: op '{}' does not take a constant parameter", info.name));
+  Tape& t = Tape::current();
+  const Index i = t.check_scalar(x, info.name);
+  if (info.check_domain != nullptr) info.check_domain(t.value(i), p);
+  return t.record_param(id, i, p, info.value2(t.value(i), p));
+}
+
+Var apply(OpId id, const Var& a, const Var& b) {
+  const OpInfo& info = op_info(id);
+  if (info.arity == ops::Arity::Unary || info.arity == ops::Arity::Leaf)
+    throw Error(fmt::format("apply: op '{}' does not take two arguments", info.name));
+  Tape& t = Tape::current();
+  const Index i = t.check_scalar(a, info.name);
+  const Index j = t.check_scalar(b, info.name);
+  if (info.arity == ops::Arity::UnaryParam) {
+    // b is the op's constant parameter (p in x^p): stored as a parameter, so it must be a constant
+    // leaf, or a derivative with respect to b would be dropped silently.
+    if (t.op(j) != kConstOp)
+      throw Error(
+          fmt::format("apply: the second argument of '{}' is a constant parameter; got a node of op '{}'",
+                      info.name, op_info(t.op(j)).name));
+    return apply(id, a, t.value(j));
+  }
+  if (info.check_domain != nullptr) info.check_domain(t.value(i), t.value(j));
+  return t.record(id, i, j, info.value2(t.value(i), t.value(j)));
+}
+
+// ---- domains and forward anomalies ---------------------------------------------------------------
+
+std::string ops::Pow::domain_error(double a, double) {
+  return fmt::format(
+      "a variable exponent needs a positive base (a^b = exp(b ln a)), but the base is {}; a constant "
+      "exponent, as in x^2, works for any base",
+      a);
+}
+
+std::string ops::RPowC::domain_error(double, double c) {
+  return fmt::format(
+      "a variable exponent needs a positive base (c^x = exp(x ln c)), but the base is {}; a constant "
+      "exponent, as in x^2, works for any base",
+      c);
+}
+
+namespace detail {
+// "input 0.5", "inputs 1, 2" or "input 0.5 and parameter 3", for error messages.
+std::string describe_inputs(const Tape& t, Index a, Index b) {
+  if (a == kNoParent) return "no inputs";
+  if (b == kNoParent) return fmt::format("input {}", t.value(a));
+  if (b >= kParamTag) return fmt::format("input {} and parameter {}", t.value(a), t.parameter(b));
+  return fmt::format("inputs {}, {}", t.value(a), t.value(b));
+}
+
+void throw_forward_anomaly(const Tape& tape, OpId op, Index a, Index b, double value) {
+  AnomalyError::Facts facts{
+      AnomalyError::Phase::Forward, op_info(op).name, static_cast<Index>(tape.size()), a, value, 0.0};
+  throw AnomalyError(fmt::format("anomaly: '{}' produced {} in the forward pass from {}", op_info(op).name,
+                                 value, describe_inputs(tape, a, b)),
+                     std::move(facts));
+}
+}  // namespace detail
+
+}  // namespace gradlab
