@@ -490,7 +490,9 @@ ArticleFigures write_article(const std::string& dir, const Options& options) {
   fig.surface = loss_surface(start, article::inputs(), article::targets(), article_grid());
   fig.arrows = gradient_arrows(start, article::inputs(), article::targets(), article_grid());
   fig.report = write_landscape(dir, fig.surface, fig.arrows, fig.trajectory,
-                               "sigmoid neuron (w0 = 0, b0 = -8, eta = 1)", options);
+                               fmt::format("sigmoid neuron (w0 = {}, b0 = {}, eta = {})", article::w0,
+                                           article::b0, article::learning_rate),
+                               options);
   return fig;
 }
 
