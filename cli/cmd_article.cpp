@@ -6,9 +6,9 @@
 #include <iostream>
 
 #include "common.hpp"
+#include "gradlab/figures.hpp"
 #include "gradlab/neuron/article.hpp"
 #include "gradlab/neuron/csv.hpp"
-#include "gradlab/neuron/figures.hpp"
 
 namespace gradlab::cli {
 

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "common.hpp"
+#include "gradlab/figures.hpp"
 #include "gradlab/neuron/csv.hpp"
-#include "gradlab/neuron/figures.hpp"
 #include "gradlab/neuron/fit.hpp"
 
 namespace gradlab::cli {

@@ -12,7 +12,7 @@
 
 #include "bindings.hpp"
 #include "gradlab/autodiff/expr.hpp"
-#include "gradlab/neuron/figures.hpp"
+#include "gradlab/figures.hpp"
 
 namespace gradlab::cli {
 

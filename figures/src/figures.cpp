@@ -1,4 +1,4 @@
-#include "gradlab/neuron/figures.hpp"
+#include "gradlab/figures.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

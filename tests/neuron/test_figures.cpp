@@ -12,10 +12,11 @@
 #include <limits>
 #include <sstream>
 
+#include "gradlab/figures.hpp"
 #include "gradlab/neuron/activation.hpp"
 #include "gradlab/neuron/article.hpp"
 #include "gradlab/neuron/csv.hpp"
-#include "gradlab/neuron/figures.hpp"
+#include "scratch.hpp"
 
 using namespace gradlab;
 namespace fs = std::filesystem;
@@ -32,20 +33,6 @@ std::string slurp(const fs::path& p) {
 bool have(const char* tool) {
   return std::system((std::string(tool) + " --version > /dev/null 2>&1").c_str()) == 0;
 }
-
-/// A fresh scratch directory, removed at the end of the test.
-struct Scratch {
-  fs::path dir;
-  explicit Scratch(const std::string& name)
-      : dir(fs::temp_directory_path() / ("gradlab_" + name + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-};
 
 std::uint32_t be32(const std::string& s, std::size_t at) {
   return (std::uint32_t(std::uint8_t(s[at])) << 24) | (std::uint32_t(std::uint8_t(s[at + 1])) << 16) |

@@ -7,8 +7,8 @@
 #include <random>
 #include <type_traits>
 
+#include "gradlab/figures.hpp"
 #include "gradlab/neuron/activation.hpp"
-#include "gradlab/neuron/figures.hpp"
 #include "gradlab/neuron/neuron.hpp"
 
 using namespace gradlab;

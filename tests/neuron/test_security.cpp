@@ -10,12 +10,14 @@
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
+#include "gradlab/figures.hpp"
 #include "gradlab/neuron/activation.hpp"
 #include "gradlab/neuron/article.hpp"
-#include "gradlab/neuron/figures.hpp"
+#include "scratch.hpp"
 
 extern char** environ;  // NOLINT: POSIX
 
@@ -40,20 +42,6 @@ const std::vector<std::string>& hostile() {
   };
   return names;
 }
-
-/// A fresh scratch directory, removed at the end.
-struct Scratch {
-  fs::path dir;
-  explicit Scratch(const std::string& name)
-      : dir(fs::temp_directory_path() / ("gradlab_security_" + name + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-};
 
 /// Every file under dir whose name starts with PWNED: the proof that a command ran.
 std::vector<std::string> markers(const fs::path& dir) {
@@ -143,7 +131,7 @@ BOOST_AUTO_TEST_CASE(gnuplot_quote_makes_text_inert) {
 }
 
 BOOST_AUTO_TEST_CASE(hostile_titles_labels_dirs_and_run_names_run_nothing) {
-  Scratch s("library");
+  Scratch s("security_library");
   const bool gnuplot = have_gnuplot();
   const Trajectory t = article::run_gradient_descent();
   figures::Grid g = figures::article_grid();
@@ -180,7 +168,7 @@ BOOST_AUTO_TEST_CASE(hostile_activation_names_run_nothing_and_stay_in_the_direct
   register_activation<Hostile2>();
   register_activation<Hostile3>();
   register_activation<Hostile4>();
-  Scratch s("activations");
+  Scratch s("security_activations");
   const fs::path dir = s.dir / "plots" / "inner";
   const figures::Report r = figures::write_activation_plots(dir.string(), {}, 11);
   BOOST_TEST(r.errors.empty(), (r.errors.empty() ? "" : r.errors.front()));
@@ -206,7 +194,7 @@ BOOST_AUTO_TEST_CASE(hostile_activation_names_run_nothing_and_stay_in_the_direct
 // features train draws the loss curve only (its title holds the data file's name); one run with one
 // feature draws every landscape figure under a name that holds every payload at once.
 BOOST_AUTO_TEST_CASE(hostile_names_through_the_program_run_nothing) {
-  Scratch s("cli");
+  Scratch s("security_cli");
   const fs::path log = s.dir / "log.txt";
   std::string all = "all";
   for (const std::string& h : hostile()) all += h;
@@ -246,6 +234,19 @@ BOOST_AUTO_TEST_CASE(hostile_names_through_the_program_run_nothing) {
   }
   const auto found = markers(s.dir);
   BOOST_TEST(found.empty(), (found.empty() ? "" : found.front()));
+}
+
+// An --out that cannot be written is found before anything else is done (before the data is even
+// read: here the data file does not exist either, and the message is about --out), not after training.
+BOOST_AUTO_TEST_CASE(an_unwritable_out_fails_before_training) {
+  Scratch s("security_unwritable_out");
+  std::ofstream(s.dir / "file") << "x";
+  const fs::path log = s.dir / "log.txt";
+  BOOST_TEST(run({GRADLAB_CLI, "train", "--data", "missing.csv", "--out", "file/out"}, s.dir, log) == 2);
+  std::ifstream in(log);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_TEST(text.find("cannot create the directory 'file/out'") != std::string::npos, text);
+  BOOST_TEST(text.find("missing.csv") == std::string::npos, text);
 }
 #endif
 

@@ -31,8 +31,9 @@
 namespace gradlab::figures {
 
 /// The one function through which text enters a gnuplot script: a single-quoted gnuplot string,
-/// inside which gnuplot expands nothing (no backquote commands, no @macros, no backslash escapes).
-/// A `'` is doubled and every control character (a newline would end the command) becomes `?`.
+/// inside which gnuplot expands nothing (no backquote commands, no at-sign macros, no backslash
+/// escapes). A `'` is doubled and every control character (a newline would end the command)
+/// becomes `?`.
 std::string gnuplot_quote(std::string_view text);
 
 /// Creates the directory (and its parents) and checks that a file can be created in it, with a
