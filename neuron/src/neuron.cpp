@@ -20,6 +20,28 @@ Var loss_logit(const LossInfo& l, const MatVar& z, const MatVar& y) { return l.v
 double loss_value(const LossInfo& l, double f, double y) { return l.value(f, y); }
 Var loss_value(const LossInfo& l, const Var& f, double y) { return l.value_var(f, y); }
 Var loss_value(const LossInfo& l, const MatVar& f, const MatVar& y) { return l.value_matrix(f, y); }
+double activate(const ActivationInfo& a, double z, double alpha, ActivationPath) {
+  return a.value_fn(z, alpha);
+}
+Var activate(const ActivationInfo& a, const Var& z, double alpha, ActivationPath path) {
+  return path == ActivationPath::Fused ? a.apply_fused(z, alpha) : a.composite_fn(z, alpha);
+}
+MatVar activate(const ActivationInfo& a, const MatVar& z, double alpha, ActivationPath path) {
+  return path == ActivationPath::Fused ? a.apply_fused(z, alpha) : a.composite_matrix_fn(z, alpha);
+}
+/// check_output on one sample's output, or on each of a column of them.
+void check_outputs(const LossInfo& l, double f, Eigen::Index first, std::string_view act) {
+  l.check_output(f, static_cast<std::size_t>(first), act);
+}
+void check_outputs(const LossInfo& l, const Var& f, Eigen::Index first, std::string_view act) {
+  l.check_output(f.value(), static_cast<std::size_t>(first), act);
+}
+void check_outputs(const LossInfo& l, const MatVar& f, Eigen::Index first, std::string_view act) {
+  if (!l.output_range) return;
+  const auto fv = f.value();
+  for (Eigen::Index i = 0; i < fv.rows(); ++i)
+    l.check_output(fv(i, 0), static_cast<std::size_t>(first + i), act);
+}
 
 /// Multiply-adds spent on pre-activations z = X w + b by this thread (see neuron_work()).
 thread_local std::uint64_t multiply_adds = 0;
@@ -33,28 +55,9 @@ std::uint64_t detail::neuron_work() { return multiply_adds; }
 template <class Z, class Y>
 auto Neuron::sample_loss(const Z& z, const Y& y, Eigen::Index first) const {
   if (loss_->uses_logit(*act_)) return loss_logit(*loss_, z, y);
-  const auto check = [&](double f, Eigen::Index i) {
-    loss_->check_output(f, static_cast<std::size_t>(i), act_->name);
-  };
-  if constexpr (std::is_same_v<Z, double>) {
-    const double f = act_->value_fn(z, alpha_);
-    check(f, first);
-    return loss_value(*loss_, f, y);
-  } else {
-    Z f;
-    if constexpr (std::is_same_v<Z, Var>)
-      f = path_ == ActivationPath::Fused ? act_->apply_fused(z, alpha_) : act_->composite_fn(z, alpha_);
-    else
-      f = path_ == ActivationPath::Fused ? act_->apply_fused(z, alpha_)
-                                         : act_->composite_matrix_fn(z, alpha_);
-    if constexpr (std::is_same_v<Z, Var>) {
-      check(f.value(), first);
-    } else if (loss_->output_range) {
-      const auto fv = f.value();
-      for (Eigen::Index i = 0; i < fv.rows(); ++i) check(fv(i, 0), first + i);
-    }
-    return loss_value(*loss_, f, y);
-  }
+  const Z f = activate(*act_, z, alpha_, path_);
+  check_outputs(*loss_, f, first, act_->name);
+  return loss_value(*loss_, f, y);
 }
 
 Neuron::Neuron(Eigen::VectorXd w, double b, std::string_view activation, std::string_view loss_name,
