@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "common.hpp"
+#include "gradlab/figures.hpp"
 #include "gradlab/neuron/activation.hpp"
-#include "gradlab/neuron/figures.hpp"
 
 namespace gradlab::cli {
 

@@ -6,9 +6,9 @@
 #include <iostream>
 
 #include "common.hpp"
+#include "gradlab/figures.hpp"
 #include "gradlab/neuron/article.hpp"
 #include "gradlab/neuron/csv.hpp"
-#include "gradlab/neuron/figures.hpp"
 
 namespace gradlab::cli {
 
@@ -53,10 +53,10 @@ int run_article(const ArticleOptions& o) {
     return 0;
   }
   std::cout << fmt::format(
-      "The article's sigmoid neuron: X = [0.5, 2.5], Y = [0.2, 0.9], L = 1/2 sum (sigmoid(w x + b) - y)^2\n"
+      "The article's sigmoid neuron: {}, L = 1/2 sum (sigmoid(w x + b) - y)^2\n"
       "gradient descent from w = {}, b = {} with eta = {}, {} epochs ({} rows in trajectory.csv)\n"
       "  start:  L = {}\n  final:  w = {}, b = {}, L = {}\n  exact optimum (L = 0): w = {}, b = {}\n",
-      num(first.theta[0]), num(first.theta[1]), num(article::learning_rate), last.epoch,
+      article::data_text(), num(first.theta[0]), num(first.theta[1]), num(article::learning_rate), last.epoch,
       fig.trajectory.rows.size(), num(first.loss), num(last.theta[0]), num(last.theta[1]), num(last.loss),
       num(opt.w), num(opt.b));
   for (const auto& [name, t] : runs) {
@@ -92,15 +92,17 @@ Command add_article(CLI::App& app) {
                   "learning rate of the --optimizers runs (default: 1 for gd, 0.1 for the others)")
       ->check(kPositiveFinite);
   sub->add_flag("--json", o->json, "print one JSON object (numbers round-trip exactly)");
-  sub->footer(
-      "Trains one sigmoid neuron on X = [0.5, 2.5], Y = [0.2, 0.9] from w = 0, b = -8 with learning rate 1\n"
-      "for 1000 epochs, and writes DIR/trajectory.csv with the header epoch,w,b,loss,dL_dw,dL_db\n"
+  sub->footer(fmt::format(
+      "Trains one sigmoid neuron on {} from w = {}, b = {} with learning rate {}\n"
+      "for {} epochs, and writes DIR/trajectory.csv with the header epoch,w,b,loss,dL_dw,dL_db\n"
       "(epoch 0 = the start), the figures, their data and their gnuplot scripts. Without gnuplot the\n"
       "data and scripts are still written.\n\n"
       "Example:\n"
       "  gradlab article --out out/\n"
       "  gradlab article --out out/ --optimizers gd,momentum,nesterov,adam\n"
-      "Re-render a figure after editing its script: cd out && gnuplot contour.gp");
+      "Re-render a figure after editing its script: cd out && gnuplot contour.gp",
+      article::data_text(), num(article::w0), num(article::b0), num(article::learning_rate),
+      article::epochs));
   return {sub, [o] { return run_article(*o); }};
 }
 

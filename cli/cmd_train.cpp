@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "common.hpp"
+#include "gradlab/figures.hpp"
 #include "gradlab/neuron/csv.hpp"
-#include "gradlab/neuron/figures.hpp"
 #include "gradlab/neuron/fit.hpp"
 
 namespace gradlab::cli {
@@ -29,6 +29,7 @@ struct TrainOptions {
   int epochs = 1000;
   int batch = 0;
   bool standardize = false;
+  bool no_header = false;
   unsigned seed = 1;
   std::string out;
   bool json = false;
@@ -85,10 +86,12 @@ class Progress {
 
 int run_train(const TrainOptions& o) {
   const std::string loss = loss_name(o.loss);
-  const Dataset d = select_columns(read_csv(o.data), o.target, split_names(o.features));
+  if (!o.out.empty()) figures::prepare_output_dir(o.out);  // an unwritable --out fails before training
+  const Dataset d =
+      select_columns(read_csv(o.data, {.header = !o.no_header}), o.target, split_names(o.features));
   check_targets(d, loss);
   Standardization st{Eigen::VectorXd::Zero(d.X.cols()), Eigen::VectorXd::Ones(d.X.cols())};
-  if (o.standardize) st = standardization(d.X);
+  if (o.standardize) st = standardization(d.X, d.features);
   const Eigen::MatrixXd X = st.apply(d.X);
 
   Neuron neuron(Eigen::VectorXd::Zero(X.cols()), 0.0, o.activation, loss);
@@ -101,20 +104,28 @@ int run_train(const TrainOptions& o) {
   const double acc = bce ? accuracy(neuron, X, d.y) : 0.0;
   const CrossCheckReport check = neuron.cross_check(X, d.y);
 
-  figures::Report report;
-  if (!o.out.empty()) {
+  // The figures are drawn after the report is printed, so a failed figure never loses a finished run.
+  const auto draw_figures = [&](bool json_mode) {
+    if (o.out.empty()) return;
+    std::cout << std::flush;
     const figures::Options fopt = figure_options();
     const std::string title = fmt::format("{} neuron on {}", o.activation, d.source);
+    figures::Report report;
     if (X.cols() == 1) {
       const figures::Grid grid = figures::grid_around(t);
       const double scale = 1.0 / static_cast<double>(X.rows());
-      report =
-          figures::write_landscape(o.out, figures::loss_surface(neuron, X, d.y, grid, scale),
-                                   figures::gradient_arrows(neuron, X, d.y, grid, 15, scale), t, title, fopt);
+      const figures::Surface surface = figures::loss_surface(neuron, X, d.y, grid, scale);
+      if (surface.samples < X.rows())
+        (json_mode ? std::cerr : std::cout)
+            << fmt::format("note: the loss surface is drawn from {} of the {} samples (evenly spaced)\n",
+                           surface.samples, X.rows());
+      report = figures::write_landscape(
+          o.out, surface, figures::gradient_arrows(neuron, X, d.y, grid, 15, scale), t, title, fopt);
     } else {
       report = figures::write_loss_curve(o.out, t, title, fopt);
     }
-  }
+    print_figure_report(report, json_mode);
+  };
 
   // The parameters for the raw inputs: w_raw = w / scale, b_raw = b - sum_j w_j mean_j / scale_j.
   const Eigen::VectorXd w_raw = neuron.w().cwiseQuotient(st.scale);
@@ -139,8 +150,8 @@ int run_train(const TrainOptions& o) {
                            {"numeric_vs_formula", check.numeric_vs_formula.abs}};
     if (check.has_matrix_nodes)
       j["gradient_check"]["matrix_autodiff_vs_formula"] = check.matrix_vs_formula.abs;
-    if (!o.out.empty()) print_figure_report(report, true);
     print_json(j);
+    draw_figures(true);
     return check.agrees() ? 0 : 1;
   }
   std::cout << fmt::format("data: {} ({} samples; features: {}; target: {})\n", d.source, X.rows(),
@@ -164,7 +175,7 @@ int run_train(const TrainOptions& o) {
   }
   std::cout << "gradient of the summed loss at the final point, three ways:\n"
             << check.table() << (check.agrees() ? "the three agree\n" : "DISAGREEMENT\n");
-  if (!o.out.empty()) print_figure_report(report, false);
+  draw_figures(false);
   return check.agrees() ? 0 : 1;
 }
 }  // namespace
@@ -172,7 +183,9 @@ int run_train(const TrainOptions& o) {
 Command add_train(CLI::App& app) {
   auto o = std::make_shared<TrainOptions>();
   CLI::App* sub = app.add_subcommand("train", "train a neuron on your own CSV data");
-  sub->add_option("--data", o->data, "CSV file: a header row, then numbers only")->required();
+  sub->add_option("--data", o->data, "CSV file: a header row, then numbers only (at most 256 MiB)")
+      ->required();
+  sub->add_flag("--no-header", o->no_header, "the file has no header row: the columns are c1, c2, ...");
   sub->add_option("--target", o->target, "the target column (default: the last one)");
   sub->add_option("--features", o->features, "the feature columns, e.g. a,b (default: every other column)");
   sub->add_option("--activation", o->activation,

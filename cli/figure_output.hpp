@@ -2,7 +2,7 @@
 /// @file figure_output.hpp
 /// The subcommands that draw figures (article, activations, train): gnuplot's command and the report of
 /// what was written.
-#include "gradlab/neuron/figures.hpp"
+#include "gradlab/figures.hpp"
 
 namespace gradlab::cli {
 

@@ -1,5 +1,8 @@
 #include "gradlab/neuron/article.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <Eigen/Dense>
 #include <cmath>
 
@@ -7,6 +10,12 @@ namespace gradlab::article {
 
 Eigen::MatrixXd inputs() { return Eigen::MatrixXd{{0.5}, {2.5}}; }
 Eigen::VectorXd targets() { return Eigen::VectorXd{{0.2, 0.9}}; }
+
+std::string data_text() {
+  const Eigen::MatrixXd X = inputs();
+  const Eigen::VectorXd Y = targets();
+  return fmt::format("X = [{}], Y = [{}]", fmt::join(X.reshaped(), ", "), fmt::join(Y, ", "));
+}
 
 Neuron start(std::string_view activation, std::string_view loss) {
   return Neuron(Eigen::VectorXd::Constant(1, w0), b0, activation, loss);

@@ -8,7 +8,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <unordered_set>
+#include <vector>
 
 namespace gradlab {
 
@@ -58,20 +59,26 @@ std::string shown(std::string_view text) {
   return out;
 }
 
+/// Parses the whole text as a double (a leading '+' allowed): std::errc() when it is one.
+std::errc to_double(std::string_view text, double& v) {
+  if (text.size() > 1 && text[0] == '+' && text[1] != '-' && text[1] != '+') text.remove_prefix(1);
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc()) return ec;
+  return end == text.data() + text.size() ? std::errc() : std::errc::invalid_argument;
+}
+
 /// Parses a whole field as a finite double, or says what is wrong with it.
 double parse_number(std::string_view text, const std::string& column_name, const std::string& source,
                     int line, int column) {
   if (text.empty())
     throw CsvError(source, line, column, fmt::format("missing value in column '{}'", column_name));
-  std::string_view digits = text;
-  if (digits.size() > 1 && digits[0] == '+' && digits[1] != '-' && digits[1] != '+') digits.remove_prefix(1);
   double v = 0.0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  const std::errc ec = to_double(text, v);
   if (ec == std::errc::result_out_of_range)
     throw CsvError(
         source, line, column,
         fmt::format("value '{}' in column '{}' is out of the range of a double", shown(text), column_name));
-  if (ec != std::errc() || end != digits.data() + digits.size())
+  if (ec != std::errc())
     throw CsvError(
         source, line, column,
         fmt::format("non-numeric value '{}' in column '{}' (expected a number such as 2, -3.5 or 1e-3)",
@@ -83,9 +90,17 @@ double parse_number(std::string_view text, const std::string& column_name, const
   return v;
 }
 
+/// Whether the field is a number as a data row would hold it.
+bool is_number(std::string_view text) {
+  double v = 0.0;
+  return !text.empty() && to_double(text, v) == std::errc();
+}
+
 }  // namespace
 
-CsvTable parse_csv(std::string_view text, std::string_view source_name) {
+CsvTable parse_csv(std::string_view text, std::string_view source_name, const CsvOptions& options) {
+  constexpr std::string_view bom = "\xEF\xBB\xBF";  // UTF-8 byte-order mark: not part of a name
+  if (text.substr(0, bom.size()) == bom) text.remove_prefix(bom.size());
   CsvTable table;
   table.source = std::string(source_name);
   const std::string& source = table.source;
@@ -103,17 +118,25 @@ CsvTable parse_csv(std::string_view text, std::string_view source_name) {
     if (first == std::string_view::npos || line[first] == '#') continue;  // blank or comment
     const std::vector<Field> fields = split_fields(line);
 
-    if (!have_header) {
+    if (!have_header && !options.header) {  // columns c1, c2, ...; this line is the first row
+      for (std::size_t j = 1; j <= fields.size(); ++j) table.columns.push_back(fmt::format("c{}", j));
+      table.header_line = line_no;
+      have_header = true;
+    } else if (!have_header) {
+      if (std::all_of(fields.begin(), fields.end(), [](const Field& f) { return is_number(f.text); }))
+        throw CsvError(source, line_no, 1,
+                       "the first line holds only numbers, not column names: add a header row, or read "
+                       "the file without one (gradlab train --no-header names the columns c1, c2, ...)");
+      std::unordered_set<std::string_view> seen;  // views into text: a linear check
       for (const Field& f : fields) {
         if (f.text.empty())
           throw CsvError(
               source, line_no, f.column,
               fmt::format("empty column name in the header (column {})", table.columns.size() + 1));
-        const std::string name(f.text);
-        if (std::find(table.columns.begin(), table.columns.end(), name) != table.columns.end())
+        if (!seen.insert(f.text).second)
           throw CsvError(source, line_no, f.column,
-                         fmt::format("duplicate column name '{}' in the header", shown(name)));
-        table.columns.push_back(name);
+                         fmt::format("duplicate column name '{}' in the header", shown(f.text)));
+        table.columns.emplace_back(f.text);
       }
       table.header_line = line_no;
       have_header = true;
@@ -146,16 +169,28 @@ CsvTable parse_csv(std::string_view text, std::string_view source_name) {
   return table;
 }
 
-CsvTable read_csv(const std::string& path) {
+CsvTable read_csv(const std::string& path, const CsvOptions& options) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))  // a directory opens, then reads as an empty file
     throw CsvError(path, 0, 0, "is a directory, not a CSV file");
   std::ifstream file(path, std::ios::binary);
   if (!file) throw CsvError(path, 0, 0, "cannot open the file for reading");
-  std::ostringstream text;
-  text << file.rdbuf();
+  // Read in blocks up to the limit, so that an endless input (/dev/zero, a pipe that never ends)
+  // stops with a message instead of filling the memory.
+  std::string text;
+  std::vector<char> block(std::size_t{1} << 16);
+  while (file) {
+    file.read(block.data(), static_cast<std::streamsize>(block.size()));
+    const auto got = static_cast<std::size_t>(file.gcount());
+    if (got > options.max_bytes - std::min(options.max_bytes, text.size()))
+      throw CsvError(path, 0, 0,
+                     fmt::format("the file is longer than {} bytes, the most a CSV file may have (an "
+                                 "endless input such as /dev/zero?)",
+                                 options.max_bytes));
+    text.append(block.data(), got);
+  }
   if (file.bad()) throw CsvError(path, 0, 0, "reading the file failed");
-  return parse_csv(text.str(), path);
+  return parse_csv(text, path, options);
 }
 
 std::vector<std::string> split_names(std::string_view list) {

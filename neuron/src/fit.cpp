@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <random>
 
@@ -15,14 +16,39 @@ Eigen::MatrixXd Standardization::apply(const Eigen::MatrixXd& X) const {
   return ((X.rowwise() - mean.transpose()).array().rowwise() / scale.transpose().array()).matrix();
 }
 
-Standardization standardization(const Eigen::MatrixXd& X) {
+Standardization standardization(const Eigen::MatrixXd& X, const std::vector<std::string>& names) {
   if (X.rows() == 0) throw ShapeError("standardization: X has no rows");
-  Standardization s;
-  s.mean = X.colwise().mean().transpose();
+  if (!names.empty() && static_cast<Eigen::Index>(names.size()) != X.cols())
+    throw ShapeError(
+        fmt::format("standardization: X has {} columns but {} names are given", X.cols(), names.size()));
+  const auto name = [&](Eigen::Index j) {
+    return names.empty() ? fmt::format("column {}", j + 1)
+                         : fmt::format("column '{}'", names[static_cast<std::size_t>(j)]);
+  };
+  // Two passes on each column divided by a power of two p near max |x| (exact, so that for ordinary
+  // numbers the result is bit for bit the unscaled one): the squares neither overflow (values of
+  // 1e200) nor underflow (spreads of 1e-200).
+  Eigen::RowVectorXd p(X.cols());
+  for (Eigen::Index j = 0; j < X.cols(); ++j) {
+    const double top = X.col(j).cwiseAbs().maxCoeff();
+    int e = 0;
+    std::frexp(top, &e);
+    p[j] = top > 0.0 ? std::ldexp(1.0, e - 1) : 1.0;  // p <= top < 2 p
+  }
+  const Eigen::ArrayXXd Xs = X.array().rowwise() / p.array();
+  const Eigen::RowVectorXd mean = Xs.colwise().mean();
   // scale_j = sqrt((1/n) sum_i (x_ij - mean_j)^2)
-  s.scale = ((X.rowwise() - s.mean.transpose()).array().square().colwise().mean().sqrt()).transpose();
-  for (double& v : s.scale)
-    if (!(v > 0.0)) v = 1.0;
+  const Eigen::RowVectorXd sd = (Xs.rowwise() - mean.array()).square().colwise().mean().sqrt();
+  Standardization s{(mean.array() * p.array()).transpose(), (sd.array() * p.array()).transpose()};
+  for (Eigen::Index j = 0; j < X.cols(); ++j) {
+    if (!(s.scale[j] > 0.0)) s.scale[j] = 1.0;  // a constant column is only centred
+    // Every standardized value must be a number.
+    if (!std::isfinite(s.mean[j]) || !std::isfinite(s.scale[j]) ||
+        !((X.col(j).array() - s.mean[j]) / s.scale[j]).isFinite().all())
+      throw Error(fmt::format(
+          "standardization: {} cannot be standardized: its values span more than the range of a double",
+          name(j)));
+  }
   return s;
 }
 

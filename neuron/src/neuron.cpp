@@ -2,13 +2,63 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <type_traits>
 
 namespace gradlab {
 
 namespace {
 std::string shape(const Eigen::MatrixXd& m) { return fmt::format("{}x{}", m.rows(), m.cols()); }
+
+// The record's functions for each number type: double, Var, and MatVar (a whole column, the loss
+// summed over it). They let Neuron::sample_loss be written once.
+double loss_logit(const LossInfo& l, double z, double y) { return l.value_logit(z, y); }
+Var loss_logit(const LossInfo& l, const Var& z, double y) { return l.value_logit_var(z, y); }
+Var loss_logit(const LossInfo& l, const MatVar& z, const MatVar& y) { return l.value_logit_matrix(z, y); }
+double loss_value(const LossInfo& l, double f, double y) { return l.value(f, y); }
+Var loss_value(const LossInfo& l, const Var& f, double y) { return l.value_var(f, y); }
+Var loss_value(const LossInfo& l, const MatVar& f, const MatVar& y) { return l.value_matrix(f, y); }
+double activate(const ActivationInfo& a, double z, double alpha, ActivationPath) {
+  return a.value_fn(z, alpha);
+}
+Var activate(const ActivationInfo& a, const Var& z, double alpha, ActivationPath path) {
+  return path == ActivationPath::Fused ? a.apply_fused(z, alpha) : a.composite_fn(z, alpha);
+}
+MatVar activate(const ActivationInfo& a, const MatVar& z, double alpha, ActivationPath path) {
+  return path == ActivationPath::Fused ? a.apply_fused(z, alpha) : a.composite_matrix_fn(z, alpha);
+}
+/// check_output on one sample's output, or on each of a column of them.
+void check_outputs(const LossInfo& l, double f, Eigen::Index first, std::string_view act) {
+  l.check_output(f, static_cast<std::size_t>(first), act);
+}
+void check_outputs(const LossInfo& l, const Var& f, Eigen::Index first, std::string_view act) {
+  l.check_output(f.value(), static_cast<std::size_t>(first), act);
+}
+void check_outputs(const LossInfo& l, const MatVar& f, Eigen::Index first, std::string_view act) {
+  if (!l.output_range) return;
+  const auto fv = f.value();
+  for (Eigen::Index i = 0; i < fv.rows(); ++i)
+    l.check_output(fv(i, 0), static_cast<std::size_t>(first + i), act);
+}
+
+/// Multiply-adds spent on pre-activations z = X w + b by this thread (see neuron_work()).
+thread_local std::uint64_t multiply_adds = 0;
 }  // namespace
+
+std::uint64_t detail::neuron_work() { return multiply_adds; }
+
+// loss(act(z), y), or the loss's logit form on z when it absorbs the activation. For MatVar, z and y
+// are whole columns and the result is the sum over the entries; `first` numbers the first sample
+// (for the messages of check_output).
+template <class Z, class Y>
+auto Neuron::sample_loss(const Z& z, const Y& y, Eigen::Index first) const {
+  if (loss_->uses_logit(*act_)) return loss_logit(*loss_, z, y);
+  const Z f = activate(*act_, z, alpha_, path_);
+  check_outputs(*loss_, f, first, act_->name);
+  return loss_value(*loss_, f, y);
+}
 
 Neuron::Neuron(Eigen::VectorXd w, double b, std::string_view activation, std::string_view loss_name,
                std::optional<double> alpha)
@@ -75,17 +125,15 @@ Eigen::VectorXd Neuron::forward_batch(const Eigen::MatrixXd& X) const {
 double Neuron::loss_at(const Eigen::VectorXd& theta, const Eigen::MatrixXd& X,
                        const Eigen::VectorXd& y) const {
   const Eigen::Index d = w_.size();
+  multiply_adds += static_cast<std::uint64_t>(X.rows() * d);
+  Eigen::VectorXd z(X.rows());
+  for (Eigen::Index i = 0; i < X.rows(); ++i) z[i] = X.row(i).dot(theta.head(d)) + theta[d];
+  return loss_of_z(z, y);
+}
+
+double Neuron::loss_of_z(const Eigen::VectorXd& z, const Eigen::VectorXd& y) const {
   double L = 0.0;
-  for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    const double z = X.row(i).dot(theta.head(d)) + theta[d];
-    if (loss_->uses_logit(*act_)) {
-      L += loss_->value_logit(z, y[i]);
-    } else {
-      const double f = act_->value_fn(z, alpha_);
-      loss_->check_output(f, static_cast<std::size_t>(i), act_->name);
-      L += loss_->value(f, y[i]);
-    }
-  }
+  for (Eigen::Index i = 0; i < z.size(); ++i) L += sample_loss(z[i], y[i], i);
   return L;
 }
 
@@ -102,18 +150,18 @@ Var Neuron::record_loss(std::span<const Var> theta, const Eigen::MatrixXd& X,
     throw ShapeError(
         fmt::format("Neuron::record_loss: {} parameter Vars given, a neuron with {} inputs needs {}",
                     theta.size(), d, d + 1));
+  return record_rows(theta, X, y, 0, X.rows());
+}
+
+Var Neuron::record_rows(std::span<const Var> theta, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                        Eigen::Index first, Eigen::Index count) const {
+  const auto d = static_cast<std::size_t>(w_.size());
+  multiply_adds += static_cast<std::uint64_t>(count) * d;
   Var L = 0.0;
-  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+  for (Eigen::Index i = first; i < first + count; ++i) {
     Var z = theta[d];
     for (std::size_t j = 0; j < d; ++j) z = z + theta[j] * X(i, static_cast<Eigen::Index>(j));
-    if (loss_->uses_logit(*act_)) {
-      L = L + loss_->value_logit_var(z, y[i]);
-    } else {
-      const Var f =
-          path_ == ActivationPath::Fused ? act_->apply_fused(z, alpha_) : act_->composite_fn(z, alpha_);
-      loss_->check_output(f.value(), static_cast<std::size_t>(i), act_->name);
-      L = L + loss_->value_var(f, y[i]);
-    }
+    L = L + sample_loss(z, y[i], i);
   }
   return L;
 }
@@ -138,23 +186,29 @@ Var Neuron::record_loss(const MatVar& w, const Var& b, const Eigen::MatrixXd& X,
   if (w.rows() != w_.size() || w.cols() != 1)
     throw ShapeError(fmt::format("Neuron::record_loss: w is {}x{} but a neuron with {} inputs needs {}x1",
                                  w.rows(), w.cols(), w_.size(), w_.size()));
-  const bool logit = loss_->uses_logit(*act_);
-  const auto summed_loss = logit ? loss_->value_logit_matrix : loss_->value_matrix;
-  if (summed_loss == nullptr)
+  if (!has_matrix_form())
     throw Error(fmt::format(
         "Neuron::record_loss: loss '{}' has no matrix form (its value takes y as a double; make y's type a "
         "template parameter, as the built-in losses do)",
         loss_->name));
-  const MatVar z = matmul(matrix_constant(X), w) + b;
-  if (logit) return summed_loss(z, matrix_constant(y));
-  const MatVar f =
-      path_ == ActivationPath::Fused ? act_->apply_fused(z, alpha_) : act_->composite_matrix_fn(z, alpha_);
-  if (loss_->output_range) {
-    const auto fv = f.value();
-    for (Eigen::Index i = 0; i < fv.rows(); ++i)
-      loss_->check_output(fv(i, 0), static_cast<std::size_t>(i), act_->name);
+  return sample_loss(matmul(matrix_constant(X), w) + b, matrix_constant(y), 0);
+}
+
+// The scalar-node pass, recorded and swept in chunks of rows, one tape each: the memory stays below
+// about kScalarTapeNodes nodes whatever the number of samples (one chunk, hence one tape, for up to
+// kScalarTapeNodes / (2 d + 8) samples).
+ValueAndGradient Neuron::scalar_value_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
+  const Eigen::Index d = w_.size();
+  const Eigen::Index rows = std::max<Eigen::Index>(1, kScalarTapeNodes / (2 * d + 8));
+  ValueAndGradient total{0.0, Eigen::VectorXd::Zero(d + 1)};
+  for (Eigen::Index first = 0; first < X.rows(); first += rows) {
+    const Eigen::Index count = std::min(rows, X.rows() - first);
+    const ValueAndGradient r = value_and_grad(
+        [&](const std::vector<Var>& theta) { return record_rows(theta, X, y, first, count); }, params());
+    total.value += r.value;
+    total.gradient += r.gradient;
   }
-  return summed_loss(f, matrix_constant(y));
+  return total;
 }
 
 ValueAndGradient Neuron::matrix_value_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
@@ -183,6 +237,7 @@ Eigen::MatrixXd Neuron::matrix_hessian(const Eigen::MatrixXd& X, const Eigen::Ve
 Eigen::VectorXd Neuron::formula_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
   const Eigen::Index d = w_.size();
   Eigen::VectorXd g = Eigen::VectorXd::Zero(d + 1);
+  multiply_adds += static_cast<std::uint64_t>(2 * X.rows() * d);
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
     const double z = X.row(i).dot(w_) + b_;
     double dz = 0.0;
@@ -199,15 +254,24 @@ Eigen::VectorXd Neuron::formula_gradient(const Eigen::MatrixXd& X, const Eigen::
   return g;
 }
 
+// Moving theta_k by t moves every z_i by t x_ik (or by t, for b): z = X w + b is computed once, and
+// each of the 2 (d + 1) evaluations of L costs O(n), so the whole gradient costs O(n d).
 Eigen::VectorXd Neuron::numeric_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
-  Eigen::VectorXd theta = params();
-  Eigen::VectorXd g(theta.size());
-  for (Eigen::Index k = 0; k < theta.size(); ++k) {
+  const Eigen::Index d = w_.size();
+  multiply_adds += static_cast<std::uint64_t>(X.rows() * d);
+  Eigen::VectorXd z(X.rows());
+  for (Eigen::Index i = 0; i < X.rows(); ++i) z[i] = X.row(i).dot(w_) + b_;
+  const Eigen::VectorXd theta = params();
+  Eigen::VectorXd g(d + 1);
+  Eigen::VectorXd moved(z.size());
+  for (Eigen::Index k = 0; k <= d; ++k) {
     g[k] = central_difference(
         [&](double t) {
-          Eigen::VectorXd p = theta;
-          p[k] = t;
-          return loss_at(p, X, y);
+          if (k < d)
+            moved = z + (t - theta[k]) * X.col(k);
+          else
+            moved = z.array() + (t - theta[k]);
+          return loss_of_z(moved, y);
         },
         theta[k]);
   }
@@ -220,7 +284,7 @@ Eigen::VectorXd Neuron::gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd
   switch (resolve(method, X.rows())) {
     case GradMethod::Autodiff:
     case GradMethod::AutodiffScalar:
-      return grad([&](const std::vector<Var>& theta) { return record_loss(theta, X, y); }, params());
+      return scalar_value_and_gradient(X, y).gradient;
     case GradMethod::AutodiffMatrix:
       return matrix_value_and_gradient(X, y).gradient;
     case GradMethod::Formula:
@@ -236,8 +300,7 @@ ValueAndGradient Neuron::value_and_gradient(const Eigen::MatrixXd& X, const Eige
   check_data("Neuron::value_and_gradient", X, y);
   switch (resolve(method, X.rows())) {
     case GradMethod::AutodiffScalar:
-      return value_and_grad([&](const std::vector<Var>& theta) { return record_loss(theta, X, y); },
-                            params());
+      return scalar_value_and_gradient(X, y);
     case GradMethod::AutodiffMatrix:
       return matrix_value_and_gradient(X, y);
     default:

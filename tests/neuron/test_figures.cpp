@@ -2,18 +2,21 @@
 // the stated size and frame count, and are not blank.
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
+#include "gradlab/figures.hpp"
 #include "gradlab/neuron/activation.hpp"
 #include "gradlab/neuron/article.hpp"
 #include "gradlab/neuron/csv.hpp"
-#include "gradlab/neuron/figures.hpp"
+#include "scratch.hpp"
 
 using namespace gradlab;
 namespace fs = std::filesystem;
@@ -30,20 +33,6 @@ std::string slurp(const fs::path& p) {
 bool have(const char* tool) {
   return std::system((std::string(tool) + " --version > /dev/null 2>&1").c_str()) == 0;
 }
-
-/// A fresh scratch directory, removed at the end of the test.
-struct Scratch {
-  fs::path dir;
-  explicit Scratch(const std::string& name)
-      : dir(fs::temp_directory_path() / ("gradlab_" + name + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-};
 
 std::uint32_t be32(const std::string& s, std::size_t at) {
   return (std::uint32_t(std::uint8_t(s[at])) << 24) | (std::uint32_t(std::uint8_t(s[at + 1])) << 16) |
@@ -266,8 +255,7 @@ BOOST_AUTO_TEST_CASE(optimizer_paths_overlay) {
   BOOST_TEST((runs[0].second.rows.back().theta - runs[3].second.rows.back().theta).norm() > 0.1);
   BOOST_TEST(fs::exists(s.dir / "optimizers.gp"));
   const std::string script = slurp(s.dir / "optimizers.gp");
-  for (const std::string& name : names)
-    BOOST_TEST(script.find("title \"" + name + "\"") != std::string::npos);
+  for (const std::string& name : names) BOOST_TEST(script.find("title '" + name + "'") != std::string::npos);
   if (have("gnuplot")) check_png(s.dir / "optimizers.png");
 }
 
@@ -302,6 +290,72 @@ BOOST_AUTO_TEST_CASE(without_gnuplot_data_and_scripts_are_still_written) {
   BOOST_TEST(fs::exists(s.dir / "trajectory.csv"));
   BOOST_TEST(fs::exists(s.dir / "loss_curve.gp"));
   BOOST_TEST(!fs::exists(s.dir / "loss_curve.png"));
+}
+
+BOOST_AUTO_TEST_CASE(files_gradlab_did_not_make_survive_and_no_temporary_file_is_left) {
+  Scratch s("other_files");
+  // A user's files named like gnuplot's former log and temporary names.
+  for (const char* f : {"contour.log", "loss_curve.log", "descent.log", "loss_surface.log"}) {
+    std::ofstream(s.dir / f) << "mine\n";
+  }
+  const figures::ArticleFigures fig = figures::write_article(s.dir.string());
+  for (const char* f : {"contour.log", "loss_curve.log", "descent.log", "loss_surface.log"})
+    BOOST_TEST(slurp(s.dir / f) == "mine\n", f);
+  // Nothing but the reported files and the user's files is in the directory.
+  std::size_t other = 0;
+  for (const auto& e : fs::directory_iterator(s.dir)) {
+    const std::string name = e.path().filename().string();
+    const bool reported =
+        std::find(fig.report.files.begin(), fig.report.files.end(), name) != fig.report.files.end();
+    if (!reported && name.size() > 4 && name.substr(name.size() - 4) != ".log") ++other;
+    BOOST_TEST((reported || name.substr(name.size() - 4) == ".log"), name);
+  }
+  BOOST_TEST(other == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_script_leaves_no_image) {
+  Scratch s("failed_script");
+  const Trajectory t = article::run_gradient_descent();
+  figures::Grid g = figures::article_grid();
+  g.nw = g.nb = 5;
+  // A surface with no finite value: descent.gif's floor is not written as inf.
+  figures::Surface surface{g, Eigen::MatrixXd::Constant(5, 5, std::numeric_limits<double>::infinity()), 2};
+  figures::Options o;
+  o.frames = 2;
+  const figures::Report r = figures::write_landscape(s.dir.string(), surface, {}, t, "inf", o);
+  BOOST_TEST(slurp(s.dir / "descent.gp").find("floor = 0\n") != std::string::npos);
+  BOOST_TEST(slurp(s.dir / "descent.gp").find("inf\n") == std::string::npos);
+  // A gnuplot that always fails: no image at all, and each failure is reported.
+  Scratch f("failing_gnuplot");
+  o.gnuplot = "false";  // exits 1 for --version too: taken for a missing gnuplot
+  const figures::Report missing = figures::write_loss_curve(f.dir.string(), t, "x", o);
+  BOOST_TEST(missing.gnuplot_missing);
+  if (!have("gnuplot")) return;
+  // A trajectory whose loss is never a number: gnuplot fails on the loss curve, and no 0-byte or
+  // temporary image is left.
+  o.gnuplot = "gnuplot";
+  const fs::path bad = f.dir / "bad";
+  Trajectory broken = t;
+  for (TrajectoryRow& row : broken.rows) row.loss = std::nan("");
+  const figures::Report failed = figures::write_loss_curve(bad.string(), broken, "x", o);
+  BOOST_TEST(failed.errors.size() == 1u);
+  BOOST_TEST(failed.images.empty());
+  BOOST_TEST(!fs::exists(bad / "loss_curve.png"));
+  for (const auto& e : fs::directory_iterator(bad))
+    BOOST_TEST(e.path().filename().string().front() != '.', e.path());
+}
+
+BOOST_AUTO_TEST_CASE(an_unwritable_output_directory_is_found_at_once) {
+  Scratch s("unwritable");
+  std::ofstream(s.dir / "file") << "x";
+  BOOST_CHECK_EXCEPTION(figures::prepare_output_dir((s.dir / "file" / "out").string()), Error,
+                        [](const Error& e) {
+                          return std::string(e.what()).rfind("figures: cannot create the directory", 0) == 0;
+                        });
+  BOOST_CHECK_THROW(figures::prepare_output_dir(""), Error);
+  figures::prepare_output_dir((s.dir / "new" / "deep").string());
+  BOOST_TEST(fs::is_directory(s.dir / "new" / "deep"));
+  BOOST_TEST(fs::is_empty(s.dir / "new" / "deep"));  // the probe file is gone
 }
 
 BOOST_AUTO_TEST_CASE(bad_figure_requests) {

@@ -44,6 +44,31 @@ BOOST_AUTO_TEST_CASE(standardization_gives_mean_0_and_sd_1) {
   BOOST_CHECK_THROW(s.apply(Eigen::MatrixXd::Zero(2, 2)), ShapeError);
 }
 
+BOOST_AUTO_TEST_CASE(standardization_of_huge_and_tiny_columns) {
+  // Magnitudes of 1e200 (whose squares overflow) and spreads of 1e-200 (whose squares underflow).
+  const Eigen::MatrixXd X{{1e200, 1e-200, 5.0}, {3e200, 3e-200, 5.0}};
+  const Standardization s = standardization(X, {"big", "tiny", "constant"});
+  const Eigen::MatrixXd Z = s.apply(X);
+  for (Eigen::Index j : {0, 1}) {
+    BOOST_TEST(std::abs(Z(0, j) + 1.0) < 1e-15);
+    BOOST_TEST(std::abs(Z(1, j) - 1.0) < 1e-15);
+  }
+  BOOST_TEST(std::abs(s.scale[0] / 1e200 - 1.0) < 1e-15);
+  BOOST_TEST(std::abs(s.scale[1] / 1e-200 - 1.0) < 1e-15);
+  BOOST_TEST(s.scale[2] == 1.0);
+  // A column whose standardized values overflow is an error naming it.
+  const Eigen::MatrixXd wide{{1.0, 1.7e308}, {2.0, -1.7e308}, {3.0, -1.7e308}};
+  try {
+    standardization(wide, {"a", "wide"});
+    BOOST_FAIL("no error");
+  } catch (const Error& e) {
+    BOOST_TEST(std::string(e.what()) ==
+               "standardization: column 'wide' cannot be standardized: its values span more than the range "
+               "of a double");
+  }
+  BOOST_CHECK_THROW(standardization(wide), Error);
+}
+
 BOOST_AUTO_TEST_CASE(full_batch_fit_is_train_on_the_mean_loss) {
   // fit minimises L / n with eta; train minimises L with eta / n: the same steps.
   const Eigen::MatrixXd X = article::inputs();

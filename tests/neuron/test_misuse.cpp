@@ -2,8 +2,8 @@
 // gradlab::Error whose message names the function, the option or the shapes, and the bad value.
 #include <boost/test/unit_test.hpp>
 #include <cmath>
+#include <gradlab/figures.hpp>
 #include <gradlab/neuron/article.hpp>
-#include <gradlab/neuron/figures.hpp>
 #include <gradlab/neuron/fit.hpp>
 #include <gradlab/neuron/neuron.hpp>
 #include <gradlab/neuron/optimizer.hpp>

@@ -19,7 +19,7 @@
 #include "gradlab/autodiff/functional.hpp"
 #include "gradlab/neuron/activation.hpp"
 #include "gradlab/neuron/article.hpp"
-#include "gradlab/neuron/figures.hpp"
+#include "gradlab/figures.hpp"
 
 namespace gradlab::web {
 

@@ -1,7 +1,9 @@
 #pragma once
 /// @file activations.hpp
-/// The built-in activation records. Each one is the single place where an activation's value and
-/// derivative are defined; the registry, the engine op, the checks and the docs come from it.
+/// The built-in activation records: the registry, the engine op, the checks and the docs come from
+/// them. A record defines its activation's value and texts; its derivative is the record's `d`, or,
+/// for the records that name an engine op (sigmoid, tanh, relu, softplus), that op's rule in
+/// autodiff/ops.hpp, which is then the one place where the derivative is written.
 #include <array>
 #include <numbers>
 
@@ -23,11 +25,6 @@ struct Sigmoid {
   static T value(const T& x) {
     return ops::sigmoid(x);
   }
-  template <class T>
-  static T d(const T& x) {
-    const T s = ops::sigmoid(x);
-    return s * (1.0 - s);
-  }
 };
 
 /// tanh: f(x) = (e^x - e^-x) / (e^x + e^-x);  f'(x) = 1 - f(x)^2
@@ -43,11 +40,6 @@ struct Tanh {
   template <class T>
   static T value(const T& x) {
     return ops::tanh(x);
-  }
-  template <class T>
-  static T d(const T& x) {
-    const T t = ops::tanh(x);
-    return 1.0 - t * t;
   }
 };
 
@@ -66,10 +58,6 @@ struct Relu {
   template <class T>
   static T value(const T& x) {
     return ops::relu(x);
-  }
-  template <class T>
-  static T d(const T& x) {
-    return ops::step(x);
   }
 };
 
@@ -137,10 +125,6 @@ struct Softplus {
   template <class T>
   static T value(const T& x) {
     return ops::softplus(x);
-  }
-  template <class T>
-  static T d(const T& x) {
-    return ops::sigmoid(x);
   }
 };
 

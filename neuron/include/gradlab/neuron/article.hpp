@@ -3,6 +3,7 @@
 /// The sigmoid-neuron article's setup, exactly: data X = [0.5, 2.5], Y = [0.2, 0.9], start w = 0,
 /// b = -8, learning rate 1.0, 1000 epochs of full-batch gradient descent on L = 1/2 sum (f - y)^2.
 #include <Eigen/Core>
+#include <string>
 #include <string_view>
 
 #include "gradlab/neuron/neuron.hpp"
@@ -14,6 +15,9 @@ inline constexpr double w0 = 0.0;             ///< starting weight
 inline constexpr double b0 = -8.0;            ///< starting bias
 inline constexpr double learning_rate = 1.0;  ///< eta
 inline constexpr int epochs = 1000;           ///< full-batch updates
+
+/// The data as text, "X = [0.5, 2.5], Y = [0.2, 0.9]", made from inputs() and targets().
+std::string data_text();
 
 /// X: the two inputs 0.5 and 2.5, as a 2x1 matrix (one sample per row).
 Eigen::MatrixXd inputs();

@@ -8,9 +8,16 @@
 ///  - every later line is one row with as many fields as the header, each a finite decimal number
 ///    (`2`, `-3.5`, `.5`, `1e-3`; a leading `+` is allowed);
 ///  - blank lines and lines whose first non-blank character is `#` are skipped; `\r\n` line ends work.
+///  - a UTF-8 byte-order mark at the start of the file (Excel writes one) is skipped;
+///  - a first line made only of numbers is not taken for a header: it is an error, unless the file
+///    is read with CsvOptions::header = false (`gradlab train --no-header`), when every line is a
+///    row and the columns are named c1, c2, ...;
+///  - read_csv reads at most CsvOptions::max_bytes (256 MiB by default): a larger file, or an endless
+///    input such as /dev/zero, is an error naming the file.
 /// Anything else throws CsvError naming the file, the line, the column and the problem; a file is
 /// either read whole or not at all.
 #include <Eigen/Core>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,10 +51,21 @@ struct CsvTable {
   int header_line = 1;               ///< the file line of the header
 };
 
+/// The largest file read_csv reads by default: 256 MiB.
+inline constexpr std::size_t kMaxCsvBytes = std::size_t{256} << 20;
+
+/// How a CSV file is read.
+struct CsvOptions {
+  bool header = true;                    ///< false: no header row; the columns are named c1, c2, ...
+  std::size_t max_bytes = kMaxCsvBytes;  ///< read_csv refuses a longer file (or endless input)
+};
+
 /// Parses CSV text; `source` names it in messages. Throws CsvError.
-CsvTable parse_csv(std::string_view text, std::string_view source = "<input>");
-/// Reads and parses a file. Throws CsvError (also when the file cannot be opened).
-CsvTable read_csv(const std::string& path);
+CsvTable parse_csv(std::string_view text, std::string_view source = "<input>",
+                   const CsvOptions& options = {});
+/// Reads and parses a file. Throws CsvError (also when the file cannot be opened or is longer than
+/// options.max_bytes).
+CsvTable read_csv(const std::string& path, const CsvOptions& options = {});
 
 /// Training data: X (one sample per row) and the target y, with the names of their columns.
 struct Dataset {

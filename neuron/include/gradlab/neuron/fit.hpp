@@ -8,6 +8,8 @@
 /// own run, article::run_gradient_descent, keeps the article's summed loss.)
 #include <Eigen/Core>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "gradlab/neuron/neuron.hpp"
 #include "gradlab/neuron/optimizer.hpp"
@@ -22,8 +24,10 @@ struct Standardization {
   /// The map applied to every row of X.
   [[nodiscard]] Eigen::MatrixXd apply(const Eigen::MatrixXd& X) const;
 };
-/// The standardisation that gives each column of X mean 0 and standard deviation 1.
-Standardization standardization(const Eigen::MatrixXd& X);
+/// The standardisation that gives each column of X mean 0 and standard deviation 1. Works for
+/// values of any magnitude (1e200) and any spread (1e-200); a column whose standardized values
+/// would not be finite is an Error naming it (by `names[j]` when names are given).
+Standardization standardization(const Eigen::MatrixXd& X, const std::vector<std::string>& names = {});
 
 /// Options of fit().
 struct FitOptions {

@@ -4,6 +4,7 @@
 ///     L(w, b) = sum_i loss(f(x_i), y_i),
 /// with its gradient computed three ways: autodiff, the hand-derived chain rule, central differences.
 #include <Eigen/Core>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -59,12 +60,27 @@ struct CrossCheckReport {
   [[nodiscard]] std::string table() const;
 };
 
+namespace detail {
+/// The multiply-adds this thread has spent on pre-activations z = X w + b in Neuron (a cost
+/// counter for the tests that keep the gradient checks linear in the data's size).
+std::uint64_t neuron_work();
+}  // namespace detail
+
 /// A neuron f(x) = act(w . x + b) with d inputs. Data come as X (n x d, one sample per row) and
 /// y (n targets). Every call checks the shapes and throws ShapeError naming them.
 class Neuron {
  public:
   /// GradMethod::Autodiff records scalar nodes up to this many samples, matrix nodes above.
+  ///
+  /// An explicit choice: on scalar nodes L is summed sample by sample; on matrix nodes the sums are
+  /// Eigen's (X w, then the sum of the loss column), in another order, so the last digits of a
+  /// result can differ between the two (both are checked against the hand formula to 1e-12). Few
+  /// samples take the scalar path, whose graph `gradlab explain` can show node by node; more take
+  /// the matrix path, a handful of nodes whatever n.
   static constexpr Eigen::Index kScalarNodeRows = 8;
+  /// AutodiffScalar records at most about this many nodes on one tape: larger data are recorded
+  /// and swept in chunks of rows, so its memory does not grow with the number of samples.
+  static constexpr Eigen::Index kScalarTapeNodes = Eigen::Index{1} << 18;
 
   /// Throws Error for an unknown activation or loss name (listing the known ones), ShapeError for
   /// an empty w.
@@ -123,8 +139,18 @@ class Neuron {
   void check_data(const char* where, const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const;
   [[nodiscard]] double loss_at(const Eigen::VectorXd& theta, const Eigen::MatrixXd& X,
                                const Eigen::VectorXd& y) const;
+  /// sum_i loss(act(z_i), y_i) for given pre-activations z.
+  [[nodiscard]] double loss_of_z(const Eigen::VectorXd& z, const Eigen::VectorXd& y) const;
+  /// The one per-sample loss: loss(act(z), y), or the loss's logit form on z when it absorbs the
+  /// activation, for Z = double, Var, or MatVar (a column of samples from `first` on, summed).
+  template <class Z, class Y>
+  [[nodiscard]] auto sample_loss(const Z& z, const Y& y, Eigen::Index first) const;
   [[nodiscard]] Eigen::VectorXd formula_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const;
   [[nodiscard]] Eigen::VectorXd numeric_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const;
+  [[nodiscard]] Var record_rows(std::span<const Var> theta, const Eigen::MatrixXd& X,
+                                const Eigen::VectorXd& y, Eigen::Index first, Eigen::Index count) const;
+  [[nodiscard]] ValueAndGradient scalar_value_and_gradient(const Eigen::MatrixXd& X,
+                                                           const Eigen::VectorXd& y) const;
   [[nodiscard]] ValueAndGradient matrix_value_and_gradient(const Eigen::MatrixXd& X,
                                                            const Eigen::VectorXd& y) const;
   [[nodiscard]] Eigen::MatrixXd matrix_hessian(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const;

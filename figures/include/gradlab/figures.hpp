@@ -10,9 +10,18 @@
 ///   2. a gnuplot script NAME.gp that reads them is written beside them;
 ///   3. `gnuplot NAME.gp` is run in that directory and writes NAME.png (or descent.gif).
 /// When gnuplot cannot be run, steps 1 and 2 still happen and the report says so.
+///
+/// Nothing a user typed runs as code. Every piece of text from outside (titles, labels, names of
+/// files, columns, activations and optimizers) enters a script only through gnuplot_quote, and
+/// file names are made from names by a stem of letters, digits and `_-.+`. gnuplot is started
+/// without a shell (an argument vector, the directory set by the spawn), so any directory name
+/// works, including `-` and `-x`. Images are drawn into uniquely named temporary files that replace
+/// the image only when gnuplot succeeds; gnuplot's messages go to an unnamed temporary file. No
+/// file that gradlab did not create is removed.
 #include <Eigen/Core>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -20,6 +29,17 @@
 #include "gradlab/neuron/optimizer.hpp"
 
 namespace gradlab::figures {
+
+/// The one function through which text enters a gnuplot script: a single-quoted gnuplot string,
+/// inside which gnuplot expands nothing (no backquote commands, no at-sign macros, no backslash
+/// escapes). A `'` is doubled and every control character (a newline would end the command)
+/// becomes `?`.
+std::string gnuplot_quote(std::string_view text);
+
+/// Creates the directory (and its parents) and checks that a file can be created in it, with a
+/// probe file of a unique name that is removed at once. Throws Error naming the directory. Called
+/// by every writer below; call it before long work whose figures go there.
+void prepare_output_dir(const std::string& dir);
 
 /// A rectangle of the (w, b) plane, sampled at nw x nb points (both ends included).
 struct Grid {
@@ -42,13 +62,19 @@ Grid grid_around(const Trajectory& trajectory, int n = 200);
 struct Surface {
   Grid grid;
   Eigen::MatrixXd loss;
+  Eigen::Index samples = 0;  ///< how many rows of the data the surface was computed from
 };
+
+/// loss_surface uses at most this many samples: a 200 x 200 surface then costs at most 4e7
+/// loss terms whatever the size of the data set.
+inline constexpr Eigen::Index kSurfaceSamples = 1000;
 
 /// The loss of a one-input neuron over the grid, times `scale` (1 for the summed loss, 1/n for the
 /// mean). Each point is the neuron's own L(w, b) on the data, so the surface is the function the
-/// optimizer descends.
+/// optimizer descends. With more than `max_samples` rows it is computed from `max_samples` evenly
+/// spaced rows and rescaled by n / max_samples (an estimate of the same function; `samples` says so).
 Surface loss_surface(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
-                     const Grid& grid, double scale = 1.0);
+                     const Grid& grid, double scale = 1.0, Eigen::Index max_samples = kSurfaceSamples);
 
 /// The gradient of L at one point, by autodiff.
 struct Arrow {
@@ -61,7 +87,7 @@ std::vector<Arrow> gradient_arrows(const Neuron& neuron, const Eigen::MatrixXd& 
 
 /// How figures are drawn.
 struct Options {
-  std::string gnuplot = "gnuplot";  ///< the command that runs gnuplot
+  std::string gnuplot = "gnuplot";  ///< the gnuplot program (a path, or a name looked up in PATH)
   int width = 1000;                 ///< PNG size in pixels (at least 800 x 600)
   int height = 750;
   int frames = 40;  ///< frames of descent.gif (at least 30)

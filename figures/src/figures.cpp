@@ -1,20 +1,62 @@
-#include "gradlab/neuron/figures.hpp"
+#include "gradlab/figures.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
-#include <cstdlib>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <memory>
+#include <set>
 #include <sstream>
 
 #include "gradlab/neuron/article.hpp"
 
+extern char** environ;  // NOLINT: POSIX; passed on to gnuplot
+
 namespace gradlab::figures {
 
 namespace fs = std::filesystem;
+
+std::string gnuplot_quote(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\'')
+      out += "''";
+    else if (u < 0x20 || u == 0x7f)
+      out += '?';
+    else
+      out += c;
+  }
+  return out + "'";
+}
+
+void prepare_output_dir(const std::string& dir) {
+  if (dir.empty()) throw Error("figures: the output directory name is empty");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(fmt::format("figures: cannot create the directory '{}': {}", dir, ec.message()));
+  if (!fs::is_directory(dir, ec)) throw Error(fmt::format("figures: '{}' is not a directory", dir));
+  // A probe file with a unique name (nothing of the user's is touched), removed at once.
+  std::string probe = (fs::path(dir) / ".gradlab-probe.XXXXXX").string();
+  const int fd = ::mkstemp(probe.data());
+  if (fd < 0)
+    throw Error(fmt::format("figures: cannot write into the directory '{}': {}", dir, std::strerror(errno)));
+  ::close(fd);
+  fs::remove(probe, ec);
+}
 
 void Report::merge(const Report& other) {
   files.insert(files.end(), other.files.begin(), other.files.end());
@@ -42,7 +84,7 @@ Grid grid_around(const Trajectory& t, int n) {
 }
 
 Surface loss_surface(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
-                     const Grid& grid, double scale) {
+                     const Grid& grid, double scale, Eigen::Index max_samples) {
   if (neuron.inputs() != 1)
     throw ShapeError(
         fmt::format("figures::loss_surface: the surface L(w, b) needs a one-input neuron, this one has {}",
@@ -50,12 +92,25 @@ Surface loss_surface(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen
   if (grid.nw < 2 || grid.nb < 2)
     throw Error(fmt::format("figures::loss_surface: the grid needs at least 2 x 2 points, got {} x {}",
                             grid.nw, grid.nb));
-  Surface s{grid, Eigen::MatrixXd(grid.nw, grid.nb)};
+  if (X.rows() != y.size())
+    throw ShapeError(fmt::format("figures::loss_surface: X has {} rows (samples) but y has {} targets",
+                                 X.rows(), y.size()));
+  if (max_samples < 1)
+    throw Error(fmt::format("figures::loss_surface: max_samples must be at least 1, got {}", max_samples));
+  const Eigen::Index n = X.rows();
+  const Eigen::Index m = std::min(n, max_samples);
+  Surface s{grid, Eigen::MatrixXd(grid.nw, grid.nb), m};
+  // Rows k n / m for k < m: every row when m = n, else an evenly spaced subset.
+  std::vector<Eigen::Index> rows(static_cast<std::size_t>(m));
+  for (Eigen::Index k = 0; k < m; ++k) rows[static_cast<std::size_t>(k)] = k * n / m;
+  const Eigen::MatrixXd Xs = m == n ? X : Eigen::MatrixXd(X(rows, Eigen::all));
+  const Eigen::VectorXd ys = m == n ? y : Eigen::VectorXd(y(rows));
+  const double k = m == n ? scale : scale * static_cast<double>(n) / static_cast<double>(m);
   Neuron at = neuron;
   for (int i = 0; i < grid.nw; ++i)
     for (int j = 0; j < grid.nb; ++j) {
       at.set_params(Eigen::Vector2d(grid.w(i), grid.b(j)));
-      s.loss(i, j) = scale * at.loss(X, y);
+      s.loss(i, j) = k * at.loss(Xs, ys);
     }
   return s;
 }
@@ -85,21 +140,59 @@ namespace {
 
 std::string num(double v) { return fmt::format("{:.17g}", v); }
 
-/// A string as a double-quoted gnuplot literal.
-std::string gp_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+/// A child process's exit status (-1: it could not be started) and what it wrote to stderr.
+struct RunResult {
+  int status = -1;
+  std::string messages;
+};
+
+/// Runs argv[0] (looked up in PATH) with these arguments in directory `dir`, without a shell: no
+/// word of argv is ever parsed, and a directory named `-` or `-x` is just a directory. stdin and
+/// stdout are /dev/null; stderr goes to an unnamed temporary file (std::tmpfile: nothing on disk to
+/// delete afterwards), read back into `messages`.
+RunResult run_program(const std::vector<std::string>& argv, const std::string& dir) {
+  RunResult result;
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> log(std::tmpfile(), &std::fclose);
+  posix_spawn_file_actions_t actions;
+  if (posix_spawn_file_actions_init(&actions) != 0) return result;
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  if (log)
+    posix_spawn_file_actions_adddup2(&actions, fileno(log.get()), 2);
+  else
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  if (!dir.empty()) posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
+  pid_t pid = 0;
+  const int spawned = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) {
+    result.messages = fmt::format("cannot run {}: {}", argv[0], std::strerror(spawned));
+    return result;
   }
-  return out + "\"";
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return result;
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (log) {
+    std::rewind(log.get());
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, log.get())) > 0;) result.messages.append(buf, n);
+  }
+  return result;
 }
 
-/// A path as a single-quoted shell word.
-std::string shell_word(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
+/// A name as a file-name stem: letters, digits, '_', '-', '.' and '+' are kept, anything else
+/// (a '/', a quote, a control character) becomes '_'; the stem always follows a fixed prefix.
+std::string file_stem(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    out += std::isalnum(u) != 0 || c == '_' || c == '-' || c == '.' || c == '+' ? c : '_';
+  }
+  return out.empty() ? "_" : out;
 }
 
 /// Writes files into one directory and runs gnuplot there.
@@ -107,14 +200,11 @@ class Writer {
  public:
   Writer(const std::string& dir, const Options& options) : options_(options) {
     report_.dir = dir;
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) throw Error(fmt::format("figures: cannot create the directory '{}': {}", dir, ec.message()));
+    prepare_output_dir(dir);
     if (options.width < 800 || options.height < 600)
       throw Error(
           fmt::format("figures: images must be at least 800x600, got {}x{}", options.width, options.height));
-    const std::string probe = fmt::format("{} --version >/dev/null 2>&1", options.gnuplot);
-    report_.gnuplot_missing = std::system(probe.c_str()) != 0;
+    report_.gnuplot_missing = run_program({options.gnuplot, "--version"}, "").status != 0;
   }
 
   void file(const std::string& name, const std::string& content) {
@@ -126,31 +216,45 @@ class Writer {
     report_.files.push_back(name);
   }
 
-  /// Writes NAME.gp (the script body after the terminal lines) and renders IMAGE with it.
+  /// Writes NAME.gp (the script body after the terminal lines) and renders IMAGE with it. NAME and
+  /// IMAGE are file names made by this code (fixed, or a file_stem). gnuplot draws into a
+  /// temporary file with a unique name, which becomes IMAGE only when gnuplot succeeded: a failed
+  /// script leaves no empty or half-written image.
   void script(const std::string& name, const std::string& image, const std::string& body, bool gif = false) {
     const std::string terminal =
         gif ? fmt::format("set terminal gif animate delay 10 size {},{} noenhanced",
                           std::max(800, options_.width * 4 / 5), std::max(600, options_.height * 4 / 5))
-            : fmt::format("set terminal pngcairo size {},{} noenhanced font \"Sans,11\"", options_.width,
+            : fmt::format("set terminal pngcairo size {},{} noenhanced font 'Sans,11'", options_.width,
                           options_.height);
     file(name + ".gp",
          fmt::format("# gradlab figure: edit and re-render with `gnuplot {}.gp` in this directory.\n"
-                     "set encoding utf8\n{}\nset output '{}'\nset datafile separator comma\n{}",
-                     name, terminal, image, body));
+                     "set encoding utf8\n{}\n"
+                     "set output (exists('gradlab_output') ? gradlab_output : {})\n"
+                     "set datafile separator comma\n{}",
+                     name, terminal, gnuplot_quote(image), body));
     if (report_.gnuplot_missing) return;
-    const std::string log = name + ".log";
-    const std::string cmd =
-        fmt::format("cd {} && {} {}.gp 2> {}", shell_word(report_.dir), options_.gnuplot, name, log);
-    const int status = std::system(cmd.c_str());
-    const fs::path log_path = fs::path(report_.dir) / log;
-    std::ifstream in(log_path);
-    std::stringstream messages;
-    messages << in.rdbuf();
-    in.close();
+    std::string temp = (fs::path(report_.dir) / ("." + image + ".XXXXXX")).string();
+    const int fd = ::mkstemp(temp.data());
+    if (fd < 0) {
+      report_.errors.push_back(
+          fmt::format("cannot create a temporary file in {}: {}", report_.dir, std::strerror(errno)));
+      return;
+    }
+    ::close(fd);
+    const std::string temp_name = fs::path(temp).filename().string();
+    const RunResult r = run_program(
+        {options_.gnuplot, "-e", "gradlab_output = " + gnuplot_quote(temp_name), "./" + name + ".gp"},
+        report_.dir);
     std::error_code ec;
-    fs::remove(log_path, ec);
-    if (status != 0 || !fs::exists(fs::path(report_.dir) / image)) {
-      report_.errors.push_back(fmt::format("gnuplot failed on {}.gp: {}", name, messages.str()));
+    if (r.status != 0 || fs::file_size(temp, ec) == 0 || ec) {
+      fs::remove(temp, ec);  // ours: made by mkstemp above
+      report_.errors.push_back(fmt::format("gnuplot failed on {}.gp: {}", name, r.messages));
+      return;
+    }
+    fs::rename(temp, fs::path(report_.dir) / image, ec);
+    if (ec) {
+      fs::remove(temp, ec);
+      report_.errors.push_back(fmt::format("cannot write {}: {}", image, ec.message()));
       return;
     }
     report_.files.push_back(image);
@@ -212,13 +316,21 @@ std::string map_background(const Grid& g, const std::string& loss_label) {
          fmt::format(
              "set view map\nset contour base\nset cntrparam levels 20\nunset clabel\nset cblabel {}\n"
              "set key top right opaque box\n",
-             gp_string(loss_label));
+             gnuplot_quote(loss_label));
 }
 
 /// The surface as a colour map with black contour lines (the first plots of an splot).
 constexpr const char* map_plots =
     "'surface.dat' using 1:2:3 with pm3d nocontour notitle, \\\n"
     "     '' using 1:2:3 nosurface with lines lc rgb \"black\" lw 0.6 notitle";
+
+/// The smallest finite value (0 when there is none): the height of descent.gif's floor.
+double finite_min(const Eigen::MatrixXd& m) {
+  double lo = std::numeric_limits<double>::infinity();
+  for (const double v : m.reshaped())
+    if (std::isfinite(v)) lo = std::min(lo, v);
+  return std::isfinite(lo) ? lo : 0.0;
+}
 
 int mark_every(const Trajectory& t) { return std::max<int>(1, static_cast<int>(t.rows.size()) / 40); }
 
@@ -237,7 +349,7 @@ void loss_curve(Writer& out, const Trajectory& t, const std::string& title) {
           "set title {}\nset xlabel \"epoch\"\nset ylabel {}\nset logscale y\nset grid\n"
           "set format y \"%.0e\"\n"
           "plot 'trajectory.csv' skip 1 using 1:{} with lines lw 2 lc rgb \"#b40426\" title \"loss\"\n",
-          gp_string(title + ": loss against epoch"), gp_string(out.options().loss_label), loss_col));
+          gnuplot_quote(title + ": loss against epoch"), gnuplot_quote(out.options().loss_label), loss_col));
 }
 
 }  // namespace
@@ -261,7 +373,7 @@ Report write_landscape(const std::string& dir, const Surface& surface, const std
   out.file("trajectory.csv", trajectory_text(trajectory));
   out.file("surface.dat", surface_text(surface));
   out.file("gradients.dat", arrows_text(arrows, g));
-  const std::string label = gp_string(options.loss_label);
+  const std::string label = gnuplot_quote(options.loss_label);
   const int every = mark_every(trajectory);
 
   out.script("loss_surface", "loss_surface.png",
@@ -273,7 +385,7 @@ Report write_landscape(const std::string& dir, const Surface& surface, const std
                              "title \"gradient descent\", \\\n"
                              "     '' skip 1 every {} using 2:3:4 with points pt 7 ps 0.9 lc rgb \"black\" "
                              "title \"every {} epochs\"\n",
-                             gp_string(title + ": loss surface"), label, label, every, every));
+                             gnuplot_quote(title + ": loss surface"), label, label, every, every));
 
   out.script("contour", "contour.png",
              map_background(g, options.loss_label) +
@@ -285,7 +397,7 @@ Report write_landscape(const std::string& dir, const Surface& surface, const std
                              "\"black\" title \"gradient descent\", \\\n"
                              "     '' skip 1 every {} using 2:3:(0) nocontour with points pt 7 ps 0.9 lc rgb "
                              "\"black\" notitle\n",
-                             gp_string(title + ": contour map"), map_plots, every));
+                             gnuplot_quote(title + ": contour map"), map_plots, every));
 
   loss_curve(out, trajectory, title);
 
@@ -309,7 +421,7 @@ Report write_landscape(const std::string& dir, const Surface& surface, const std
                       "        '' skip 1 every ::e::e using 2:3:(floor) with points pt 7 ps 1.2 lc rgb "
                       "\"#555555\" title \"(w, b)\"\n"
                       "}}\n",
-                      label, num(surface.loss.minCoeff()), last, options.frames, gp_string(title)),
+                      label, num(finite_min(surface.loss)), last, options.frames, gnuplot_quote(title)),
       true);
   return out.report();
 }
@@ -326,18 +438,18 @@ Report write_optimizer_paths(const std::string& dir, const Surface& surface,
   for (std::size_t k = 0; k < runs.size(); ++k) {
     const auto& [name, t] = runs[k];
     check_one_input(t, "figures::write_optimizer_paths");
-    const std::string file = "trajectory_" + name + ".csv";
+    const std::string file = "trajectory_" + file_stem(name) + ".csv";
     out.file(file, trajectory_text(t));
     plots += fmt::format(
-        ", \\\n     '{}' skip 1 using 2:3:(0) nocontour with linespoints lw 2 pt 7 ps 0.6 pi {} lc rgb "
+        ", \\\n     {} skip 1 using 2:3:(0) nocontour with linespoints lw 2 pt 7 ps 0.6 pi {} lc rgb "
         "\"{}\" "
         "title {}",
-        file, mark_every(t), colours[k % colours.size()], gp_string(name));
+        gnuplot_quote(file), mark_every(t), colours[k % colours.size()], gnuplot_quote(name));
   }
   out.script("optimizers", "optimizers.png",
              map_background(surface.grid, options.loss_label) +
                  fmt::format("set title {}\nsplot {}\n",
-                             gp_string(title + ": optimizers from the same start"), plots));
+                             gnuplot_quote(title + ": optimizers from the same start"), plots));
   return out.report();
 }
 
@@ -345,23 +457,28 @@ Report write_activation_plots(const std::string& dir, const Options& options, in
   if (points < 2)
     throw Error(fmt::format("figures::write_activation_plots: need at least 2 points, got {}", points));
   Writer out(dir, options);
+  std::set<std::string> stems;
   for (const ActivationInfo* act : activation_list()) {
     const std::string name(act->name);
+    // The files are named after a file_stem of the name, made unique (two names may share a stem).
+    std::string stem = "activation_" + file_stem(name);
+    for (int k = 2; !stems.insert(stem).second; ++k)
+      stem = fmt::format("activation_{}_{}", file_stem(name), k);
     std::string data = "# x,f(x),f'(x)  (value and hand-derived derivative from the activation record)\n";
     for (int i = 0; i < points; ++i) {
       const double x = act->domain.lo + (act->domain.hi - act->domain.lo) * i / (points - 1);
       data += fmt::format("{},{},{}\n", num(x), num(act->value(x)), num(act->d(x)));
     }
-    out.file("activation_" + name + ".dat", data);
+    out.file(stem + ".dat", data);
     const std::string alpha = act->parametric() ? fmt::format(" (alpha = {})", *act->default_alpha) : "";
     out.script(
-        "activation_" + name, "activation_" + name + ".png",
+        stem, stem + ".png",
         fmt::format("set title {}\nset xlabel \"x\"\nset grid\nset xzeroaxis\nset yzeroaxis\n"
                     "set key top left box opaque\n"
-                    "plot 'activation_{}.dat' using 1:2 with lines lw 2.5 lc rgb \"#0072b2\" title {}, \\\n"
+                    "plot {} using 1:2 with lines lw 2.5 lc rgb \"#0072b2\" title {}, \\\n"
                     "     '' using 1:3 with lines lw 2.5 dt 2 lc rgb \"#b40426\" title {}\n",
-                    gp_string(name + alpha + ": " + std::string(act->kink)), name,
-                    gp_string(std::string(act->formula)), gp_string(std::string(act->derivative))));
+                    gnuplot_quote(name + alpha + ": " + std::string(act->kink)), gnuplot_quote(stem + ".dat"),
+                    gnuplot_quote(std::string(act->formula)), gnuplot_quote(std::string(act->derivative))));
   }
   return out.report();
 }
@@ -373,7 +490,9 @@ ArticleFigures write_article(const std::string& dir, const Options& options) {
   fig.surface = loss_surface(start, article::inputs(), article::targets(), article_grid());
   fig.arrows = gradient_arrows(start, article::inputs(), article::targets(), article_grid());
   fig.report = write_landscape(dir, fig.surface, fig.arrows, fig.trajectory,
-                               "sigmoid neuron (w0 = 0, b0 = -8, eta = 1)", options);
+                               fmt::format("sigmoid neuron (w0 = {}, b0 = {}, eta = {})", article::w0,
+                                           article::b0, article::learning_rate),
+                               options);
   return fig;
 }
 

@@ -1,0 +1,118 @@
+// The costs of training on large data stay linear (or bounded) in its size: counted, not timed.
+//  - the loss surface of `train --out` evaluates a bounded number of samples per grid point;
+//  - the closing central-difference check costs O(n d) multiply-adds, not O(n d^2);
+//  - the scalar-node pass keeps a bounded number of nodes on a tape, not ~700 bytes per sample.
+#include <algorithm>
+#include <boost/test/unit_test.hpp>
+#include <random>
+#include <type_traits>
+
+#include "gradlab/figures.hpp"
+#include "gradlab/neuron/activation.hpp"
+#include "gradlab/neuron/neuron.hpp"
+
+using namespace gradlab;
+
+namespace {
+
+// How often the activation is evaluated on doubles, and the largest tape it has seen recording.
+thread_local long long evaluations = 0;
+thread_local std::size_t largest_tape = 0;
+
+/// The identity as an activation that counts its evaluations and watches the tape.
+struct CountingIdentity {
+  static constexpr const char* name = "test_counting_identity";
+  static constexpr const char* formula = "f(x) = x";
+  static constexpr const char* formula_latex = "f(x) = x";
+  static constexpr const char* derivative = "f'(x) = 1";
+  static constexpr const char* derivative_latex = "f'(x) = 1";
+  static constexpr const char* kink = "none";
+  static constexpr Domain domain{-1.0, 1.0};
+  template <class T>
+  static T value(const T& x) {
+    if constexpr (std::is_same_v<T, double>) ++evaluations;
+    if constexpr (std::is_same_v<T, Var>) largest_tape = std::max(largest_tape, Tape::current().size());
+    return x;
+  }
+  template <class T>
+  static T d(const T& x) {
+    return 0.0 * x + 1.0;
+  }
+};
+
+struct Data {
+  Eigen::MatrixXd X;
+  Eigen::VectorXd y;
+};
+Data make_data(Eigen::Index n, Eigen::Index d) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  Data data{Eigen::MatrixXd(n, d), Eigen::VectorXd(n)};
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index j = 0; j < d; ++j) data.X(i, j) = u(rng);
+    data.y[i] = u(rng);
+  }
+  return data;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(scaling)
+
+BOOST_AUTO_TEST_CASE(the_loss_surface_uses_a_bounded_sample) {
+  register_activation<CountingIdentity>();
+  const Neuron n(Eigen::VectorXd::Ones(1), 0.0, "test_counting_identity");
+  figures::Grid g;
+  g.nw = g.nb = 4;
+  for (Eigen::Index rows : {Eigen::Index{500}, 10 * figures::kSurfaceSamples}) {
+    const Data data = make_data(rows, 1);
+    evaluations = 0;
+    const figures::Surface s = figures::loss_surface(n, data.X, data.y, g, 1.0 / static_cast<double>(rows));
+    const Eigen::Index used = std::min(rows, figures::kSurfaceSamples);
+    BOOST_TEST(s.samples == used);
+    BOOST_TEST(evaluations == 16 * used);
+    // The sampled mean loss estimates the full one.
+    Neuron at = n;
+    at.set_params(Eigen::Vector2d(g.w(1), g.b(2)));
+    const double full = at.loss(data.X, data.y) / static_cast<double>(rows);
+    BOOST_TEST(std::abs(s.loss(1, 2) - full) <= 0.1 * full);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_gradient_checks_cost_linear_work_in_the_features) {
+  // Before, the central differences recomputed every z = w . x + b for each of the d + 1
+  // parameters: 2 (d + 1) n d multiply-adds. Now each method costs a small multiple of n d.
+  const Eigen::Index n = 50;
+  for (Eigen::Index d : {Eigen::Index{10}, Eigen::Index{200}}) {
+    const Data data = make_data(n, d);
+    const Neuron neuron(Eigen::VectorXd::Constant(d, 0.01), 0.1, "tanh");
+    const std::uint64_t before = detail::neuron_work();
+    const CrossCheckReport r = neuron.cross_check(data.X, data.y);
+    const std::uint64_t work = detail::neuron_work() - before;
+    BOOST_TEST(r.agrees());
+    BOOST_TEST(work <= static_cast<std::uint64_t>(5 * n * d), "work " << work << " for n d = " << n * d);
+    const std::uint64_t numeric_before = detail::neuron_work();
+    (void)neuron.gradient(data.X, data.y, GradMethod::Numeric);
+    BOOST_TEST(detail::neuron_work() - numeric_before == static_cast<std::uint64_t>(n * d));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_scalar_node_pass_keeps_a_bounded_tape) {
+  register_activation<CountingIdentity>();
+  const Neuron neuron(Eigen::VectorXd::Constant(2, 0.5), 0.1, "test_counting_identity");
+  std::size_t small_tape = 0;
+  for (Eigen::Index rows : {Eigen::Index{100}, Eigen::Index{40000}, Eigen::Index{160000}}) {
+    const Data data = make_data(rows, 2);
+    largest_tape = 0;
+    const Eigen::VectorXd g = neuron.gradient(data.X, data.y, GradMethod::AutodiffScalar);
+    const Eigen::VectorXd f = neuron.gradient(data.X, data.y, GradMethod::Formula);
+    BOOST_TEST((g - f).cwiseAbs().maxCoeff() <= 1e-9 * (1.0 + f.cwiseAbs().maxCoeff()));
+    if (rows == 100) small_tape = largest_tape;
+    // Below the bound whatever the number of samples (a whole-data tape would hold ~12 nodes each).
+    BOOST_TEST(largest_tape <= static_cast<std::size_t>(Neuron::kScalarTapeNodes), "rows " << rows);
+  }
+  BOOST_TEST(small_tape > 0u);
+  BOOST_TEST(small_tape < 2000u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
