@@ -115,6 +115,7 @@ Command add_taylor(CLI::App& app);
 Command add_article(CLI::App& app);
 Command add_activations(CLI::App& app);
 Command add_train(CLI::App& app);
+Command add_predict(CLI::App& app);  // cmd_predict.cpp (networks)
 
 /// The figure options of the program (GRADLAB_GNUPLOT in the environment names the gnuplot command).
 figures::Options figure_options();
