@@ -27,12 +27,8 @@ const Digits& digits() {
 }
 
 gradlab::Network digits_network() {
-  gradlab::Architecture arch;
-  arch.inputs = 64;
-  arch.hidden = {128};
-  arch.activation = "relu";
-  arch.outputs = 10;
-  arch.loss = gradlab::NetworkLoss::CrossEntropy;
+  // 64 inputs, 128 relu units, 10 softmax outputs
+  const gradlab::Architecture arch{64, {128}, "relu", 10, gradlab::NetworkLoss::CrossEntropy, ""};
   return gradlab::make_network(arch, gradlab::Init::He, 1);
 }
 

@@ -37,6 +37,9 @@ std::vector<Eigen::Index> parse_hidden(const std::string& text) {
   return units;
 }
 
+/// The most classes --loss ce accepts (a label of 10^9 would ask for a 10^9-column one-hot matrix).
+constexpr Eigen::Index kMaxClasses = 10000;
+
 /// A validation fraction: a number in [0, 0.95] (at least 5% of the samples stay for training).
 const CLI::Validator kFraction(
     [](std::string& text) -> std::string {
@@ -176,17 +179,27 @@ int run_network_train(const NetworkTrainOptions& n, const SharedTrainOptions& s)
     arch.activation = s.activation;
     arch.loss = loss;
     if (loss == NetworkLoss::CrossEntropy) {
-      classes = static_cast<Eigen::Index>(std::max(0.0, d.y.maxCoeff())) + 1;
+      const double top = d.y.maxCoeff();
+      if (top > kMaxClasses - 1)
+        throw Error(
+            fmt::format("--loss ce: the largest label in '{}' is {}; class labels run from 0 to at most {}",
+                        d.target, num(top), kMaxClasses - 1));
+      classes = static_cast<Eigen::Index>(std::max(0.0, top)) + 1;
       if (classes < 2) throw Error(fmt::format("--loss ce needs at least two classes in '{}'", d.target));
     }
     arch.outputs = loss == NetworkLoss::CrossEntropy ? classes : 1;
     if (loss == NetworkLoss::SquaredError && arch.hidden.empty()) arch.output_activation = s.activation;
     net.emplace(make_network(arch, resolve_init(n.init, s.activation), s.seed));
-    if (s.standardize) st = standardization(d.X);
   }
   const Eigen::MatrixXd Y = network_targets(d, net->loss(), classes);
-  const Eigen::MatrixXd X = st ? st->apply(d.X) : d.X;
-  const DataSplit split = validation_split(X, Y, n.validation, s.seed);
+  // split the raw data, then standardise with the training part's statistics only (the validation
+  // samples must not leak into the model)
+  DataSplit split = validation_split(d.X, Y, n.validation, s.seed);
+  if (s.standardize) st = standardization(split.X_train);
+  if (st) {
+    split.X_train = st->apply(split.X_train);
+    split.X_val = st->apply(split.X_val);
+  }
   const bool with_val = split.X_val.rows() > 0;
 
   auto optimizer = make_optimizer(s.optimizer, {.learning_rate = s.lr});

@@ -15,12 +15,8 @@ int main(int argc, char** argv) {
   s.X_train = st.apply(s.X_train);
   s.X_val = st.apply(s.X_val);
 
-  gradlab::Architecture arch;
-  arch.inputs = 64;
-  arch.hidden = {32};
-  arch.activation = "relu";
-  arch.outputs = 10;
-  arch.loss = gradlab::NetworkLoss::CrossEntropy;
+  // 64 inputs, 32 relu units, 10 softmax outputs
+  const gradlab::Architecture arch{64, {32}, "relu", 10, gradlab::NetworkLoss::CrossEntropy, ""};
   gradlab::Network net = gradlab::make_network(arch, gradlab::Init::He, 1);
   auto adam = gradlab::make_optimizer("adam", {.learning_rate = 0.01});
   const gradlab::NetworkHistory h = gradlab::fit_network(

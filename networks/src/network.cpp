@@ -15,17 +15,25 @@ constexpr std::string_view kLinear = "linear";
 constexpr std::string_view kSoftmax = "softmax";
 
 struct LossName {
-  NetworkLoss loss;
-  std::string_view short_name, long_name;
+  NetworkLoss value;
+  std::string_view name, long_name;
 };
 constexpr LossName kLossNames[] = {{NetworkLoss::SquaredError, "mse", "squared_error"},
                                    {NetworkLoss::BinaryCrossEntropy, "bce", "binary_cross_entropy"},
                                    {NetworkLoss::CrossEntropy, "ce", "cross_entropy"}};
 
 struct InitName {
-  Init init;
+  Init value;
   std::string_view name;
 };
+
+/// The name of v in a table of {value, name} entries (the first one when it has several).
+template <class Entry, std::size_t N, class V>
+std::string_view name_of(const Entry (&table)[N], V v) {
+  for (const Entry& e : table)
+    if (e.value == v) return e.name;
+  return "?";
+}
 constexpr InitName kInitNames[] = {{Init::Zeros, "zeros"},   {Init::Uniform, "uniform"},
                                    {Init::Normal, "normal"}, {Init::Glorot, "glorot"},
                                    {Init::Glorot, "xavier"}, {Init::He, "he"}};
@@ -66,30 +74,22 @@ Eigen::Index argmax_row(const Eigen::MatrixXd& M, Eigen::Index i) {
 
 }  // namespace
 
-std::string_view short_name(NetworkLoss loss) {
-  for (const LossName& n : kLossNames)
-    if (n.loss == loss) return n.short_name;
-  return "?";
-}
+std::string_view short_name(NetworkLoss loss) { return name_of(kLossNames, loss); }
 
 NetworkLoss network_loss(std::string_view name) {
   for (const LossName& n : kLossNames)
-    if (name == n.short_name || name == n.long_name) return n.loss;
+    if (name == n.name || name == n.long_name) return n.value;
   throw Error(
       fmt::format("unknown network loss '{}'; known: mse (squared_error), bce (binary_cross_entropy), "
                   "ce (cross_entropy)",
                   name));
 }
 
-std::string_view init_name(Init init) {
-  for (const InitName& n : kInitNames)
-    if (n.init == init) return n.name;
-  return "?";
-}
+std::string_view init_name(Init init) { return name_of(kInitNames, init); }
 
 Init init_from_name(std::string_view name) {
   for (const InitName& n : kInitNames)
-    if (name == n.name) return n.init;
+    if (name == n.name) return n.value;
   throw Error(
       fmt::format("unknown initialisation '{}'; known: zeros, uniform, normal, glorot (xavier), he", name));
 }
@@ -397,7 +397,9 @@ NetworkValueAndGradient Network::hand_gradient(const Eigen::MatrixXd& X, const E
 
 NetworkParams Network::hvp(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const NetworkParams& v) const {
   const NetworkParams p = params();
-  (void)unflatten(flatten(v), p);  // throws ShapeError unless v has the parameters' size
+  if (v.size() != p.size())
+    throw ShapeError(
+        fmt::format("Network::hvp: the direction has {} layers, the network {}", v.size(), p.size()));
   for (std::size_t l = 0; l < p.size(); ++l)
     if (v[l].W.rows() != p[l].W.rows() || v[l].W.cols() != p[l].W.cols() || v[l].b.size() != p[l].b.size())
       throw ShapeError(

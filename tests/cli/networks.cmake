@@ -43,3 +43,5 @@ cli_case(train_network_load_and_hidden EXIT 2 ARGS train --load xor_model.json -
 cli_case(train_network_diverges EXIT 1 ARGS train --data regression.csv --hidden 2 --activation linear --lr 100
          --epochs 50)
 cli_case(train_network_bad_validation EXIT 2 ARGS train --data xor.csv --hidden 2 --validation 1)
+file(WRITE ${work}/huge_label.csv "x,label\n1,0\n2,1000000000\n")
+cli_case(train_network_too_many_classes EXIT 2 ARGS train --data huge_label.csv --loss ce)

@@ -116,6 +116,17 @@ BOOST_AUTO_TEST_CASE(hessian_vector_products_match_differences_of_the_gradient) 
     }
 }
 
+BOOST_AUTO_TEST_CASE(hvp_refuses_a_direction_of_another_shape) {
+  const gradlab::Network net = random_network(2, "tanh", gradlab::NetworkLoss::SquaredError, 3, 2, 1);
+  const Data d = sample_data(gradlab::NetworkLoss::SquaredError, 3, 4, 2, 1);
+  gradlab::NetworkParams v = net.params();
+  v.pop_back();
+  BOOST_CHECK_THROW((void)net.hvp(d.X, d.Y, v), gradlab::ShapeError);
+  v = net.params();
+  v[1].b.resize(3);
+  BOOST_CHECK_THROW((void)net.hvp(d.X, d.Y, v), gradlab::ShapeError);
+}
+
 BOOST_AUTO_TEST_CASE(hvp_of_a_linear_least_squares_is_the_exact_hessian) {
   // one linear unit, mse: H = (1/n) [X 1]ᵀ[X 1], so H v is known exactly
   Eigen::MatrixXd X(3, 2);

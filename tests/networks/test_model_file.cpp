@@ -5,17 +5,11 @@
 #include <functional>
 
 #include "gradlab/networks/model_file.hpp"
+#include "test_util.hpp"
 
 namespace {
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using gradlab::test::contains;
+using gradlab::test::message_of;
 
 const char* kGood = R"({"format": "gradlab-network", "version": 1, "inputs": 2, "loss": "bce",
   "layers": [{"units": 2, "activation": "tanh", "W": [[1, 2], [3, 4]], "b": [0.5, -0.5]},

@@ -6,17 +6,11 @@
 #include "gradlab/networks/network.hpp"
 #include "gradlab/networks/random.hpp"
 #include "gradlab/neuron/neuron.hpp"
+#include "test_util.hpp"
 
 namespace {
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using gradlab::test::contains;
+using gradlab::test::message_of;
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(network)
