@@ -5,6 +5,10 @@
 // mean 1/2 of their targets 1 and 0, and with sigma' ~ 0 in the saturated hidden units almost no
 // gradient reaches the first layer to separate them (the gradient norm is printed).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <string>
+#include <vector>
 
 #include <gradlab/networks/check.hpp>
 #include <gradlab/networks/train.hpp>
@@ -39,8 +43,9 @@ int main() {
                P(1, 0), P(2, 0), P(3, 0), ok ? "yes" : "no");
     if (!ok) {
       const Eigen::MatrixXd A = net.forward_pass(X).A[0];  // hidden outputs, one row per input
-      fmt::print("      hidden codes (h1, h2): ");
-      for (Eigen::Index i = 0; i < 4; ++i) fmt::print("({:.3f}, {:.3f}) ", A(i, 0), A(i, 1));
+      std::vector<std::string> codes;
+      for (Eigen::Index i = 0; i < 4; ++i) codes.push_back(fmt::format("({:.3f}, {:.3f})", A(i, 0), A(i, 1)));
+      fmt::print("      hidden codes (h1, h2): {}", fmt::join(codes, " "));
       fmt::print("\n      |gradient| = {:.2e}; summed loss 1/2 sum (f - y)^2 = {:.4f}\n",
                  gradlab::flatten(net.hand_gradient(X, Y).gradient).norm(), 4 * h.rows.back().loss);
     }
