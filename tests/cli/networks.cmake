@@ -19,6 +19,8 @@ file(WRITE ${work}/bad_model_shape.json [=[
 file(WRITE ${work}/four_columns.csv "a,b,c,d\n1,2,3,4\n")
 file(WRITE ${work}/three_classes.csv "a,b,label\n0,0,0\n1,0,1\n0,1,2\n1,1,1\n0.2,0.1,0\n0.9,0.2,1\n0.1,0.8,2\n0.5,0.5,1\n")
 
+# under valgrind too (label valgrind): a prediction, a gradient at a loaded model, a malformed model file
+list(APPEND valgrind_cases predict_xor train_network_load_gradient predict_bad_model_field train_network_ce)
 cli_case(help_predict ARGS predict --help)
 cli_case(train_network_xor ARGS train --data xor.csv --hidden 4 --activation tanh --loss bce --optimizer adam
          --lr 0.05 --epochs 300)
