@@ -47,3 +47,11 @@ cli_case(train_network_diverges EXIT 1 ARGS train --data regression.csv --hidden
 cli_case(train_network_bad_validation EXIT 2 ARGS train --data xor.csv --hidden 2 --validation 1)
 file(WRITE ${work}/huge_label.csv "x,label\n1,0\n2,1000000000\n")
 cli_case(train_network_too_many_classes EXIT 2 ARGS train --data huge_label.csv --loss ce)
+cli_case(predict_explain ARGS predict --model xor_model.json --data xor.csv --explain 2)
+file(WRITE ${work}/ce_model.json [=[
+{"format": "gradlab-network", "version": 1, "inputs": 2, "loss": "ce",
+ "layers": [{"units": 2, "activation": "tanh", "W": [[1, -1], [0.5, 0.5]], "b": [0, 0.1]},
+            {"units": 3, "activation": "softmax", "W": [[1, 0], [0, 1], [-1, -1]], "b": [0, 0, 0]}]}
+]=])
+cli_case(predict_explain_ce ARGS predict --model ce_model.json --data three_classes.csv --explain 3)
+cli_case(predict_explain_no_sample EXIT 2 ARGS predict --model xor_model.json --data xor.csv --explain 9)
