@@ -123,9 +123,13 @@ Model model_from_json(std::string_view text, const std::string& source) {
     const Json& W = r.member(lj, path, "W");
     if (!W.is_array() || static_cast<Eigen::Index>(W.size()) != units)
       r.fail(path + ".W", fmt::format("must be an array of {} rows (units)", units));
-    L.p.W.resize(units, in);
+    // every row is read (and its length checked) before W is allocated, so that a huge "inputs"
+    // is an error naming the field, not an allocation of its size
+    std::vector<Eigen::VectorXd> rows;
     for (Eigen::Index i = 0; i < units; ++i)
-      L.p.W.row(i) = r.vec(W[static_cast<std::size_t>(i)], fmt::format("{}.W[{}]", path, i), in).transpose();
+      rows.push_back(r.vec(W[static_cast<std::size_t>(i)], fmt::format("{}.W[{}]", path, i), in));
+    L.p.W.resize(units, in);
+    for (Eigen::Index i = 0; i < units; ++i) L.p.W.row(i) = rows[static_cast<std::size_t>(i)].transpose();
     L.p.b = r.vec(r.member(lj, path, "b"), path + ".b", units);
     layers.push_back(std::move(L));
     in = units;

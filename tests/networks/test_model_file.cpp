@@ -75,6 +75,8 @@ BOOST_AUTO_TEST_CASE(malformed_files_name_the_field) {
   BOOST_TEST(contains(err(kGood, "\"units\": 2", "\"units\": 0"),
                       "field 'layers[0].units' must be a whole number >= 1"));
   BOOST_TEST(contains(err(kGood, "]}]}", "]}]"), "m.json: not valid JSON"));
+  BOOST_TEST(contains(err(kGood, "\"inputs\": 2", "\"inputs\": 1000000000000"),
+                      "field 'layers[0].W[0]' has 2 entries but must have 1000000000000"));
   BOOST_TEST(contains(message_of([] { (void)gradlab::load_model("/nonexistent/m.json"); }),
                       "cannot read the model file '/nonexistent/m.json'"));
   BOOST_TEST(contains(message_of([] {
