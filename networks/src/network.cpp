@@ -303,9 +303,9 @@ RecordedLoss Network::record_loss(const Eigen::MatrixXd& X, const Eigen::MatrixX
   MatVar Z;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const LayerParams& p = layers_[l].p;
-    r.W.push_back(matrix_variable(p.W));
+    r.WT.push_back(matrix_variable(p.W.transpose()));  // Wᵀ is the input: Z = A Wᵀ needs no transpose node
     r.b.push_back(matrix_variable(p.b.transpose()));
-    Z = matmul(A, transpose(r.W.back())) + r.b.back();  // the row b broadcasts over the samples
+    Z = matmul(A, r.WT.back()) + r.b.back();  // the row b broadcasts over the samples
     if (const ActivationInfo* a = act(l))
       A = form == ActivationForm::Fused ? a->apply_fused(Z, alphas_[l])
                                         : a->composite_matrix_fn(Z, alphas_[l]);
@@ -336,7 +336,8 @@ NetworkValueAndGradient Network::value_and_gradient(const Eigen::MatrixXd& X, co
   const MatrixGradients g = gradients(r.loss);
   NetworkValueAndGradient out;
   out.value = r.loss.value();
-  for (std::size_t l = 0; l < layers_.size(); ++l) out.gradient.push_back({g[r.W[l]], g[r.b[l]].transpose()});
+  for (std::size_t l = 0; l < layers_.size(); ++l)
+    out.gradient.push_back({g[r.WT[l]].transpose(), g[r.b[l]].transpose()});
   return out;
 }
 
@@ -420,7 +421,7 @@ NetworkParams Network::hvp(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, c
     any = true;
   };
   for (std::size_t l = 0; l < p.size(); ++l) {
-    add(r.W[l], v[l].W);
+    add(r.WT[l], v[l].W.transpose());
     add(r.b[l], v[l].b.transpose());
   }
   NetworkParams out;
@@ -430,7 +431,7 @@ NetworkParams Network::hvp(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, c
     return out;
   }
   const MatrixGradients g = gradients(s);
-  for (std::size_t l = 0; l < p.size(); ++l) out.push_back({g[r.W[l]], g[r.b[l]].transpose()});
+  for (std::size_t l = 0; l < p.size(); ++l) out.push_back({g[r.WT[l]].transpose(), g[r.b[l]].transpose()});
   return out;
 }
 

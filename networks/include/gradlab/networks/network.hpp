@@ -96,7 +96,7 @@ enum class ActivationForm { Fused, Composite };
 
 /// The matrix nodes of a network's loss recorded on a tape.
 struct RecordedLoss {
-  std::vector<MatVar> W, b;  ///< the parameters, as inputs (b as 1 x out rows)
+  std::vector<MatVar> WT, b;  ///< the parameters as inputs: each W transposed (in x out), b as a 1 x out row
   Var loss;
 };
 
