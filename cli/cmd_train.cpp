@@ -14,6 +14,7 @@
 #include "gradlab/figures.hpp"
 #include "gradlab/neuron/csv.hpp"
 #include "gradlab/neuron/fit.hpp"
+#include "train_network.hpp"
 
 namespace gradlab::cli {
 
@@ -215,7 +216,14 @@ Command add_train(CLI::App& app) {
       "Examples:\n  gradlab train --data examples/data/classification.csv --loss bce --optimizer adam "
       "--standardize\n"
       "  gradlab train --data examples/data/regression.csv --lr 1 --epochs 2000 --out out/train");
-  return {sub, [o] { return run_train(*o); }};
+  auto net = std::make_shared<NetworkTrainOptions>();  // --hidden, --load ...: train_network.cpp
+  add_network_options(*sub, *net);
+  return {sub, [o, net] {
+            if (!wants_network(*net, o->loss)) return run_train(*o);
+            return run_network_train(
+                *net, {o->data, o->target, o->features, o->activation, o->loss, o->optimizer, o->lr,
+                       o->epochs, o->batch, o->standardize, o->seed, o->json, o->out});
+          }};
 }
 
 }  // namespace gradlab::cli

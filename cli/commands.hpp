@@ -19,5 +19,6 @@ Command add_taylor(CLI::App& app);
 Command add_article(CLI::App& app);
 Command add_activations(CLI::App& app);
 Command add_train(CLI::App& app);
+Command add_predict(CLI::App& app);  // cmd_predict.cpp (networks)
 
 }  // namespace gradlab::cli

@@ -368,4 +368,203 @@ Report check_bce_sigmoid(const PointGrad& student) {
                       student, 6, false);
 }
 
+// ---- Networks: exercises 7 and 8 (docs/backprop.md). ------------------------------------------------
+
+namespace {
+
+/// L = log Σ_j e^{z_j} − z_label = −log softmax(z)_label, in Vars (autodiff differentiates it).
+Var softmax_ce(const std::vector<Var>& z, int label) {
+  Var s = exp(z[0]);
+  for (std::size_t k = 1; k < z.size(); ++k) s = s + exp(z[k]);
+  return log(s) - z[std::size_t(label)];
+}
+
+std::vector<double> to_vector(const Eigen::MatrixXd& m) {  // row by row
+  std::vector<double> v;
+  for (Eigen::Index i = 0; i < m.rows(); ++i)
+    for (Eigen::Index j = 0; j < m.cols(); ++j) v.push_back(m(i, j));
+  return v;
+}
+
+/// True when every sample's received values equal candidate[sample] (a known wrong answer).
+bool matches(const Report& report, const std::vector<std::vector<double>>& candidate) {
+  for (std::size_t i = 0; i < report.samples.size(); ++i)
+    for (std::size_t k = 0; k < candidate[i].size(); ++k)
+      if (!close(report.samples[i].received[k], candidate[i][k])) return false;
+  return true;
+}
+
+/// Replaces the generic hints by the diagnosis of the first known mistake that the answers match.
+void diagnose_mistakes(
+    Report& report, const std::vector<std::pair<std::vector<std::vector<double>>, std::string>>& mistakes) {
+  diagnose(report);
+  if (report.passed()) return;
+  for (const auto& [candidate, why] : mistakes)
+    if (matches(report, candidate)) {
+      report.hints = {why};
+      return;
+    }
+}
+
+Eigen::VectorXd grid_vector(Points& points, Eigen::Index n, int lo, int hi) {
+  Eigen::VectorXd v(n);
+  for (double& x : v) x = points.grid(lo, hi, 4);
+  return v;
+}
+Eigen::MatrixXd grid_matrix(Points& points, Eigen::Index r, Eigen::Index c, int lo, int hi) {
+  Eigen::MatrixXd m(r, c);
+  for (Eigen::Index i = 0; i < r; ++i)
+    for (Eigen::Index j = 0; j < c; ++j) m(i, j) = points.grid(lo, hi, 4);
+  return m;
+}
+std::string matrix_text(const Eigen::MatrixXd& m) {
+  std::vector<std::string> rows;
+  for (Eigen::Index i = 0; i < m.rows(); ++i)
+    rows.push_back(fmt::format("[{}]", fmt::join(to_vector(m.row(i)), ", ")));
+  return fmt::format("[{}]", fmt::join(rows, ", "));
+}
+
+}  // namespace
+
+Report check_softmax_ce_delta(const SoftmaxDelta& student) {
+  constexpr Eigen::Index kClasses = 3;
+  Report report{7,
+                "δ = ∂L/∂z of L = −log softmax(z)_label",
+                "ex7_softmax_ce_delta.cpp",
+                {"δ_0", "δ_1", "δ_2"},
+                {},
+                0,
+                {},
+                {}};
+  Points points(7);
+  std::vector<std::vector<double>> probabilities, only_true_class, d_by_dp;
+  for (int i = 0; i < kPoints; ++i) {
+    const Eigen::VectorXd z = grid_vector(points, kClasses, -3, 3);
+    const int label = points.integer(0, int(kClasses) - 1);
+    Sample s;
+    s.point = fmt::format("z = [{}], label = {}", fmt::join(to_vector(z.transpose()), ", "), label);
+    s.expected =
+        to_vector(grad([label](const std::vector<Var>& v) { return softmax_ce(v, label); }, z).transpose());
+    Eigen::VectorXd r;
+    if (!call(report, s.point, [&] { r = student(z, label); })) return report;
+    if (r.size() != kClasses) {
+      report.error = fmt::format("at {} your function returned {} entries; δ has one per class ({})", s.point,
+                                 r.size(), kClasses);
+      return report;
+    }
+    s.received = to_vector(r.transpose());
+    // known mistakes: the probabilities themselves, only the true class's entry, ∂L/∂p instead of ∂L/∂z
+    const Eigen::ArrayXd e = z.array().exp();
+    const Eigen::VectorXd p = (e / e.sum()).matrix();
+    probabilities.push_back(to_vector(p.transpose()));
+    std::vector<double> only(std::size_t(kClasses), 0.0), dp(std::size_t(kClasses), 0.0);
+    only[std::size_t(label)] = p[label] - 1.0;
+    dp[std::size_t(label)] = -1.0 / p[label];
+    only_true_class.push_back(only);
+    d_by_dp.push_back(dp);
+    report.samples.push_back(std::move(s));
+  }
+  diagnose_mistakes(
+      report,
+      {{probabilities,
+        "you returned the probabilities p = softmax(z): δ = p − y, so subtract 1 at the true class"},
+       {only_true_class,
+        "only the true class's entry is right: every other z_k changes L too, through the normaliser Σ_j "
+        "e^{z_j}, "
+        "so δ_k = p_k there"},
+       {d_by_dp,
+        "that is ∂L/∂p (−1/p at the true class), the derivative with respect to the probabilities: δ is with "
+        "respect to the logits z; chain through the softmax's Jacobian ∂p/∂z = diag(p) − p pᵀ, and it "
+        "simplifies "
+        "to p − y"}});
+  return report;
+}
+
+Report check_hidden_layer_grad(const HiddenLayerGrad& student) {
+  constexpr Eigen::Index kInputs = 2, kUnits = 3, kClasses = 3;  // W² square, so a lost transpose computes
+  Report report{8,
+                "∂L/∂W¹ of a tanh hidden layer under a softmax with cross-entropy, mean over n samples",
+                "ex8_hidden_layer_grad.cpp",
+                {},
+                {},
+                0,
+                {},
+                {}};
+  for (Eigen::Index i = 0; i < kUnits; ++i)
+    for (Eigen::Index j = 0; j < kInputs; ++j) report.outputs.push_back(fmt::format("∂L/∂W¹[{},{}]", i, j));
+  Points points(8);
+  std::vector<std::vector<double>> no_slope, no_transpose;
+  for (int t = 0; t < kPoints; ++t) {
+    const Eigen::MatrixXd W1 = grid_matrix(points, kUnits, kInputs, -1, 1);
+    const Eigen::VectorXd b1 = grid_vector(points, kUnits, -1, 1);
+    const Eigen::MatrixXd W2 = grid_matrix(points, kClasses, kUnits, -1, 1);
+    const Eigen::VectorXd b2 = grid_vector(points, kClasses, -1, 1);
+    const int n = points.integer(2, 5);
+    const Eigen::MatrixXd X = grid_matrix(points, n, kInputs, -2, 2);
+    std::vector<int> labels;
+    for (int i = 0; i < n; ++i) labels.push_back(points.integer(0, int(kClasses) - 1));
+    Sample s;
+    s.point =
+        fmt::format("W1 = {}, b1 = [{}], W2 = {}, b2 = [{}], X = {}, labels = [{}]", matrix_text(W1),
+                    fmt::join(to_vector(b1.transpose()), ", "), matrix_text(W2),
+                    fmt::join(to_vector(b2.transpose()), ", "), matrix_text(X), fmt::join(labels, ", "));
+    // The loss as a function of W¹'s entries (row by row), in Vars: autodiff is the oracle.
+    const auto loss = [&](const std::vector<Var>& w) {
+      Var total = 0.0;
+      for (int i = 0; i < n; ++i) {
+        std::vector<Var> a1, z2;
+        for (Eigen::Index u = 0; u < kUnits; ++u) {
+          Var z = b1[u];
+          for (Eigen::Index j = 0; j < kInputs; ++j) z = z + w[std::size_t(u * kInputs + j)] * X(i, j);
+          a1.push_back(tanh(z));
+        }
+        for (Eigen::Index k = 0; k < kClasses; ++k) {
+          Var z = b2[k];
+          for (Eigen::Index u = 0; u < kUnits; ++u) z = z + W2(k, u) * a1[std::size_t(u)];
+          z2.push_back(z);
+        }
+        total = total + softmax_ce(z2, labels[std::size_t(i)]);
+      }
+      return total / double(n);
+    };
+    s.expected = to_vector(
+        grad(loss, Eigen::Map<const Eigen::VectorXd>(to_vector(W1).data(), kUnits * kInputs)).transpose());
+    Eigen::MatrixXd r;
+    if (!call(report, s.point, [&] { r = student(W1, b1, W2, b2, X, labels); })) return report;
+    if (r.rows() != kUnits || r.cols() != kInputs) {
+      report.error = fmt::format(
+          "at {} your function returned a {} x {} matrix; ∂L/∂W¹ has W¹'s shape, {} x {} (units x inputs): "
+          "δ¹ xᵀ, not x δ¹ᵀ",
+          s.point, r.rows(), r.cols(), kUnits, kInputs);
+      return report;
+    }
+    s.received = to_vector(r);
+    s.factors = {{"n", double(n), "L is the mean over the n samples: divide the sum by n"}};
+    // known mistakes, from autodiff's δ² = ∂L/∂z² of each sample and tanh' by autodiff
+    Eigen::MatrixXd slope_missing = Eigen::MatrixXd::Zero(kUnits, kInputs), untransposed = slope_missing;
+    for (int i = 0; i < n; ++i) {
+      const Eigen::VectorXd z1 = W1 * X.row(i).transpose() + b1;
+      const Eigen::VectorXd z2 = W2 * z1.array().tanh().matrix() + b2;
+      const int label = labels[std::size_t(i)];
+      const Eigen::VectorXd d2 =
+          grad([label](const std::vector<Var>& v) { return softmax_ce(v, label); }, z2) / double(n);
+      Eigen::VectorXd d_tanh(kUnits);
+      for (Eigen::Index u = 0; u < kUnits; ++u) d_tanh[u] = slope(&gradlab::tanh, z1[u]).derivative;
+      slope_missing += (W2.transpose() * d2) * X.row(i);
+      untransposed += (W2 * d2).cwiseProduct(d_tanh) * X.row(i);
+    }
+    no_slope.push_back(to_vector(slope_missing));
+    no_transpose.push_back(to_vector(untransposed));
+    report.samples.push_back(std::move(s));
+  }
+  diagnose_mistakes(report,
+                    {{no_slope,
+                      "a factor tanh'(z¹) is missing: δ¹ = (W²ᵀ δ²) ⊙ tanh'(z¹), each hidden unit's slope "
+                      "scales the error that reaches it (without it you differentiate a linear layer)"},
+                     {no_transpose,
+                      "a missing transpose: δ¹ = W²ᵀ δ² ⊙ tanh'(z¹), not W² δ²; the error goes back along "
+                      "the weights it came through, so unit u collects Σ_k W²[k,u] δ²_k"}});
+  return report;
+}
+
 }  // namespace gradlab::exercises

@@ -68,5 +68,11 @@ Report check_data_set(const DataSetGrad& student);
 Report check_tanh_neuron(const PointGrad& student);
 Report check_relu_neuron(const PointGrad& student);
 Report check_bce_sigmoid(const PointGrad& student);
+using SoftmaxDelta = std::function<Eigen::VectorXd(const Eigen::VectorXd& z, int label)>;
+using HiddenLayerGrad =
+    std::function<Eigen::MatrixXd(const Eigen::MatrixXd&, const Eigen::VectorXd&, const Eigen::MatrixXd&,
+                                  const Eigen::VectorXd&, const Eigen::MatrixXd&, const std::vector<int>&)>;
+Report check_softmax_ce_delta(const SoftmaxDelta& student);
+Report check_hidden_layer_grad(const HiddenLayerGrad& student);
 
 }  // namespace gradlab::exercises

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
       [] { return check_tanh_neuron(tanh_neuron_grad); },
       [] { return check_relu_neuron(relu_neuron_grad); },
       [] { return check_bce_sigmoid(bce_sigmoid_grad); },
+      [] { return check_softmax_ce_delta(softmax_ce_delta); },
+      [] { return check_hidden_layer_grad(hidden_layer_grad); },
   };
   std::vector<std::size_t> chosen;
   for (int i = 1; i < argc; ++i) {

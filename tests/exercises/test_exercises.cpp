@@ -47,7 +47,9 @@ std::vector<Report> solution_reports() {
           ex::check_data_set(ex::data_set_grad),
           ex::check_tanh_neuron(ex::tanh_neuron_grad),
           ex::check_relu_neuron(ex::relu_neuron_grad),
-          ex::check_bce_sigmoid(ex::bce_sigmoid_grad)};
+          ex::check_bce_sigmoid(ex::bce_sigmoid_grad),
+          ex::check_softmax_ce_delta(ex::softmax_ce_delta),
+          ex::check_hidden_layer_grad(ex::hidden_layer_grad)};
 }
 
 }  // namespace
@@ -294,6 +296,117 @@ BOOST_AUTO_TEST_CASE(function_that_throws) {
   BOOST_TEST(contains(r.error, "your function threw at z = "), r.error);
   BOOST_TEST(contains(r.message(), ": not done yet\n"), r.message());
   BOOST_TEST(contains(r.message(), "  ERROR: your function threw"), r.message());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Exercises 7 and 8 (networks): the third way, central differences of the loss itself, and the
+// diagnoses of the known mistakes.
+namespace {
+double softmax_ce_value(const Eigen::VectorXd& z, int label) {
+  return std::log(z.array().exp().sum()) - z[label];
+}
+double network_loss(const Eigen::MatrixXd& W1, const Eigen::VectorXd& b1, const Eigen::MatrixXd& W2,
+                    const Eigen::VectorXd& b2, const Eigen::MatrixXd& X, const std::vector<int>& labels) {
+  double total = 0.0;
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    const Eigen::VectorXd a1 = (W1 * X.row(i).transpose() + b1).array().tanh().matrix();
+    total += softmax_ce_value(W2 * a1 + b2, labels[std::size_t(i)]);
+  }
+  return total / double(X.rows());
+}
+struct Net {
+  Eigen::MatrixXd W1{{0.5, -0.25}, {0.75, 0.5}, {-1.0, 0.25}};
+  Eigen::VectorXd b1{{0.1, -0.2, 0.3}};
+  Eigen::MatrixXd W2{{1.0, -0.5, 0.25}, {0.5, 0.75, -1.0}, {-0.25, 0.5, 0.5}};
+  Eigen::VectorXd b2{{0.0, 0.1, -0.1}};
+  Eigen::MatrixXd X{{1.0, -1.0}, {0.5, 2.0}, {-1.5, 0.25}};
+  std::vector<int> labels{0, 2, 1};
+};
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(network_exercises)
+
+BOOST_AUTO_TEST_CASE(solutions_agree_with_central_differences) {
+  const double h = 1e-6;
+  const Eigen::VectorXd z{{0.5, -1.0, 2.0}};
+  const Eigen::VectorXd delta = ex::softmax_ce_delta(z, 1);
+  for (Eigen::Index k = 0; k < 3; ++k) {
+    Eigen::VectorXd zp = z, zm = z;
+    zp[k] += h;
+    zm[k] -= h;
+    BOOST_TEST(std::abs(delta[k] - (softmax_ce_value(zp, 1) - softmax_ce_value(zm, 1)) / (2 * h)) <= 1e-8);
+  }
+  const Net n;
+  const Eigen::MatrixXd g = ex::hidden_layer_grad(n.W1, n.b1, n.W2, n.b2, n.X, n.labels);
+  for (Eigen::Index i = 0; i < 3; ++i)
+    for (Eigen::Index j = 0; j < 2; ++j) {
+      Eigen::MatrixXd Wp = n.W1, Wm = n.W1;
+      Wp(i, j) += h;
+      Wm(i, j) -= h;
+      const double fd = (network_loss(Wp, n.b1, n.W2, n.b2, n.X, n.labels) -
+                         network_loss(Wm, n.b1, n.W2, n.b2, n.X, n.labels)) /
+                        (2 * h);
+      BOOST_TEST(std::abs(g(i, j) - fd) <= 1e-8);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(softmax_delta_mistakes_are_named) {
+  const Report probs = ex::check_softmax_ce_delta([](const Eigen::VectorXd& z, int) {
+    const Eigen::ArrayXd e = z.array().exp();
+    return Eigen::VectorXd((e / e.sum()).matrix());
+  });
+  BOOST_TEST(!probs.passed());
+  BOOST_TEST_REQUIRE(probs.hints.size() == 1u);
+  BOOST_TEST(contains(probs.hints[0], "you returned the probabilities p = softmax(z)"));
+  const Report dp = ex::check_softmax_ce_delta([](const Eigen::VectorXd& z, int label) {
+    const Eigen::ArrayXd e = z.array().exp();
+    Eigen::VectorXd r = Eigen::VectorXd::Zero(z.size());
+    r[label] = -e.sum() / e[label];
+    return r;
+  });
+  BOOST_TEST_REQUIRE(dp.hints.size() == 1u);
+  BOOST_TEST(contains(dp.hints[0], "that is ∂L/∂p"));
+  const Report sign = ex::check_softmax_ce_delta(
+      [](const Eigen::VectorXd& z, int label) { return Eigen::VectorXd(-ex::softmax_ce_delta(z, label)); });
+  BOOST_TEST(contains(hints(sign), "the sign is flipped"));
+  const Report size =
+      ex::check_softmax_ce_delta([](const Eigen::VectorXd&, int) { return Eigen::VectorXd(2); });
+  BOOST_TEST(contains(size.error, "returned 2 entries; δ has one per class (3)"));
+}
+
+BOOST_AUTO_TEST_CASE(hidden_layer_mistakes_are_named) {
+  using M = Eigen::MatrixXd;
+  using V = Eigen::VectorXd;
+  // the δ recursion with one step changed
+  const auto variant = [](bool slope, bool transpose, bool mean) {
+    return
+        [=](const M& W1, const V& b1, const M& W2, const V& b2, const M& X, const std::vector<int>& labels) {
+          M dW1 = M::Zero(W1.rows(), W1.cols());
+          for (Eigen::Index i = 0; i < X.rows(); ++i) {
+            const V x = X.row(i).transpose();
+            const V a1 = (W1 * x + b1).array().tanh().matrix();
+            const V d2 = ex::softmax_ce_delta(W2 * a1 + b2, labels[std::size_t(i)]);
+            V d1 = transpose ? V(W2.transpose() * d2) : V(W2 * d2);
+            if (slope) d1 = d1.cwiseProduct((1.0 - a1.array().square()).matrix());
+            dW1 += d1 * x.transpose();
+          }
+          return mean ? M(dW1 / double(X.rows())) : dW1;
+        };
+  };
+  BOOST_TEST(ex::check_hidden_layer_grad(variant(true, true, true)).passed());
+  const Report no_slope = ex::check_hidden_layer_grad(variant(false, true, true));
+  BOOST_TEST_REQUIRE(no_slope.hints.size() == 1u);
+  BOOST_TEST(contains(no_slope.hints[0], "a factor tanh'(z¹) is missing"));
+  const Report no_transpose = ex::check_hidden_layer_grad(variant(true, false, true));
+  BOOST_TEST_REQUIRE(no_transpose.hints.size() == 1u);
+  BOOST_TEST(contains(no_transpose.hints[0], "a missing transpose"));
+  const Report no_mean = ex::check_hidden_layer_grad(variant(true, true, false));
+  BOOST_TEST(contains(hints(no_mean), "received / expected = n at every point: an extra factor n"));
+  const Report shape =
+      ex::check_hidden_layer_grad([](const M& W1, const V&, const M&, const V&, const M&,
+                                     const std::vector<int>&) { return M(M::Zero(W1.cols(), W1.rows())); });
+  BOOST_TEST(contains(shape.error, "returned a 2 x 3 matrix; ∂L/∂W¹ has W¹'s shape, 3 x 2"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
