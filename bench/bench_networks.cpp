@@ -33,8 +33,7 @@ gradlab::Network digits_network() {
 }
 
 /// Runs step(Xb, Yb) on every mini-batch of the digits, in file order, once per benchmark iteration.
-template <class Step>
-void epochs(benchmark::State& state, Step&& step) {
+template <class Step> void epochs(benchmark::State& state, Step&& step) {
   const Digits& d = digits();
   Eigen::MatrixXd Xb, Yb;
   for (auto _ : state) {

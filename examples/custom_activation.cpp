@@ -16,12 +16,8 @@ struct Softsign {
   static constexpr const char* kink = "f' is continuous; f'' jumps at 0 (|x| has a kink there)";
   static constexpr gradlab::Domain domain{-6.0, 6.0};
   static constexpr std::array<double, 1> kinks{0.0};
-  template <class T>
-  static T value(const T& x) {
-    return x / (1.0 + gradlab::ops::abs(x));
-  }
-  template <class T>
-  static T d(const T& x) {
+  template <class T> static T value(const T& x) { return x / (1.0 + gradlab::ops::abs(x)); }
+  template <class T> static T d(const T& x) {
     const T s = 1.0 + gradlab::ops::abs(x);
     return 1.0 / (s * s);
   }

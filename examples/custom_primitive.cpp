@@ -10,10 +10,7 @@ struct Cube {
   static constexpr const char* name = "cube";
   static constexpr gradlab::ops::Arity arity = gradlab::ops::Arity::Unary;
   static double value(double x) { return x * x * x; }
-  template <class T>
-  static T d(const T& x, const T& /*y*/) {
-    return 3.0 * x * x;
-  }
+  template <class T> static T d(const T& x, const T& /*y*/) { return 3.0 * x * x; }
 };
 
 /// softsign: y = x / (1 + |x|);  dy/dx = 1 / (1 + |x|)^2
@@ -21,8 +18,7 @@ struct Softsign {
   static constexpr const char* name = "softsign";
   static constexpr gradlab::ops::Arity arity = gradlab::ops::Arity::Unary;
   static double value(double x) { return x / (1.0 + std::abs(x)); }
-  template <class T>
-  static T d(const T& x, const T& /*y*/) {
+  template <class T> static T d(const T& x, const T& /*y*/) {
     const T s = 1.0 + gradlab::ops::abs(x);
     return 1.0 / (s * s);
   }

@@ -75,8 +75,7 @@ bool close_rel(double a, double b, double tol) {
 }
 
 /// Calls the student's function; an exception becomes the report's error.
-template <class F>
-bool call(Report& report, const std::string& point, F&& f) {
+template <class F> bool call(Report& report, const std::string& point, F&& f) {
   try {
     f();
     return true;

@@ -28,8 +28,7 @@ struct InitName {
 };
 
 /// The name of v in a table of {value, name} entries (the first one when it has several).
-template <class Entry, std::size_t N, class V>
-std::string_view name_of(const Entry (&table)[N], V v) {
+template <class Entry, std::size_t N, class V> std::string_view name_of(const Entry (&table)[N], V v) {
   for (const Entry& e : table)
     if (e.value == v) return e.name;
   return "?";

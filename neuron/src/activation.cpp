@@ -97,8 +97,7 @@ struct Derivatives {
   double first;
   double second;
 };
-template <class Record>
-Derivatives differentiate(Record record, double x0) {
+template <class Record> Derivatives differentiate(Record record, double x0) {
   Tape tape;
   TapeScope scope(tape);
   const Var x = tape.variable(x0);

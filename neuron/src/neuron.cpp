@@ -52,8 +52,7 @@ std::uint64_t detail::neuron_work() { return multiply_adds; }
 // loss(act(z), y), or the loss's logit form on z when it absorbs the activation. For MatVar, z and y
 // are whole columns and the result is the sum over the entries; `first` numbers the first sample
 // (for the messages of check_output).
-template <class Z, class Y>
-auto Neuron::sample_loss(const Z& z, const Y& y, Eigen::Index first) const {
+template <class Z, class Y> auto Neuron::sample_loss(const Z& z, const Y& y, Eigen::Index first) const {
   if (loss_->uses_logit(*act_)) return loss_logit(*loss_, z, y);
   const Z f = activate(*act_, z, alpha_, path_);
   check_outputs(*loss_, f, first, act_->name);

@@ -17,8 +17,7 @@ namespace {
 
 /// A predicate for BOOST_CHECK_EXCEPTION: the message contains every one of `parts` (a missing part
 /// is reported with the whole message).
-template <class E = gradlab::Error>
-auto message_has(std::initializer_list<std::string_view> parts) {
+template <class E = gradlab::Error> auto message_has(std::initializer_list<std::string_view> parts) {
   std::vector<std::string> want(parts.begin(), parts.end());
   return [want](const E& e) {
     const std::string_view what = e.what();
@@ -270,10 +269,7 @@ struct DuplicateSin {  // a user op that reuses a built-in's name
   static constexpr const char* name = "sin";
   static constexpr gradlab::ops::Arity arity = gradlab::ops::Arity::Unary;
   static double value(double x) { return x; }
-  template <class T>
-  static T d(const T&, const T&) {
-    return T(1.0);
-  }
+  template <class T> static T d(const T&, const T&) { return T(1.0); }
 };
 }  // namespace
 

@@ -39,8 +39,7 @@ double sample(const Domain& d) {
 
 /// Central differences (f(x+h) - f(x-h)) / 2h over the step sweep; returns the one closest to `reference`
 /// (truncation error shrinks with h, rounding error grows, so one step in the sweep is near-optimal).
-template <class F>
-double best_central_difference(F&& f, double x, double reference) {
+template <class F> double best_central_difference(F&& f, double x, double reference) {
   double best = std::numeric_limits<double>::quiet_NaN();
   for (const double h : kSteps) {
     const double fd = (f(x + h) - f(x - h)) / (2.0 * h);

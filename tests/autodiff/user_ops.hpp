@@ -12,10 +12,7 @@ struct LogCosh {
   static constexpr const char* name = "logcosh";
   static constexpr gradlab::ops::Arity arity = gradlab::ops::Arity::Unary;
   static double value(double x) { return std::log(std::cosh(x)); }
-  template <class T>
-  static T d(const T& x, const T& /*y*/) {
-    return gradlab::ops::tanh(x);
-  }
+  template <class T> static T d(const T& x, const T& /*y*/) { return gradlab::ops::tanh(x); }
 };
 
 /// hypot: y = sqrt(a^2 + b^2);  dy/da = a / y, dy/db = b / y
@@ -23,14 +20,8 @@ struct Hypot {
   static constexpr const char* name = "hypot";
   static constexpr gradlab::ops::Arity arity = gradlab::ops::Arity::Binary;
   static double value(double a, double b) { return std::hypot(a, b); }
-  template <class T>
-  static T da(const T& a, const T& /*b*/, const T& y) {
-    return a / y;
-  }
-  template <class T>
-  static T db(const T& /*a*/, const T& b, const T& y) {
-    return b / y;
-  }
+  template <class T> static T da(const T& a, const T& /*b*/, const T& y) { return a / y; }
+  template <class T> static T db(const T& /*a*/, const T& b, const T& y) { return b / y; }
 };
 
 inline gradlab::Var logcosh(const gradlab::Var& x) { return gradlab::apply<LogCosh>(x); }

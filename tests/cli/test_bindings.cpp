@@ -10,8 +10,7 @@ using namespace gradlab::cli;
 namespace {
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-template <class F>
-std::string error_of(F&& f, std::size_t column) {
+template <class F> std::string error_of(F&& f, std::size_t column) {
   try {
     f();
   } catch (const expr::ParseError& e) {

@@ -91,8 +91,7 @@ std::vector<std::pair<Eigen::Index, Eigen::Index>> shapes() {
   return {{1, 1}, {n(rng), 1}, {1, n(rng)}, {n(rng), n(rng)}};
 }
 
-template <class E, class F>
-void expect_message(F&& f, const std::string& message) {
+template <class E, class F> void expect_message(F&& f, const std::string& message) {
   try {
     f();
     BOOST_ERROR("no exception; expected: " << message);
@@ -101,14 +100,12 @@ void expect_message(F&& f, const std::string& message) {
   }
 }
 
-template <class Op>
-constexpr bool positive_domain =
+template <class Op> constexpr bool positive_domain =
     std::is_same_v<Op, gradlab::ops::Log> || std::is_same_v<Op, gradlab::ops::Sqrt>;
 
 /// Calls f(Op{}) for every built-in primitive of the op table with the given arity, and returns how
 /// many: the tests below take their ops from the op list, not from a hand-written list.
-template <gradlab::ops::Arity A, class F>
-int for_each_builtin(F&& f) {
+template <gradlab::ops::Arity A, class F> int for_each_builtin(F&& f) {
   int n = 0;
   const auto visit = [&]<class Op>(Op op) {
     if constexpr (Op::arity == A) {
@@ -169,10 +166,7 @@ struct Cube {  // y = x^3;  dy/dx = 3 x^2  (a user's op, not in the table of ele
   static constexpr const char* name = "test_cube";
   static constexpr gradlab::ops::Arity arity = gradlab::ops::Arity::Unary;
   static double value(double x) { return x * x * x; }
-  template <class T>
-  static T d(const T& x, const T&) {
-    return 3.0 * x * x;
-  }
+  template <class T> static T d(const T& x, const T&) { return 3.0 * x * x; }
 };
 }  // namespace
 

@@ -3,8 +3,7 @@
 #include <string>
 
 /// The message of the exception of type E that f throws, or "" when it throws none.
-template <class E, class F>
-std::string message_of(F&& f) {
+template <class E, class F> std::string message_of(F&& f) {
   try {
     f();
   } catch (const E& e) {

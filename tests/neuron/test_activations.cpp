@@ -20,12 +20,8 @@ struct WrongSoftsign {
   static constexpr const char* kink = "";
   static constexpr gradlab::Domain domain{-3.0, 3.0};
   static constexpr std::array<double, 1> kinks{0.0};
-  template <class T>
-  static T value(const T& x) {
-    return x / (1.0 + gradlab::ops::abs(x));
-  }
-  template <class T>
-  static T d(const T& x) {
+  template <class T> static T value(const T& x) { return x / (1.0 + gradlab::ops::abs(x)); }
+  template <class T> static T d(const T& x) {
     const T s = 1.0 + gradlab::ops::abs(x);
     return 2.0 / (s * s);
   }

@@ -44,14 +44,8 @@ struct AbsoluteError {
   static constexpr const char* formula_latex = R"(L = |f - y|)";
   static constexpr const char* derivative = "dL/df = sign(f - y)";
   static constexpr const char* derivative_latex = R"(\operatorname{sign}(f - y))";
-  template <class T>
-  static T value(const T& f, double y) {
-    return gradlab::ops::abs(f - y);
-  }
-  template <class T>
-  static T d(const T& f, double y) {
-    return gradlab::ops::sign(f - y);
-  }
+  template <class T> static T value(const T& f, double y) { return gradlab::ops::abs(f - y); }
+  template <class T> static T d(const T& f, double y) { return gradlab::ops::sign(f - y); }
 };
 }  // namespace
 

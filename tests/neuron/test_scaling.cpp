@@ -28,16 +28,12 @@ struct CountingIdentity {
   static constexpr const char* derivative_latex = "f'(x) = 1";
   static constexpr const char* kink = "none";
   static constexpr Domain domain{-1.0, 1.0};
-  template <class T>
-  static T value(const T& x) {
+  template <class T> static T value(const T& x) {
     if constexpr (std::is_same_v<T, double>) ++evaluations;
     if constexpr (std::is_same_v<T, Var>) largest_tape = std::max(largest_tape, Tape::current().size());
     return x;
   }
-  template <class T>
-  static T d(const T& x) {
-    return 0.0 * x + 1.0;
-  }
+  template <class T> static T d(const T& x) { return 0.0 * x + 1.0; }
 };
 
 struct Data {

@@ -94,14 +94,8 @@ void rerender_all(const fs::path& dir) {
     static constexpr const char* derivative_latex = "1";                             \
     static constexpr const char* kink = "none'\n!touch PWNED_kink";                  \
     static constexpr Domain domain{-1.0, 1.0};                                       \
-    template <class T>                                                               \
-    static T value(const T& x) {                                                     \
-      return x;                                                                      \
-    }                                                                                \
-    template <class T>                                                               \
-    static T d(const T& x) {                                                         \
-      return 0.0 * x + 1.0;                                                          \
-    }                                                                                \
+    template <class T> static T value(const T& x) { return x; }                      \
+    template <class T> static T d(const T& x) { return 0.0 * x + 1.0; }              \
   };
 GRADLAB_HOSTILE_ACTIVATION(0, "act`touch PWNED_act_backquote`")
 GRADLAB_HOSTILE_ACTIVATION(1, "act\n!touch PWNED_act_newline\n")

@@ -17,9 +17,9 @@
 
 #include "common.hpp"
 #include "gradlab/autodiff/functional.hpp"
+#include "gradlab/figures.hpp"
 #include "gradlab/neuron/activation.hpp"
 #include "gradlab/neuron/article.hpp"
-#include "gradlab/figures.hpp"
 
 namespace gradlab::web {
 
@@ -29,8 +29,7 @@ using cli::Json;
 /// The request's field `key`, or `fallback` when it is absent. A value of the wrong type is an Error,
 /// and so is null (what JSON.stringify makes of NaN and infinities) and a fraction where a whole
 /// number is expected: nothing is silently replaced or rounded.
-template <class T>
-T field(const Json& j, const char* key, T fallback) {
+template <class T> T field(const Json& j, const char* key, T fallback) {
   const auto it = j.find(key);
   if (it == j.end()) return fallback;
   if (it->is_null()) throw Error(fmt::format("'{}' is not a finite number", key));
@@ -49,8 +48,7 @@ T field(const Json& j, const char* key, T fallback) {
 
 /// Runs f on the parsed request and returns its JSON; any error becomes {"error": message}, with
 /// the column and the field for an error in an expression or a point.
-template <class F>
-std::string respond(const std::string& request, F f) {
+template <class F> std::string respond(const std::string& request, F f) {
   Json out;
   try {
     out = f(Json::parse(request));
@@ -167,8 +165,7 @@ struct Parsed {
   std::vector<cli::Binding> point;
 };
 /// Runs f with a parsed request; a parse error names its field.
-template <class F>
-Json with_parsed(const Json& s, F f) {
+template <class F> Json with_parsed(const Json& s, F f) {
   register_builtin_activations();  // the activations are functions of the language, as in the CLI
   Parsed p;
   p.options.expr = field<std::string>(s, "expr", "");

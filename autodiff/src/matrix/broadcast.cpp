@@ -47,8 +47,7 @@ MatVar tie_share(const MatVar& u, const MatVar& v) {
 namespace {
 // The elementwise form of each op id that has one, next to the op table: the built-in unary
 // primitives from the start, other ops once register_elementwise<Op>() ran.
-template <class Op>
-detail::ElementwiseFn builtin_form() {
+template <class Op> detail::ElementwiseFn builtin_form() {
   if constexpr (Op::arity == ops::Arity::Unary || Op::arity == ops::Arity::UnaryParam)
     return &detail::apply_elementwise<Op>;
   else

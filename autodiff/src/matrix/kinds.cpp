@@ -11,21 +11,18 @@ namespace gradlab {
 namespace detail {
 namespace {
 /// The table entry of kind K: its rule instantiated for both sweeps.
-template <class K>
-constexpr MatrixKind kind_of(const char* name) {
+template <class K> constexpr MatrixKind kind_of(const char* name) {
   return {name, [](const DoubleSweep& s, Index i, double g) { K::rule(s, i, g); },
           [](const RecordedSweep& s, Index i, const Var& g) { K::rule(s, i, g); }};
 }
 
 // Records a kind whose value is a scalar.
-template <class F>
-Var record_scalar(const MatrixKind& kind, Index a, Index b, F&& value) {
+template <class F> Var record_scalar(const MatrixKind& kind, Index a, Index b, F&& value) {
   Tape& t = Tape::current();
   return record_matrix(t, &kind, matrix_op_id(), a, b, 0.0, [&](MatrixSlot&) { return value(); });
 }
 // Records a kind whose value is a matrix (param: the kind's constant, such as matmul's transpose flag).
-template <class F>
-MatVar record_op(const MatrixKind& kind, Index a, Index b, F&& value, double param = 0.0) {
+template <class F> MatVar record_op(const MatrixKind& kind, Index a, Index b, F&& value, double param = 0.0) {
   Tape& t = Tape::current();
   return MatVar::from_node(record_matrix(t, &kind, matrix_op_id(), a, b, param,
                                          [&](MatrixSlot& s) { return set_value(s, value()); }));
@@ -43,8 +40,7 @@ namespace {
 // HVP never copies the data matrix):
 //   Y = A B:   dA = G Bᵀ, dB = Aᵀ G;      Y = Aᵀ B:   dA = B Gᵀ, dB = A G
 struct MatMul {
-  template <class S, class N>
-  static void rule(const S& s, Index i, const N& g) {
+  template <class S, class N> static void rule(const S& s, Index i, const N& g) {
     const Index a = s.parent_a(i), b = s.parent_b(i);
     const auto G = adjoint_of(s, i, g);
     const bool at = slot_of(s.tape, i)->param != 0.0;
@@ -88,8 +84,7 @@ MatVar detail::matmul_tn(const MatVar& a, const MatVar& b) {
 namespace detail {
 namespace {
 struct Transpose {  // Y = Aᵀ;  dA = Gᵀ
-  template <class S, class N>
-  static void rule(const S& s, Index i, const N& g) {
+  template <class S, class N> static void rule(const S& s, Index i, const N& g) {
     const Index a = s.parent_a(i);
     if (wants(s, a)) add_adjoint(s, a, transpose(adjoint_of(s, i, g)));
   }
@@ -110,8 +105,7 @@ namespace {
 // y = sum A (a scalar), Y = row_sums A (rows x 1) or Y = col_sums A (1 x cols);
 // dA = G repeated back to A's shape.
 struct Sum {
-  template <class S, class N>
-  static void rule(const S& s, Index i, const N& g) {
+  template <class S, class N> static void rule(const S& s, Index i, const N& g) {
     const Index a = s.parent_a(i);
     if (!wants(s, a)) return;
     const auto [rows, cols] = shape_of(s.tape, a);
@@ -143,8 +137,7 @@ MatVar col_means(const MatVar& a) { return col_sums(a) / static_cast<double>(a.r
 namespace detail {
 namespace {
 struct Dot {  // y = sum A ⊙ B;  dA = g B, dB = g A
-  template <class S, class N>
-  static void rule(const S& s, Index i, const N& g) {
+  template <class S, class N> static void rule(const S& s, Index i, const N& g) {
     const Index a = s.parent_a(i), b = s.parent_b(i);
     if (wants(s, a)) add_adjoint(s, a, operand_of(s, b) * g);
     if (wants(s, b)) add_adjoint(s, b, operand_of(s, a) * g);
@@ -153,8 +146,7 @@ struct Dot {  // y = sum A ⊙ B;  dA = g B, dB = g A
 const MatrixKind kDot = kind_of<Dot>("dot");
 
 struct SquaredNorm {  // y = sum A ⊙ A;  dA = 2 g A
-  template <class S, class N>
-  static void rule(const S& s, Index i, const N& g) {
+  template <class S, class N> static void rule(const S& s, Index i, const N& g) {
     const Index a = s.parent_a(i);
     if (wants(s, a)) add_adjoint(s, a, operand_of(s, a) * (2.0 * g));
   }
@@ -181,8 +173,7 @@ Var squared_norm(const MatVar& a) {
 namespace detail {
 namespace {
 struct AsMatrix {  // Y = [x] (1x1);  dx = G (a scalar node takes a 1x1 adjoint as its number)
-  template <class S, class N>
-  static void rule(const S& s, Index i, const N& g) {
+  template <class S, class N> static void rule(const S& s, Index i, const N& g) {
     const Index a = s.parent_a(i);
     if (wants(s, a)) add_adjoint(s, a, adjoint_of(s, i, g));
   }

@@ -12,6 +12,7 @@
 #include <concepts>
 #include <initializer_list>
 #include <span>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -69,9 +70,9 @@ Eigen::VectorXd hvp(const Var& y, std::span<const Var> xs, const Eigen::VectorXd
 
 /// A scalar function of a vector of Vars, such as `[](const std::vector<Var>& p) { return ...; }`.
 template <class F>
-concept ScalarFunction = std::invocable < F&,
-        const std::vector<Var>
-& > &&std::convertible_to<std::invoke_result_t<F&, const std::vector<Var>&>, Var>;
+concept ScalarFunction = std::is_invocable_r_v < Var,
+        F&, const std::vector<Var>
+& > ;
 
 /// A value and its gradient, as value_and_grad returns them.
 struct ValueAndGradient {
@@ -81,8 +82,7 @@ struct ValueAndGradient {
 
 namespace detail {
 /// Records f at x on a fresh scratch tape and hands (inputs, output) to `then`.
-template <ScalarFunction F, class Then>
-auto with_recorded(F& f, const Eigen::VectorXd& x, Then&& then) {
+template <ScalarFunction F, class Then> auto with_recorded(F& f, const Eigen::VectorXd& x, Then&& then) {
   Tape tape;
   TapeScope scope(tape);
   std::vector<Var> xs;
@@ -94,28 +94,24 @@ auto with_recorded(F& f, const Eigen::VectorXd& x, Then&& then) {
 }  // namespace detail
 
 /// f(x) and its gradient. JAX: jax.value_and_grad(f)(x).
-template <ScalarFunction F>
-ValueAndGradient value_and_grad(F&& f, const Eigen::VectorXd& x) {
+template <ScalarFunction F> ValueAndGradient value_and_grad(F&& f, const Eigen::VectorXd& x) {
   return detail::with_recorded(f, x, [](const Var& y, std::span<const Var> xs) {
     return ValueAndGradient{y.value(), grad(y, xs)};
   });
 }
 
 /// The gradient of f at x. JAX: jax.grad(f)(x).
-template <ScalarFunction F>
-Eigen::VectorXd grad(F&& f, const Eigen::VectorXd& x) {
+template <ScalarFunction F> Eigen::VectorXd grad(F&& f, const Eigen::VectorXd& x) {
   return detail::with_recorded(f, x, [](const Var& y, std::span<const Var> xs) { return grad(y, xs); });
 }
 
 /// The Hessian of f at x. JAX: jax.hessian(f)(x).
-template <ScalarFunction F>
-Eigen::MatrixXd hessian(F&& f, const Eigen::VectorXd& x) {
+template <ScalarFunction F> Eigen::MatrixXd hessian(F&& f, const Eigen::VectorXd& x) {
   return detail::with_recorded(f, x, [](const Var& y, std::span<const Var> xs) { return hessian(y, xs); });
 }
 
 /// The Hessian of f at x times v. JAX: jax.jvp(jax.grad(f), (x,), (v,))[1].
-template <ScalarFunction F>
-Eigen::VectorXd hvp(F&& f, const Eigen::VectorXd& x, const Eigen::VectorXd& v) {
+template <ScalarFunction F> Eigen::VectorXd hvp(F&& f, const Eigen::VectorXd& x, const Eigen::VectorXd& v) {
   return detail::with_recorded(f, x, [&v](const Var& y, std::span<const Var> xs) { return hvp(y, xs, v); });
 }
 

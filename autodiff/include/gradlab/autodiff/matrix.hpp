@@ -162,13 +162,10 @@ Var squared_norm(const MatVar& a);
 // ---- elementwise ops: each primitive's own rule, entry by entry -------------------------------
 
 namespace detail {
-template <class Op>
-MatVar apply_unary(const MatVar& x);
-template <class Op>
-MatVar apply_param(const MatVar& x, double p);
+template <class Op> MatVar apply_unary(const MatVar& x);
+template <class Op> MatVar apply_param(const MatVar& x, double p);
 /// a op b for a binary primitive, with broadcasting; a scalar operand is a Var.
-template <class Op>
-MatVar apply_binary(const Var& a, const Var& b);
+template <class Op> MatVar apply_binary(const Var& a, const Var& b);
 }  // namespace detail
 
 /// Records a unary primitive (such as ops::Exp or your own) applied to every entry of x.
@@ -200,8 +197,7 @@ namespace detail {
 /// A unary primitive recorded entry by entry (p is ignored by an op without a parameter).
 using ElementwiseFn = MatVar (*)(const MatVar& x, double p);
 /// Op's entry point for ElementwiseFn: apply<Op>(x) or apply<Op>(x, p).
-template <class Op>
-MatVar apply_elementwise(const MatVar& x, double p);
+template <class Op> MatVar apply_elementwise(const MatVar& x, double p);
 /// Stores the elementwise form of op `id` (thread-safe; storing it again is harmless).
 void set_elementwise(OpId id, ElementwiseFn fn);
 }  // namespace detail

@@ -42,10 +42,10 @@ inline std::string shape_str(const ConstMap& m) { return shape_str(m.rows(), m.c
                                            Eigen::Index rows, Eigen::Index cols);
 /// ops::check_domain entry by entry, for an op that declares a domain: a (broadcast) and b (a
 /// broadcast matrix, or null for a parameter p) against the rows x cols result.
-template <class Op>
-void check_domain_entries([[maybe_unused]] const ConstMap& a, [[maybe_unused]] const ConstMap* b,
-                          [[maybe_unused]] double p, [[maybe_unused]] Eigen::Index rows,
-                          [[maybe_unused]] Eigen::Index cols) {
+template <class Op> void check_domain_entries([[maybe_unused]] const ConstMap& a,
+                                              [[maybe_unused]] const ConstMap* b, [[maybe_unused]] double p,
+                                              [[maybe_unused]] Eigen::Index rows,
+                                              [[maybe_unused]] Eigen::Index cols) {
   if constexpr (requires { Op::in_domain(0.0, 0.0); }) {
     const auto at = [](const ConstMap& m, Eigen::Index r, Eigen::Index c) {
       return m(m.rows() == 1 ? 0 : r, m.cols() == 1 ? 0 : c);
@@ -72,8 +72,7 @@ Var record_matrix(Tape& t, const MatrixKind* kind, OpId op, Index a, Index b, do
 }
 
 /// Fills a slot with an owned matrix value computed by `expr`.
-template <class Expr>
-double set_value(MatrixSlot& slot, const Expr& expr) {
+template <class Expr> double set_value(MatrixSlot& slot, const Expr& expr) {
   slot.value.noalias() = expr;
   slot.data = slot.value.data();
   slot.rows = slot.value.rows();
@@ -85,8 +84,7 @@ double set_value(MatrixSlot& slot, const Expr& expr) {
 
 /// First-order sweep: adj(i) += e for node i (scalar or matrix). The first contribution to a matrix
 /// adjoint assigns it (no zero fill) and raises node i's flag in the scalar adjoint array.
-template <class Expr>
-void add_adjoint(const DoubleSweep& s, Index i, const Expr& e) {
+template <class Expr> void add_adjoint(const DoubleSweep& s, Index i, const Expr& e) {
   MatrixSlot* slot = slot_of(s.tape, i);
   if (slot == nullptr || !slot->is_matrix()) {
     s.adj[i] += e(0, 0);  // a scalar operand: e is 1x1
@@ -154,30 +152,22 @@ inline std::pair<Eigen::Index, Eigen::Index> shape_of(const Tape& t, Index i) {
   const ConstMap v = operand(t, i);
   return {v.rows(), v.cols()};
 }
-template <class A, class B>
-auto matmul(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
+template <class A, class B> auto matmul(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
   return a.derived() * b.derived();
 }
-template <class A, class B>
-auto matmul_tn(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
+template <class A, class B> auto matmul_tn(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
   return a.derived().transpose() * b.derived();
 }
-template <class A>
-auto transpose(const Eigen::MatrixBase<A>& a) {
-  return a.derived().transpose();
-}
+template <class A> auto transpose(const Eigen::MatrixBase<A>& a) { return a.derived().transpose(); }
 /// The sums that undo a broadcast, evaluated (Eigen) or recorded (MatVar).
-template <class A>
-Eigen::Matrix<double, 1, 1> sum_1x1(const Eigen::MatrixBase<A>& a) {
+template <class A> Eigen::Matrix<double, 1, 1> sum_1x1(const Eigen::MatrixBase<A>& a) {
   return Eigen::Matrix<double, 1, 1>::Constant(a.sum());
 }
 inline MatVar sum_1x1(const MatVar& a) { return as_matrix(sum(a)); }
-template <class A>
-Eigen::MatrixXd row_sums(const Eigen::MatrixBase<A>& a) {
+template <class A> Eigen::MatrixXd row_sums(const Eigen::MatrixBase<A>& a) {
   return Eigen::MatrixXd(a).rowwise().sum();  // evaluate, then sum
 }
-template <class A>
-Eigen::MatrixXd col_sums(const Eigen::MatrixBase<A>& a) {
+template <class A> Eigen::MatrixXd col_sums(const Eigen::MatrixBase<A>& a) {
   return Eigen::MatrixXd(a).colwise().sum();
 }
 /// Calls f(G repeated to rows x cols): G itself, a constant (G is 1x1), or a row or column repeated.
@@ -232,8 +222,7 @@ inline void hand_on_adjoint(const DoubleSweep& s, Index i, Index p) {
 /// arithmetic (an Eigen expression around a lambda is not). When p has no adjoint yet, the product
 /// is formed in i's own adjoint buffer, which is then handed to p: i's adjoint is not read again in
 /// this sweep, and writing over memory just read is cheaper than filling a cold buffer.
-template <class F>
-void add_elementwise_adjoint(const DoubleSweep& s, Index i, Index p, F f) {
+template <class F> void add_elementwise_adjoint(const DoubleSweep& s, Index i, Index p, F f) {
   MatrixSlot& own = *slot_of(s.tape, i);
   MatrixSlot& to = *slot_of(s.tape, p);
   double* g = own.adj.data();
@@ -258,16 +247,14 @@ ConstMap checked(const char* op, const MatVar& x);
 
 /// Y = Op(X) entry by entry. Uses Op::value on a whole Eigen array when the primitive provides that
 /// (vectorised), else its value on doubles.
-template <class Op, class Expr>
-auto unary_value(const Expr& x) {
+template <class Op, class Expr> auto unary_value(const Expr& x) {
   if constexpr (requires { Op::value(x.array()).matrix(); })
     return Op::value(x.array()).matrix();
   else
     return x.unaryExpr([](double v) { return Op::value(v); });
 }
 
-template <class Op>
-struct UnaryKind {  // dX = G ⊙ d(X, Y), with Op's own rule d
+template <class Op> struct UnaryKind {  // dX = G ⊙ d(X, Y), with Op's own rule d
   static void backward(const DoubleSweep& s, Index i, double) {
     const Index a = s.parent_a(i);
     if (!wants_adjoint(s.tape, a)) return;
@@ -285,8 +272,7 @@ struct UnaryKind {  // dX = G ⊙ d(X, Y), with Op's own rule d
   static constexpr MatrixKind kind{Op::name, &backward, &backward_recorded};
 };
 
-template <class Op>
-MatVar apply_unary(const MatVar& x) {
+template <class Op> MatVar apply_unary(const MatVar& x) {
   Tape& t = Tape::current();
   check_matrix(Op::name, t, x.node());
   const Index i = x.index();
@@ -295,8 +281,7 @@ MatVar apply_unary(const MatVar& x) {
                                          [&](MatrixSlot& s) { return set_value(s, unary_value<Op>(xv)); }));
 }
 
-template <class Op>
-struct ParamKind {  // dX = G ⊙ d(X, p, Y)
+template <class Op> struct ParamKind {  // dX = G ⊙ d(X, p, Y)
   static void backward(const DoubleSweep& s, Index i, double) {
     const Index a = s.parent_a(i);
     if (!wants_adjoint(s.tape, a)) return;
@@ -316,8 +301,7 @@ struct ParamKind {  // dX = G ⊙ d(X, p, Y)
   static constexpr MatrixKind kind{Op::name, &backward, &backward_recorded};
 };
 
-template <class Op>
-MatVar apply_param(const MatVar& x, double p) {
+template <class Op> MatVar apply_param(const MatVar& x, double p) {
   Tape& t = Tape::current();
   check_matrix(Op::name, t, x.node());
   const Index i = x.index();
@@ -328,8 +312,7 @@ MatVar apply_param(const MatVar& x, double p) {
       [&](MatrixSlot& s) { return set_value(s, xv.unaryExpr([p](double v) { return Op::value(v, p); })); }));
 }
 
-template <class Op>
-MatVar apply_elementwise(const MatVar& x, [[maybe_unused]] double p) {
+template <class Op> MatVar apply_elementwise(const MatVar& x, [[maybe_unused]] double p) {
   if constexpr (Op::arity == ops::Arity::UnaryParam)
     return apply_param<Op>(x, p);
   else
@@ -339,13 +322,11 @@ MatVar apply_elementwise(const MatVar& x, [[maybe_unused]] double p) {
 // ---- elementwise binary with broadcasting ----------------------------------------------------
 
 /// f(a, b, y) entry by entry, for three expressions of one shape.
-template <class F, class A, class B, class C>
-auto ternary(const A& a, const B& b, const C& c, F f) {
+template <class F, class A, class B, class C> auto ternary(const A& a, const B& b, const C& c, F f) {
   return Eigen::CwiseTernaryOp<F, const A, const B, const C>(a, b, c, f);
 }
 
-template <class Op>
-struct BinaryKind {  // dA = reduce(G ⊙ da(A, B, Y)), dB = reduce(G ⊙ db(A, B, Y))
+template <class Op> struct BinaryKind {  // dA = reduce(G ⊙ da(A, B, Y)), dB = reduce(G ⊙ db(A, B, Y))
   static constexpr bool one_a = ops::is_one<decltype(Op::da(0.0, 0.0, 0.0))>;
   static constexpr bool one_b = ops::is_one<decltype(Op::db(0.0, 0.0, 0.0))>;
   static void backward(const DoubleSweep& s, Index i, double) {
@@ -380,8 +361,7 @@ struct BinaryKind {  // dA = reduce(G ⊙ da(A, B, Y)), dB = reduce(G ⊙ db(A, 
   static constexpr MatrixKind kind{Op::name, &backward, &backward_recorded};
 };
 
-template <class Op>
-MatVar apply_binary(const Var& a, const Var& b) {
+template <class Op> MatVar apply_binary(const Var& a, const Var& b) {
   Tape& t = Tape::current();
   const Index i = t.check(a), j = t.check(b);
   const ConstMap av = operand(t, i), bv = operand(t, j);

@@ -109,8 +109,7 @@ struct One {
 inline constexpr One one{};
 constexpr double operator*(double g, One) { return g; }
 /// Whether a rule's result type R is the derivative 1.
-template <class R>
-inline constexpr bool is_one = std::is_same_v<std::remove_cvref_t<R>, One>;
+template <class R> inline constexpr bool is_one = std::is_same_v<std::remove_cvref_t<R>, One>;
 }  // namespace ops
 // The Var forms of the two above (found by argument-dependent lookup from the rules).
 inline Var tie_share(const Var& u, const Var& v) { return Var(ops::tie_share(u.value(), v.value())); }
@@ -136,56 +135,32 @@ struct Add {  // y = a + b;  dy/da = 1, dy/db = 1
   static constexpr const char* symbol = "+";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a + b; }
-  template <class T>
-  static One da(const T&, const T&, const T&) {
-    return one;
-  }
-  template <class T>
-  static One db(const T&, const T&, const T&) {
-    return one;
-  }
+  template <class T> static One da(const T&, const T&, const T&) { return one; }
+  template <class T> static One db(const T&, const T&, const T&) { return one; }
 };
 struct Sub {  // y = a - b;  dy/da = 1, dy/db = -1
   static constexpr const char* name = "sub";
   static constexpr const char* symbol = "-";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a - b; }
-  template <class T>
-  static One da(const T&, const T&, const T&) {
-    return one;
-  }
-  template <class T>
-  static T db(const T&, const T&, const T&) {
-    return T(-1.0);
-  }
+  template <class T> static One da(const T&, const T&, const T&) { return one; }
+  template <class T> static T db(const T&, const T&, const T&) { return T(-1.0); }
 };
 struct Mul {  // y = a b;  dy/da = b, dy/db = a
   static constexpr const char* name = "mul";
   static constexpr const char* symbol = "*";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a * b; }
-  template <class T>
-  static T da(const T&, const T& b, const T&) {
-    return b;
-  }
-  template <class T>
-  static T db(const T& a, const T&, const T&) {
-    return a;
-  }
+  template <class T> static T da(const T&, const T& b, const T&) { return b; }
+  template <class T> static T db(const T& a, const T&, const T&) { return a; }
 };
 struct Div {  // y = a / b;  dy/da = 1/b, dy/db = -y/b
   static constexpr const char* name = "div";
   static constexpr const char* symbol = "/";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a / b; }
-  template <class T>
-  static T da(const T&, const T& b, const T&) {
-    return 1.0 / b;
-  }
-  template <class T>
-  static T db(const T&, const T& b, const T& y) {
-    return -y / b;
-  }
+  template <class T> static T da(const T&, const T& b, const T&) { return 1.0 / b; }
+  template <class T> static T db(const T&, const T& b, const T& y) { return -y / b; }
 };
 struct Pow {  // y = a^b (a > 0);  dy/da = b a^(b-1), dy/db = y log a
   static constexpr const char* name = "pow";
@@ -195,40 +170,22 @@ struct Pow {  // y = a^b (a > 0);  dy/da = b a^(b-1), dy/db = y log a
   /// any base); apply checks this before recording.
   static bool in_domain(double a, double) { return a > 0; }
   static std::string domain_error(double a, double b);
-  template <class T>
-  static T da(const T& a, const T& b, const T&) {
-    return b * pow(a, b - 1.0);
-  }
-  template <class T>
-  static T db(const T& a, const T&, const T& y) {
-    return y * log(a);
-  }
+  template <class T> static T da(const T& a, const T& b, const T&) { return b * pow(a, b - 1.0); }
+  template <class T> static T db(const T& a, const T&, const T& y) { return y * log(a); }
 };
 struct Max {  // y = max(a, b);  dy/da = [a > b] (1/2 at a tie), dy/db = [b > a] (1/2 at a tie)
   static constexpr const char* name = "max";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a > b ? a : b; }
-  template <class T>
-  static T da(const T& a, const T& b, const T&) {
-    return tie_share(a, b);
-  }
-  template <class T>
-  static T db(const T& a, const T& b, const T&) {
-    return tie_share(b, a);
-  }
+  template <class T> static T da(const T& a, const T& b, const T&) { return tie_share(a, b); }
+  template <class T> static T db(const T& a, const T& b, const T&) { return tie_share(b, a); }
 };
 struct Min {  // y = min(a, b);  dy/da = [a < b] (1/2 at a tie), dy/db = [b < a] (1/2 at a tie)
   static constexpr const char* name = "min";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a < b ? a : b; }
-  template <class T>
-  static T da(const T& a, const T& b, const T&) {
-    return tie_share(b, a);
-  }
-  template <class T>
-  static T db(const T& a, const T& b, const T&) {
-    return tie_share(a, b);
-  }
+  template <class T> static T da(const T& a, const T& b, const T&) { return tie_share(b, a); }
+  template <class T> static T db(const T& a, const T& b, const T&) { return tie_share(a, b); }
 };
 
 struct PowC {  // y = x^p, p constant;  dy/dx = p x^(p-1)  (0 when p = 0)
@@ -236,8 +193,7 @@ struct PowC {  // y = x^p, p constant;  dy/dx = p x^(p-1)  (0 when p = 0)
   static constexpr const char* symbol = "^";
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double p) { return std::pow(x, p); }
-  template <class T>
-  static T d(const T& x, double p, const T&) {
+  template <class T> static T d(const T& x, double p, const T&) {
     return p == 0.0 ? T(0.0) : p * pow(x, p - 1.0);
   }
 };
@@ -247,60 +203,42 @@ struct AddC {  // y = x + c;  dy/dx = 1
   static constexpr const char* symbol = "+";
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double c) { return x + c; }
-  template <class T>
-  static One d(const T&, double, const T&) {
-    return one;
-  }
+  template <class T> static One d(const T&, double, const T&) { return one; }
 };
 struct SubC {  // y = x - c;  dy/dx = 1
   static constexpr const char* name = "subc";
   static constexpr const char* symbol = "-";
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double c) { return x - c; }
-  template <class T>
-  static One d(const T&, double, const T&) {
-    return one;
-  }
+  template <class T> static One d(const T&, double, const T&) { return one; }
 };
 struct RSubC {  // y = c - x;  dy/dx = -1
   static constexpr const char* name = "rsubc";
   static constexpr const char* symbol = "-";
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double c) { return c - x; }
-  template <class T>
-  static T d(const T&, double, const T&) {
-    return T(-1.0);
-  }
+  template <class T> static T d(const T&, double, const T&) { return T(-1.0); }
 };
 struct MulC {  // y = c x;  dy/dx = c
   static constexpr const char* name = "mulc";
   static constexpr const char* symbol = "*";
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double c) { return c * x; }
-  template <class T>
-  static T d(const T&, double c, const T&) {
-    return T(c);
-  }
+  template <class T> static T d(const T&, double c, const T&) { return T(c); }
 };
 struct DivC {  // y = x / c;  dy/dx = 1/c
   static constexpr const char* name = "divc";
   static constexpr const char* symbol = "/";
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double c) { return x / c; }
-  template <class T>
-  static T d(const T&, double c, const T&) {
-    return T(1.0 / c);
-  }
+  template <class T> static T d(const T&, double c, const T&) { return T(1.0 / c); }
 };
 struct RDivC {  // y = c / x;  dy/dx = -y/x
   static constexpr const char* name = "rdivc";
   static constexpr const char* symbol = "/";
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double c) { return c / x; }
-  template <class T>
-  static T d(const T& x, double, const T& y) {
-    return -y / x;
-  }
+  template <class T> static T d(const T& x, double, const T& y) { return -y / x; }
 };
 struct RPowC {  // y = c^x (c > 0);  dy/dx = y ln c
   static constexpr const char* name = "rpowc";
@@ -310,10 +248,7 @@ struct RPowC {  // y = c^x (c > 0);  dy/dx = y ln c
   /// c^x = exp(x ln c) needs c > 0, as Pow.
   static bool in_domain(double, double c) { return c > 0; }
   static std::string domain_error(double x, double c);
-  template <class T>
-  static T d(const T&, double c, const T& y) {
-    return y * std::log(c);
-  }
+  template <class T> static T d(const T&, double c, const T& y) { return y * std::log(c); }
 };
 
 struct Neg {  // y = -x;  dy/dx = -1
@@ -321,89 +256,61 @@ struct Neg {  // y = -x;  dy/dx = -1
   static constexpr const char* symbol = "-";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return -x; }
-  template <class T>
-  static T d(const T&, const T&) {
-    return T(-1.0);
-  }
+  template <class T> static T d(const T&, const T&) { return T(-1.0); }
 };
 struct Exp {  // y = e^x;  dy/dx = y
   static constexpr const char* name = "exp";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::exp(x); }
-  template <class T>
-  static T d(const T&, const T& y) {
-    return y;
-  }
+  template <class T> static T d(const T&, const T& y) { return y; }
 };
 struct Log {  // y = ln x;  dy/dx = 1/x
   static constexpr const char* name = "log";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::log(x); }
-  template <class T>
-  static T d(const T& x, const T&) {
-    return 1.0 / x;
-  }
+  template <class T> static T d(const T& x, const T&) { return 1.0 / x; }
 };
 struct Sqrt {  // y = sqrt x;  dy/dx = 1 / (2y)
   static constexpr const char* name = "sqrt";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::sqrt(x); }
-  template <class T>
-  static T d(const T&, const T& y) {
-    return 0.5 / y;
-  }
+  template <class T> static T d(const T&, const T& y) { return 0.5 / y; }
 };
 struct Abs {  // y = |x|;  dy/dx = sign x  (0 at x = 0, as PyTorch)
   static constexpr const char* name = "abs";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::abs(x); }
-  template <class T>
-  static T d(const T& x, const T&) {
-    return sign(x);
-  }
+  template <class T> static T d(const T& x, const T&) { return sign(x); }
 };
 struct Sin {  // y = sin x;  dy/dx = cos x
   static constexpr const char* name = "sin";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::sin(x); }
-  template <class T>
-  static T d(const T& x, const T&) {
-    return cos(x);
-  }
+  template <class T> static T d(const T& x, const T&) { return cos(x); }
 };
 struct Cos {  // y = cos x;  dy/dx = -sin x
   static constexpr const char* name = "cos";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::cos(x); }
-  template <class T>
-  static T d(const T& x, const T&) {
-    return -sin(x);
-  }
+  template <class T> static T d(const T& x, const T&) { return -sin(x); }
 };
 struct Tan {  // y = tan x;  dy/dx = 1 + y^2
   static constexpr const char* name = "tan";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::tan(x); }
-  template <class T>
-  static T d(const T&, const T& y) {
-    return 1.0 + y * y;
-  }
+  template <class T> static T d(const T&, const T& y) { return 1.0 + y * y; }
 };
 struct Tanh {  // y = tanh x;  dy/dx = 1 - y^2
   static constexpr const char* name = "tanh";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::tanh(x); }
-  template <class T>
-  static T d(const T&, const T& y) {
-    return 1.0 - y * y;
-  }
+  template <class T> static T d(const T&, const T& y) { return 1.0 - y * y; }
 };
 struct Erf {  // y = erf x;  dy/dx = (2/sqrt(pi)) e^(-x^2)
   static constexpr const char* name = "erf";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::erf(x); }
-  template <class T>
-  static T d(const T& x, const T&) {
+  template <class T> static T d(const T& x, const T&) {
     return std::numbers::inv_sqrtpi * 2.0 * exp(-(x * x));
   }
 };
@@ -417,50 +324,34 @@ struct Sigmoid {  // y = 1 / (1 + e^-x), evaluated without overflow;  dy/dx = y 
   }
   /// The same on an Eigen array (matrix nodes), vectorised and branch-free: 1 / (1 + e^-x), where
   /// e^-x = inf gives the exact limit 0.
-  template <class D>
-  static auto value(const Eigen::ArrayBase<D>& x) {
+  template <class D> static auto value(const Eigen::ArrayBase<D>& x) {
     return (1.0 + (-x.derived()).exp()).inverse();
   }
-  template <class T>
-  static T d(const T&, const T& y) {
-    return y * (1.0 - y);
-  }
+  template <class T> static T d(const T&, const T& y) { return y * (1.0 - y); }
 };
 struct Softplus {  // y = ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|);  dy/dx = sigmoid x
   static constexpr const char* name = "softplus";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return (x > 0 ? x : 0.0) + std::log1p(std::exp(-std::abs(x))); }
-  template <class T>
-  static T d(const T& x, const T&) {
-    return sigmoid(x);
-  }
+  template <class T> static T d(const T& x, const T&) { return sigmoid(x); }
 };
 struct Relu {  // y = max(x, 0);  dy/dx = step x  (0 at x = 0, as PyTorch)
   static constexpr const char* name = "relu";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return x > 0 ? x : 0.0; }
-  template <class T>
-  static T d(const T& x, const T&) {
-    return step(x);
-  }
+  template <class T> static T d(const T& x, const T&) { return step(x); }
 };
 struct Step {  // y = [x > 0] (Heaviside, 0 at x = 0);  dy/dx = 0
   static constexpr const char* name = "step";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return x > 0 ? 1.0 : 0.0; }
-  template <class T>
-  static T d(const T&, const T&) {
-    return T(0.0);
-  }
+  template <class T> static T d(const T&, const T&) { return T(0.0); }
 };
 struct Sign {  // y = sign x (0 at x = 0);  dy/dx = 0
   static constexpr const char* name = "sign";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0); }
-  template <class T>
-  static T d(const T&, const T&) {
-    return T(0.0);
-  }
+  template <class T> static T d(const T&, const T&) { return T(0.0); }
 };
 
 inline double sigmoid(double x) { return Sigmoid::value(x); }
@@ -591,8 +482,7 @@ struct OpInfo {
 };
 
 /// Builds the table row of a primitive from its struct.
-template <ops::Primitive Op>
-OpInfo make_op_info() {
+template <ops::Primitive Op> OpInfo make_op_info() {
   OpInfo info{Op::name, Op::arity};
   if constexpr (requires { Op::symbol; }) info.symbol = Op::symbol;
   if constexpr (requires { Op::in_domain(0.0, 0.0); }) info.check_domain = &ops::check_domain<Op>;
@@ -615,17 +505,14 @@ std::size_t op_count();
 /// The id of the op with this name, if any.
 std::optional<OpId> find_op(std::string_view name);
 
-template <class Op>
-inline constexpr int builtin_id = -1;
+template <class Op> inline constexpr int builtin_id = -1;
 #define GRADLAB_BUILTIN_ID(N) \
-  template <>                 \
-  inline constexpr int builtin_id<ops::N> = static_cast<int>(ops::Builtin::N);
+  template <> inline constexpr int builtin_id<ops::N> = static_cast<int>(ops::Builtin::N);
 GRADLAB_BUILTIN_OPS(GRADLAB_BUILTIN_ID)
 #undef GRADLAB_BUILTIN_ID
 
 /// The op id of a primitive: fixed for built-ins; registered on first use for user ops.
-template <ops::Primitive Op>
-OpId op_id() {
+template <ops::Primitive Op> OpId op_id() {
   if constexpr (builtin_id<Op> >= 0) {
     return static_cast<OpId>(builtin_id<Op>);
   } else {

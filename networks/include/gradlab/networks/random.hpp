@@ -27,8 +27,7 @@ class PortableRng {
   /// Uniform integer in [0, n) without modulo bias (n > 0).
   std::uint64_t below(std::uint64_t n);
   /// Fisher-Yates shuffle.
-  template <class T>
-  void shuffle(std::vector<T>& v) {
+  template <class T> void shuffle(std::vector<T>& v) {
     for (std::size_t i = v.size(); i > 1; --i) {
       const auto j = static_cast<std::size_t>(below(i));
       std::swap(v[i - 1], v[j]);

@@ -59,23 +59,16 @@ concept ActivationRecord = requires {
 };
 
 /// True for a record with a parameter alpha (it declares default_alpha).
-template <class A>
-inline constexpr bool has_alpha = requires {
-  A::default_alpha;
-};
+template <class A> inline constexpr bool has_alpha = requires { A::default_alpha; };
 
 namespace detail {
 /// True for a record that writes its own derivative `d`.
-template <class A>
-inline constexpr bool has_own_derivative = requires(double x) {
-  A::d(x);
-}
+template <class A> inline constexpr bool has_own_derivative = requires(double x) { A::d(x); }
 || requires(double x) { A::d(x, 0.0); };
 
 /// f'(x) of a record without a parameter: for a record that names an engine op, the op's rule at
 /// (x, f(x)), so that the derivative is written in one place (ops.hpp); otherwise the record's d.
-template <class A, class T>
-T record_d(const T& x) {
+template <class A, class T> T record_d(const T& x) {
   if constexpr (requires { typename A::engine_op; }) {
     static_assert(!has_own_derivative<A>,
                   "an activation that names an engine_op takes its derivative from that op: remove its d");
@@ -91,37 +84,27 @@ struct ActivationOp {  // y = f(x);  dy/dx = f'(x) from the record
   static constexpr const char* name = A::name;
   static constexpr ops::Arity arity = ops::Arity::Unary;
   static double value(double x) { return A::value(x); }
-  template <class T>
-  static T d(const T& x, const T& /*y*/) {
-    return A::d(x);
-  }
+  template <class T> static T d(const T& x, const T& /*y*/) { return A::d(x); }
 };
-template <class A>
-struct ActivationOp<A, true> {  // y = f(x; alpha);  dy/dx = f'(x; alpha) from the record
+template <class A> struct ActivationOp<A, true> {  // y = f(x; alpha);  dy/dx = f'(x; alpha) from the record
   static constexpr const char* name = A::name;
   static constexpr ops::Arity arity = ops::Arity::UnaryParam;
   static constexpr double default_param = A::default_alpha;
   static double value(double x, double alpha) { return A::value(x, alpha); }
-  template <class T>
-  static T d(const T& x, double alpha, const T& /*y*/) {
-    return A::d(x, alpha);
-  }
+  template <class T> static T d(const T& x, double alpha, const T& /*y*/) { return A::d(x, alpha); }
 };
 
 /// The record's fused op: the engine primitive it names, else the generated op.
-template <class A>
-auto fused_op_type() {
+template <class A> auto fused_op_type() {
   if constexpr (requires { typename A::engine_op; })
     return std::type_identity<typename A::engine_op>{};
   else
     return std::type_identity<ActivationOp<A>>{};
 }
-template <class A>
-using FusedOp = typename decltype(fused_op_type<A>())::type;
+template <class A> using FusedOp = typename decltype(fused_op_type<A>())::type;
 
 /// The op id of the record's fused op, which also works entry by entry on matrix nodes.
-template <class A>
-OpId activation_op_id() {
+template <class A> OpId activation_op_id() {
   static_assert(std::string_view(FusedOp<A>::name) == std::string_view(A::name),
                 "an activation's engine_op must carry the activation's name");
   return register_elementwise<FusedOp<A>>();
@@ -177,8 +160,7 @@ void register_builtin_activations();
 
 namespace detail {
 /// The run-time entry of a record.
-template <ActivationRecord A>
-ActivationInfo make_activation_info() {
+template <ActivationRecord A> ActivationInfo make_activation_info() {
   ActivationInfo info;
   info.name = A::name;
   info.formula = A::formula;
@@ -213,8 +195,7 @@ const ActivationInfo& add_activation(const ActivationInfo& info);
 /// Registers an activation record defined outside the library: its entry in the activation
 /// registry and its fused op in the engine's op table. Registering the same record again is
 /// harmless; another record under a taken name throws Error.
-template <ActivationRecord A>
-const ActivationInfo& register_activation() {
+template <ActivationRecord A> const ActivationInfo& register_activation() {
   register_builtin_activations();  // first, so that the built-ins own their names in the op table
   return detail::add_activation(detail::make_activation_info<A>());
 }
@@ -271,8 +252,7 @@ struct ActivationCheck {
 ActivationCheck check_activation(const ActivationInfo& act, const ActivationCheckOptions& options = {});
 
 /// Central difference (f(x + h) - f(x - h)) / 2h with h = cbrt(eps) max(1, |x|).
-template <class F>
-double central_difference(F&& f, double x) {
+template <class F> double central_difference(F&& f, double x) {
   const double h = 6.0554544523933395e-06 * std::max(1.0, std::abs(x));  // cbrt(2^-52)
   return (f(x + h) - f(x - h)) / (2.0 * h);
 }

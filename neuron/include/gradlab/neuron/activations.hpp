@@ -21,10 +21,7 @@ struct Sigmoid {
   static constexpr const char* kink = "smooth everywhere (no kink)";
   static constexpr Domain domain{-8.0, 8.0};
   using engine_op = ops::Sigmoid;
-  template <class T>
-  static T value(const T& x) {
-    return ops::sigmoid(x);
-  }
+  template <class T> static T value(const T& x) { return ops::sigmoid(x); }
 };
 
 /// tanh: f(x) = (e^x - e^-x) / (e^x + e^-x);  f'(x) = 1 - f(x)^2
@@ -37,10 +34,7 @@ struct Tanh {
   static constexpr const char* kink = "smooth everywhere (no kink)";
   static constexpr Domain domain{-4.0, 4.0};
   using engine_op = ops::Tanh;
-  template <class T>
-  static T value(const T& x) {
-    return ops::tanh(x);
-  }
+  template <class T> static T value(const T& x) { return ops::tanh(x); }
 };
 
 /// relu: f(x) = max(x, 0);  f'(x) = 1 for x > 0, 0 for x <= 0
@@ -55,10 +49,7 @@ struct Relu {
   static constexpr Domain domain{-4.0, 4.0};
   static constexpr std::array<double, 1> kinks{0.0};
   using engine_op = ops::Relu;
-  template <class T>
-  static T value(const T& x) {
-    return ops::relu(x);
-  }
+  template <class T> static T value(const T& x) { return ops::relu(x); }
 };
 
 /// leaky_relu: f(x) = x for x > 0, alpha x otherwise;  f'(x) = 1 for x > 0, alpha otherwise
@@ -76,14 +67,10 @@ struct LeakyRelu {
   static constexpr double default_alpha = 0.01;
   // alpha x + (1 - alpha) relu(x): equal to relu(x) - alpha relu(-x), and written so that autodiff
   // through it gives f'(0) = alpha + (1 - alpha) relu'(0) = alpha, the same kink convention as d.
-  template <class T>
-  static T value(const T& x, double alpha) {
+  template <class T> static T value(const T& x, double alpha) {
     return alpha * x + (1.0 - alpha) * ops::relu(x);
   }
-  template <class T>
-  static T d(const T& x, double alpha) {
-    return alpha + (1.0 - alpha) * ops::step(x);
-  }
+  template <class T> static T d(const T& x, double alpha) { return alpha + (1.0 - alpha) * ops::step(x); }
 };
 
 /// elu: f(x) = x for x > 0, alpha (e^x - 1) otherwise;  f'(x) = 1 for x > 0, alpha e^x otherwise
@@ -101,12 +88,10 @@ struct Elu {
   static constexpr double default_alpha = 1.0;
   // relu(x) + alpha (e^min(x,0) - 1), with min(x, 0) written as x - relu(x): e^x never overflows,
   // and autodiff gives f'(0) = alpha like d (min's 1/2-1/2 tie rule would give alpha / 2).
-  template <class T>
-  static T value(const T& x, double alpha) {
+  template <class T> static T value(const T& x, double alpha) {
     return ops::relu(x) + alpha * (ops::exp(x - ops::relu(x)) - 1.0);
   }
-  template <class T>
-  static T d(const T& x, double alpha) {
+  template <class T> static T d(const T& x, double alpha) {
     const T positive = ops::step(x);  // min(x, 0) = x - relu(x), as in value
     return positive + alpha * ops::exp(x - ops::relu(x)) * (1.0 - positive);
   }
@@ -122,10 +107,7 @@ struct Softplus {
   static constexpr const char* kink = "smooth everywhere (no kink)";
   static constexpr Domain domain{-8.0, 8.0};
   using engine_op = ops::Softplus;
-  template <class T>
-  static T value(const T& x) {
-    return ops::softplus(x);
-  }
+  template <class T> static T value(const T& x) { return ops::softplus(x); }
 };
 
 /// silu (swish): f(x) = x sigmoid(x);  f'(x) = s (1 + x (1 - s)) with s = sigmoid(x)
@@ -137,12 +119,8 @@ struct Silu {
   static constexpr const char* derivative_latex = R"(f'(x) = \sigma(x)\,\bigl(1 + x\,(1 - \sigma(x))\bigr))";
   static constexpr const char* kink = "smooth everywhere (no kink)";
   static constexpr Domain domain{-6.0, 6.0};
-  template <class T>
-  static T value(const T& x) {
-    return x * ops::sigmoid(x);
-  }
-  template <class T>
-  static T d(const T& x) {
+  template <class T> static T value(const T& x) { return x * ops::sigmoid(x); }
+  template <class T> static T d(const T& x) {
     const T s = ops::sigmoid(x);
     return s * (1.0 + x * (1.0 - s));
   }
@@ -158,20 +136,13 @@ struct Gelu {
   static constexpr const char* derivative_latex = R"(f'(x) = \Phi(x) + \frac{x\,e^{-x^2/2}}{\sqrt{2\pi}})";
   static constexpr const char* kink = "smooth everywhere (no kink)";
   static constexpr Domain domain{-4.0, 4.0};
-  template <class T>
-  static T value(const T& x) {
-    return x * Phi(x);
-  }
-  template <class T>
-  static T d(const T& x) {
+  template <class T> static T value(const T& x) { return x * Phi(x); }
+  template <class T> static T d(const T& x) {
     constexpr double inv_sqrt_2pi = std::numbers::inv_sqrtpi / std::numbers::sqrt2;
     return Phi(x) + x * ops::exp(-0.5 * x * x) * inv_sqrt_2pi;
   }
   /// The standard normal CDF: Phi(x) = (1 + erf(x / sqrt 2)) / 2.
-  template <class T>
-  static T Phi(const T& x) {
-    return 0.5 * (1.0 + ops::erf(x / std::numbers::sqrt2));
-  }
+  template <class T> static T Phi(const T& x) { return 0.5 * (1.0 + ops::erf(x / std::numbers::sqrt2)); }
 };
 
 }  // namespace gradlab::activations

@@ -29,15 +29,11 @@ struct SquaredError {
   static constexpr const char* formula_latex = R"(L(\hat y, y) = \tfrac12 (\hat y - y)^2)";
   static constexpr const char* derivative = "dL/df = f - y";
   static constexpr const char* derivative_latex = R"(\frac{\partial L}{\partial \hat y} = \hat y - y)";
-  template <class T, class Y>
-  static T value(const T& f, const Y& y) {
+  template <class T, class Y> static T value(const T& f, const Y& y) {
     const T e = f - y;
     return 0.5 * e * e;
   }
-  template <class T>
-  static T d(const T& f, double y) {
-    return f - y;
-  }
+  template <class T> static T d(const T& f, double y) { return f - y; }
 };
 
 /// Binary cross-entropy: L(f, y) = -[y ln f + (1 - y) ln(1 - f)];  dL/df = (f - y) / (f (1 - f)).
@@ -55,22 +51,14 @@ struct BinaryCrossEntropy {
   static constexpr const char* absorbs = "sigmoid";
   static constexpr const char* logit_formula = "L(z, y) = softplus(z) - y z   (f = sigmoid(z))";
   static constexpr const char* logit_derivative = "dL/dz = sigmoid(z) - y";
-  template <class T, class Y>
-  static T value(const T& f, const Y& y) {
+  template <class T, class Y> static T value(const T& f, const Y& y) {
     return -(y * ops::log(f) + (1.0 - y) * ops::log(1.0 - f));
   }
-  template <class T>
-  static T d(const T& f, double y) {
-    return (f - y) / (f * (1.0 - f));
-  }
-  template <class T, class Y>
-  static T value_logit(const T& z, const Y& y) {
+  template <class T> static T d(const T& f, double y) { return (f - y) / (f * (1.0 - f)); }
+  template <class T, class Y> static T value_logit(const T& z, const Y& y) {
     return ops::softplus(z) - y * z;
   }
-  template <class T>
-  static T d_logit(const T& z, double y) {
-    return ops::sigmoid(z) - y;
-  }
+  template <class T> static T d_logit(const T& z, double y) { return ops::sigmoid(z) - y; }
 };
 
 }  // namespace losses
@@ -119,8 +107,7 @@ struct LossInfo {
 
 namespace detail {
 /// The run-time entry of a record.
-template <LossRecord L>
-LossInfo make_loss_info() {
+template <LossRecord L> LossInfo make_loss_info() {
   LossInfo info;
   info.name = L::name;
   info.formula = L::formula;
@@ -151,8 +138,7 @@ const LossInfo& add_loss(const LossInfo& info);
 }  // namespace detail
 
 /// Registers a loss record defined outside the library. Same rules as register_activation.
-template <LossRecord L>
-const LossInfo& register_loss() {
+template <LossRecord L> const LossInfo& register_loss() {
   return detail::add_loss(detail::make_loss_info<L>());
 }
 

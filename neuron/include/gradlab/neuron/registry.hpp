@@ -15,13 +15,11 @@
 namespace gradlab::detail {
 
 /// The identity of a record type, so that registering the same record twice is harmless.
-template <class Record>
-inline constexpr char record_key = 0;
+template <class Record> inline constexpr char record_key = 0;
 
 /// Named entries that never move once added (references stay valid). Info needs `name` (a string
 /// view) and `key` (the record_key of the record it came from).
-template <class Info>
-class Registry {
+template <class Info> class Registry {
  public:
   Registry(std::string kind, std::string plural) : kind_(std::move(kind)), plural_(std::move(plural)) {}
 
