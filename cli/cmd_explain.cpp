@@ -5,6 +5,7 @@
 
 #include "common.hpp"
 #include "gradlab/neuron/report.hpp"
+#include "results.hpp"
 
 namespace gradlab::cli {
 
@@ -14,37 +15,16 @@ int run_explain(const ExprOptions& o) {
   const Program program(o);
   const std::vector<Binding> point = parse_bindings(o.at);
   const Recording rec(program, point);
+  if (o.json) {
+    print_json(ledger_json(rec, point));
+    return 0;
+  }
   const Tape& tape = rec.tape;
   const expr::Evaluator& ev = rec.ev;
-  const Program::Recorded& r = rec.r;
   const Index root = rec.root;
   const std::vector<double>& adj = rec.adj;
   const std::vector<std::vector<ChainTerm>> terms = chain_terms(tape, root);
   auto name = [](Index i) { return fmt::format("v{}", i); };
-
-  if (o.json) {
-    Json j;
-    j["forward"] = Json::array();
-    for (Index i = 0; i <= root; ++i)
-      j["forward"].push_back({{"node", i},
-                              {"op", op_info(tape.op(i)).name},
-                              {"formula", ev.formula(i)},
-                              {"value", tape.value(i)}});
-    j["backward"] = Json::array();
-    for (Index i = root + 1; i-- > 0;) {
-      if (tape.op(i) == kConstOp) continue;
-      Json t = Json::array();
-      for (const ChainTerm& c : terms[i])
-        t.push_back({{"user", c.user}, {"user_adjoint", adj[c.user]}, {"local_derivative", c.local}});
-      j["backward"].push_back({{"node", i}, {"adjoint", adj[i]}, {"terms", t}});
-    }
-    std::vector<std::pair<std::string, Json>> gradient;
-    for (std::size_t k = 0; k < point.size(); ++k)
-      gradient.emplace_back(point[k].name, adj[r.inputs[k].index()]);
-    j["gradient"] = object_of_distinct_keys(std::move(gradient));
-    print_json(j);
-    return 0;
-  }
 
   // The forward pass: one row per node, in the order it was recorded.
   std::vector<std::vector<std::string>> rows;

@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "common.hpp"
-#include "gradlab/autodiff/functional.hpp"
+#include "results.hpp"
 
 namespace gradlab::cli {
 
@@ -21,16 +21,10 @@ int run_grad(const GradOptions& o) {
   const std::vector<Binding> point = parse_bindings(o.e.at);
   const std::vector<std::size_t> wrt = parse_wrt(o.wrt, point);
   const Recording rec(program, point);
-  const Program::Recorded& r = rec.r;
-  const double value = rec.value();
-  std::vector<double> g;
-  std::vector<Var> xs;
-  for (std::size_t k : wrt) {
-    xs.push_back(r.inputs[k]);
-    g.push_back(rec.gradient(k, point));
-  }
-  Eigen::MatrixXd h;
-  if (o.hessian) h = gradlab::hessian(r.root, xs);
+  const Derivatives d = derivatives(rec, point, wrt, o.hessian);
+  const double value = d.value;
+  const std::vector<double>& g = d.gradient;
+  const Eigen::MatrixXd& h = d.hessian;
 
   if (o.e.json) {
     // Printed member by member and the Hessian row by row: linear in the output's size.

@@ -20,6 +20,7 @@
 #include "gradlab/figures.hpp"
 #include "gradlab/neuron/activation.hpp"
 #include "gradlab/neuron/article.hpp"
+#include "results.hpp"
 
 namespace gradlab::web {
 
@@ -190,21 +191,19 @@ template <class F> Json with_parsed(const Json& s, F f) {
 Json evaluate(const Json& s) {
   return with_parsed(s, [](const Parsed& p) -> Json {
     const cli::Recording rec(*p.program, p.point);
-    const cli::Program::Recorded& r = rec.r;
+    std::vector<std::size_t> all(p.point.size());
+    for (std::size_t k = 0; k < all.size(); ++k) all[k] = k;
+    const cli::Derivatives d = cli::derivatives(rec, p.point, all, true);
     Json j;
-    j["value"] = rec.value();
+    j["value"] = d.value;
     j["gradient"] = Json::object();
-    std::vector<Var> xs;
-    for (std::size_t k = 0; k < p.point.size(); ++k) {
-      j["gradient"][p.point[k].name] = rec.gradient(k, p.point);
-      xs.push_back(r.inputs[k]);
-    }
-    const Eigen::MatrixXd h = hessian(r.root, xs);
     j["hessian"] = Json::object();
-    for (std::size_t a = 0; a < xs.size(); ++a)
-      for (std::size_t b = 0; b < xs.size(); ++b)
+    for (std::size_t a = 0; a < all.size(); ++a) {
+      j["gradient"][p.point[a].name] = d.gradient[a];
+      for (std::size_t b = 0; b < all.size(); ++b)
         j["hessian"][p.point[a].name][p.point[b].name] =
-            h(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b));
+            d.hessian(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b));
+    }
     return j;
   });
 }
@@ -214,26 +213,7 @@ Json evaluate(const Json& s) {
 Json ledger(const Json& s) {
   return with_parsed(s, [](const Parsed& p) -> Json {
     const cli::Recording rec(*p.program, p.point);
-    const std::vector<std::vector<ChainTerm>> terms = chain_terms(rec.tape, rec.root);
-    Json j;
-    j["forward"] = Json::array();
-    for (Index i = 0; i <= rec.root; ++i)
-      j["forward"].push_back({{"node", i},
-                              {"op", op_info(rec.tape.op(i)).name},
-                              {"formula", rec.ev.formula(i)},
-                              {"value", rec.tape.value(i)}});
-    j["backward"] = Json::array();
-    for (Index i = rec.root + 1; i-- > 0;) {
-      if (rec.tape.op(i) == kConstOp) continue;
-      Json t = Json::array();
-      for (const ChainTerm& c : terms[static_cast<std::size_t>(i)])
-        t.push_back({{"user", c.user}, {"user_adjoint", rec.adj[c.user]}, {"local_derivative", c.local}});
-      j["backward"].push_back({{"node", i}, {"adjoint", rec.adj[i]}, {"terms", t}});
-    }
-    j["gradient"] = Json::object();
-    for (std::size_t k = 0; k < p.point.size(); ++k)
-      j["gradient"][p.point[k].name] = rec.adj[rec.r.inputs[k].index()];
-    return j;
+    return cli::ledger_json(rec, p.point);
   });
 }
 }  // namespace
