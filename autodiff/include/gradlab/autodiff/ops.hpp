@@ -416,8 +416,9 @@ struct DoubleSweep {
   [[nodiscard]] static bool needs(Index) { return true; }
   void add(Index i, double d) const { adj[i] += d; }
   [[nodiscard]] double adjoint(Index i) const { return adj[i]; }
-  /// Node i hands nothing on: its adjoint is 0 (a matrix node's entry is a flag, see Tape::backward).
-  [[nodiscard]] bool skip(Index i) const { return adj[i] == 0.0; }
+  /// Node i, whose adjoint is g, hands nothing on: g is 0 (a matrix node's entry is a flag, see
+  /// Tape::backward).
+  [[nodiscard]] static bool skip(Index, double g) { return g == 0.0; }
 };
 
 /// Differentiable sweep state: adjoints are Vars on the same tape (invalid Var = exact zero).
@@ -432,8 +433,8 @@ struct RecordedSweep {
   [[nodiscard]] bool needs(Index i) const { return active[i]; }
   void add(Index i, const Var& d) const { adj[i] = adj[i].valid() ? adj[i] + d : d; }
   [[nodiscard]] Var adjoint(Index i) const { return adj[i]; }
-  /// Node i hands nothing on: its adjoint is an exact zero, or it does not depend on an input.
-  [[nodiscard]] bool skip(Index i) const { return !adj[i].valid() || !active[i]; }
+  /// Node i, whose adjoint is g, hands nothing on: g is an exact zero, or i does not depend on an input.
+  [[nodiscard]] bool skip(Index i, const Var& g) const { return !g.valid() || !active[i]; }
 };
 
 /// Applies the local-derivative rule of Op at node i with upstream adjoint g (adj_a += g * da ...).
