@@ -19,22 +19,7 @@
 namespace gradlab::cli {
 
 namespace {
-struct TrainOptions {
-  std::string data;
-  std::string target;
-  std::string features;
-  std::string activation = "sigmoid";
-  std::string loss = "mse";
-  std::string optimizer = "gd";
-  double lr = 0.1;
-  int epochs = 1000;
-  int batch = 0;
-  bool standardize = false;
-  bool no_header = false;
-  unsigned seed = 1;
-  std::string out;
-  bool json = false;
-};
+using TrainOptions = SharedTrainOptions;
 
 /// Short names for the loss records' names.
 constexpr std::pair<std::string_view, std::string_view> kLossAliases[] = {{"mse", "squared_error"},
@@ -220,9 +205,7 @@ Command add_train(CLI::App& app) {
   add_network_options(*sub, *net);
   return {sub, [o, net] {
             if (!wants_network(*net, o->loss)) return run_train(*o);
-            return run_network_train(
-                *net, {o->data, o->target, o->features, o->activation, o->loss, o->optimizer, o->lr,
-                       o->epochs, o->batch, o->standardize, o->seed, o->json, o->out});
+            return run_network_train(*net, *o);
           }};
 }
 

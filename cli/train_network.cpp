@@ -153,7 +153,7 @@ bool wants_network(const NetworkTrainOptions& o, const std::string& loss) {
 
 int run_network_train(const NetworkTrainOptions& n, const SharedTrainOptions& s) {
   if (!s.out.empty()) throw Error("--out (figures) is not available for networks yet");
-  const CsvTable table = read_csv(s.data);
+  const CsvTable table = read_csv(s.data, {.header = !s.no_header});
   const Dataset d = select_columns(table, s.target, split_names(s.features));
 
   // the network: loaded, or built from --hidden (empty: no hidden layer)

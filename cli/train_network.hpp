@@ -23,16 +23,22 @@ struct NetworkTrainOptions {
   bool gradient = false;
 };
 
-/// The options `train` shares with the neuron, as the network half reads them.
+/// The options of `train` that the neuron and the network share (one struct, read by both halves).
 struct SharedTrainOptions {
-  std::string data, target, features, activation, loss, optimizer;
+  std::string data;
+  std::string target;
+  std::string features;
+  std::string activation = "sigmoid";
+  std::string loss = "mse";
+  std::string optimizer = "gd";
   double lr = 0.1;
   int epochs = 1000;
   int batch = 0;
   bool standardize = false;
+  bool no_header = false;
   unsigned seed = 1;
-  bool json = false;
   std::string out;
+  bool json = false;
 };
 
 /// Adds --hidden, --init, --validation, --save, --load and --gradient to `train`.

@@ -55,3 +55,7 @@ file(WRITE ${work}/ce_model.json [=[
 ]=])
 cli_case(predict_explain_ce ARGS predict --model ce_model.json --data three_classes.csv --explain 3)
 cli_case(predict_explain_no_sample EXIT 2 ARGS predict --model xor_model.json --data xor.csv --explain 9)
+
+# --no-header reaches the network half too (it was dropped there, and the numeric first line refused).
+cli_shell(train_network_no_header "^exit 0\n$"
+          "printf '0,0,0\\n0,1,1\\n1,0,1\\n1,1,0\\n' > x.csv && \"$G\" train --data x.csv --no-header --hidden 2 --epochs 1 --json > /dev/null; echo \"exit $?\"")
