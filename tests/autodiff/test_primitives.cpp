@@ -252,6 +252,23 @@ BOOST_AUTO_TEST_CASE(kink_conventions) {
   BOOST_TEST(gradlab::grad(min(a, a), {a})[0] == 1.0);
 }
 
+// The ops whose derivative jumps say where, so that checks can keep away from exactly those points.
+BOOST_AUTO_TEST_CASE(kinked_ops_declare_their_kinks) {
+  for (const char* name : {"abs", "relu", "step", "sign"}) {
+    const gradlab::OpInfo& op = gradlab::op_info(*gradlab::find_op(name));
+    BOOST_REQUIRE(op.kink_distance != nullptr);
+    BOOST_TEST(op.kink_distance(-0.25, 0.0) == 0.25);
+    BOOST_TEST(std::string_view(op.kink) == "x = 0");
+  }
+  for (const char* name : {"max", "min"}) {
+    const gradlab::OpInfo& op = gradlab::op_info(*gradlab::find_op(name));
+    BOOST_REQUIRE(op.kink_distance != nullptr);
+    BOOST_TEST(op.kink_distance(1.0, 3.5) == 2.5);
+  }
+  for (const char* name : {"exp", "sigmoid", "add", "mul", "powc", "sqrt"})
+    BOOST_TEST(gradlab::op_info(*gradlab::find_op(name)).kink_distance == nullptr, name);
+}
+
 // sigmoid and softplus never overflow: finite values and derivatives at |z| = 800, even with
 // anomaly detection on (which would throw at the first Inf or NaN).
 BOOST_AUTO_TEST_CASE(sigmoid_softplus_stable_at_large_z) {

@@ -44,6 +44,21 @@ BOOST_AUTO_TEST_CASE(builtins_are_registered_in_order) {
              boost::test_tools::per_element());
 }
 
+// A record's kinks reach its engine op, so checks of expressions that use it know them; smooth
+// records declare none.
+BOOST_AUTO_TEST_CASE(activation_ops_carry_the_records_kinks) {
+  for (const char* name : {"leaky_relu", "elu"}) {
+    gradlab::activation(name);  // registers the op
+    const gradlab::OpInfo& op = gradlab::op_info(*gradlab::find_op(name));
+    BOOST_REQUIRE(op.kink_distance != nullptr);
+    BOOST_TEST(op.kink_distance(-0.5, 0.01) == 0.5);
+  }
+  for (const char* name : {"silu", "gelu"}) {
+    gradlab::activation(name);
+    BOOST_TEST(gradlab::op_info(*gradlab::find_op(name)).kink_distance == nullptr);
+  }
+}
+
 // The records that name an engine op write no derivative of their own: ops.hpp is the one place.
 static_assert(!gradlab::detail::has_own_derivative<gradlab::activations::Sigmoid>);
 static_assert(!gradlab::detail::has_own_derivative<gradlab::activations::Tanh>);

@@ -14,6 +14,8 @@
 /// new nodes, so the backward pass is itself differentiable and Hessians come for free. On matrix
 /// nodes (matrix.hpp) the rule runs entry by entry with T = double, and with T = MatVar in the
 /// differentiable sweep.
+/// An op whose derivative jumps (relu, abs, max, ...) also declares where: `kink` in words and
+/// `kink_distance(inputs)`, the distance to the nearest jump, so checks know which points to avoid.
 /// Users define their own primitives the same way and call `gradlab::apply<MyOp>(x)`.
 #include <Eigen/Core>
 #include <array>
@@ -177,6 +179,8 @@ struct Max {  // y = max(a, b);  dy/da = [a > b] (1/2 at a tie), dy/db = [b > a]
   static constexpr const char* name = "max";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a > b ? a : b; }
+  static constexpr const char* kink = "a tie, a = b";
+  static double kink_distance(double a, double b) { return std::abs(a - b); }
   template <class T> static T da(const T& a, const T& b, const T&) { return tie_share(a, b); }
   template <class T> static T db(const T& a, const T& b, const T&) { return tie_share(b, a); }
 };
@@ -184,6 +188,8 @@ struct Min {  // y = min(a, b);  dy/da = [a < b] (1/2 at a tie), dy/db = [b < a]
   static constexpr const char* name = "min";
   static constexpr Arity arity = Arity::Binary;
   static double value(double a, double b) { return a < b ? a : b; }
+  static constexpr const char* kink = "a tie, a = b";
+  static double kink_distance(double a, double b) { return std::abs(a - b); }
   template <class T> static T da(const T& a, const T& b, const T&) { return tie_share(b, a); }
   template <class T> static T db(const T& a, const T& b, const T&) { return tie_share(a, b); }
 };
@@ -280,6 +286,8 @@ struct Abs {  // y = |x|;  dy/dx = sign x  (0 at x = 0, as PyTorch)
   static constexpr const char* name = "abs";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return std::abs(x); }
+  static constexpr const char* kink = "x = 0";
+  static double kink_distance(double x) { return std::abs(x); }
   template <class T> static T d(const T& x, const T&) { return sign(x); }
 };
 struct Sin {  // y = sin x;  dy/dx = cos x
@@ -339,18 +347,24 @@ struct Relu {  // y = max(x, 0);  dy/dx = step x  (0 at x = 0, as PyTorch)
   static constexpr const char* name = "relu";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return x > 0 ? x : 0.0; }
+  static constexpr const char* kink = "x = 0";
+  static double kink_distance(double x) { return std::abs(x); }
   template <class T> static T d(const T& x, const T&) { return step(x); }
 };
 struct Step {  // y = [x > 0] (Heaviside, 0 at x = 0);  dy/dx = 0
   static constexpr const char* name = "step";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return x > 0 ? 1.0 : 0.0; }
+  static constexpr const char* kink = "x = 0";
+  static double kink_distance(double x) { return std::abs(x); }
   template <class T> static T d(const T&, const T&) { return T(0.0); }
 };
 struct Sign {  // y = sign x (0 at x = 0);  dy/dx = 0
   static constexpr const char* name = "sign";
   static constexpr Arity arity = Arity::Unary;
   static double value(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0); }
+  static constexpr const char* kink = "x = 0";
+  static double kink_distance(double x) { return std::abs(x); }
   template <class T> static T d(const T&, const T&) { return T(0.0); }
 };
 
@@ -474,6 +488,10 @@ struct OpInfo {
   const char* symbol = nullptr;
   /// Throws DomainError when the inputs are outside the op's domain (see ops::check_domain).
   void (*check_domain)(double, double) = nullptr;
+  /// Ops whose derivative jumps somewhere (relu, abs, max, ...): where, in words ("x = 0"), and the
+  /// distance from the inputs (a, b; b unused by unary ops) to the nearest such point. Null: smooth.
+  const char* kink = nullptr;
+  double (*kink_distance)(double, double) = nullptr;
   double (*value1)(double) = nullptr;          ///< Unary
   double (*value2)(double, double) = nullptr;  ///< Binary and UnaryParam
   void (*backward)(const DoubleSweep&, Index, double) = nullptr;
@@ -487,6 +505,13 @@ template <ops::Primitive Op> OpInfo make_op_info() {
   OpInfo info{Op::name, Op::arity};
   if constexpr (requires { Op::symbol; }) info.symbol = Op::symbol;
   if constexpr (requires { Op::in_domain(0.0, 0.0); }) info.check_domain = &ops::check_domain<Op>;
+  if constexpr (requires { Op::kink_distance(0.0); }) {
+    info.kink = Op::kink;
+    info.kink_distance = [](double x, double) { return Op::kink_distance(x); };
+  } else if constexpr (requires { Op::kink_distance(0.0, 0.0); }) {
+    info.kink = Op::kink;
+    info.kink_distance = [](double a, double b) { return Op::kink_distance(a, b); };
+  }
   if constexpr (Op::arity == ops::Arity::Unary) info.value1 = [](double x) { return Op::value(x); };
   if constexpr (Op::arity == ops::Arity::Binary || Op::arity == ops::Arity::UnaryParam)
     info.value2 = [](double a, double b) { return Op::value(a, b); };

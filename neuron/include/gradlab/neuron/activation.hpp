@@ -25,8 +25,11 @@
 /// `value` and `d` are written with gradlab::ops:: functions, so both work on double, on Var and on
 /// MatVar (entry by entry): autodiff differentiates through `value`, and `d` is itself
 /// differentiable (second derivatives).
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -78,6 +81,13 @@ template <class A, class T> T record_d(const T& x) {
   }
 }
 
+/// |x - k| for the nearest of the record's kinks k (infinity when it declares none).
+template <class A> double distance_to_kinks(double x) {
+  double d = std::numeric_limits<double>::infinity();
+  for (double k : A::kinks) d = std::min(d, std::abs(x - k));
+  return d;
+}
+
 /// The engine op generated from a record: value from value<double>, local derivative from d<T>.
 template <class A, bool Parametric = has_alpha<A>>
 struct ActivationOp {  // y = f(x);  dy/dx = f'(x) from the record
@@ -85,6 +95,9 @@ struct ActivationOp {  // y = f(x);  dy/dx = f'(x) from the record
   static constexpr ops::Arity arity = ops::Arity::Unary;
   static double value(double x) { return A::value(x); }
   template <class T> static T d(const T& x, const T& /*y*/) { return A::d(x); }
+  static constexpr const char* kink = A::kink;
+  static double kink_distance(double x) requires requires { A::kinks; }
+  { return distance_to_kinks<A>(x); }
 };
 template <class A> struct ActivationOp<A, true> {  // y = f(x; alpha);  dy/dx = f'(x; alpha) from the record
   static constexpr const char* name = A::name;
@@ -92,6 +105,9 @@ template <class A> struct ActivationOp<A, true> {  // y = f(x; alpha);  dy/dx = 
   static constexpr double default_param = A::default_alpha;
   static double value(double x, double alpha) { return A::value(x, alpha); }
   template <class T> static T d(const T& x, double alpha, const T& /*y*/) { return A::d(x, alpha); }
+  static constexpr const char* kink = A::kink;
+  static double kink_distance(double x, double /*alpha*/) requires requires { A::kinks; }
+  { return distance_to_kinks<A>(x); }
 };
 
 /// The record's fused op: the engine primitive it names, else the generated op.
