@@ -102,13 +102,6 @@ std::string ops::Pow::domain_error(double a, double) {
       a);
 }
 
-std::string ops::RPowC::domain_error(double, double c) {
-  return fmt::format(
-      "a variable exponent needs a positive base (c^x = exp(x ln c)), but the base is {}; a constant "
-      "exponent, as in x^2, works for any base",
-      c);
-}
-
 namespace detail {
 // "input 0.5", "inputs 1, 2" or "input 0.5 and parameter 3", for error messages.
 std::string describe_inputs(const Tape& t, Index a, Index b) {

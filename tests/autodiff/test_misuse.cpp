@@ -258,7 +258,7 @@ BOOST_AUTO_TEST_CASE(pow_with_var_exponent_needs_positive_base) {
   BOOST_CHECK_EXCEPTION(pow(tape.variable(0.0), b), gradlab::DomainError,
                         message_has<gradlab::DomainError>({"positive base", "the base is 0"}));
   BOOST_CHECK_EXCEPTION(pow(-2.0, b), gradlab::DomainError,
-                        message_has<gradlab::DomainError>({"positive base", "c^x", "the base is -2"}));
+                        message_has<gradlab::DomainError>({"positive base", "a^b", "the base is -2"}));
   BOOST_CHECK_EXCEPTION(pow(0.0, b), gradlab::DomainError,
                         message_has<gradlab::DomainError>({"the base is 0"}));
   BOOST_TEST(pow(tape.variable(-2.0), 2.0).value() == 4.0);  // a constant exponent accepts any base

@@ -15,9 +15,9 @@ struct LogCosh {
   template <class T> static T d(const T& x, const T& /*y*/) { return gradlab::ops::tanh(x); }
 };
 
-/// hypot: y = sqrt(a^2 + b^2);  dy/da = a / y, dy/db = b / y
+/// user_hypot: y = sqrt(a^2 + b^2);  dy/da = a / y, dy/db = b / y
 struct Hypot {
-  static constexpr const char* name = "hypot";
+  static constexpr const char* name = "user_hypot";  // the library has its own hypot
   static constexpr gradlab::ops::Arity arity = gradlab::ops::Arity::Binary;
   static double value(double a, double b) { return std::hypot(a, b); }
   template <class T> static T da(const T& a, const T& /*b*/, const T& y) { return a / y; }

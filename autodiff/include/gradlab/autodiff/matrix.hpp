@@ -239,42 +239,23 @@ inline MatVar operator*(double c, const MatVar& x) { return x * c; }
 inline MatVar operator/(const MatVar& x, double c) { return apply<ops::DivC>(x, c); }
 inline MatVar operator/(double c, const MatVar& x) { return apply<ops::RDivC>(x, c); }
 inline MatVar operator-(const MatVar& x) { return apply<ops::Neg>(x); }
-inline MatVar exp(const MatVar& x) { return apply<ops::Exp>(x); }
-inline MatVar log(const MatVar& x) { return apply<ops::Log>(x); }
-inline MatVar sqrt(const MatVar& x) { return apply<ops::Sqrt>(x); }
-inline MatVar abs(const MatVar& x) { return apply<ops::Abs>(x); }
-inline MatVar sin(const MatVar& x) { return apply<ops::Sin>(x); }
-inline MatVar cos(const MatVar& x) { return apply<ops::Cos>(x); }
-inline MatVar tan(const MatVar& x) { return apply<ops::Tan>(x); }
-inline MatVar tanh(const MatVar& x) { return apply<ops::Tanh>(x); }
-inline MatVar erf(const MatVar& x) { return apply<ops::Erf>(x); }
-inline MatVar sigmoid(const MatVar& x) { return apply<ops::Sigmoid>(x); }
-inline MatVar softplus(const MatVar& x) { return apply<ops::Softplus>(x); }
-inline MatVar relu(const MatVar& x) { return apply<ops::Relu>(x); }
-inline MatVar step(const MatVar& x) { return apply<ops::Step>(x); }
-inline MatVar sign(const MatVar& x) { return apply<ops::Sign>(x); }
+// exp, sin, max ... take MatVars as they are (ops.hpp generates them from the op list): entry by
+// entry, with broadcasting for two arguments (max and min give each side half the adjoint at a tie).
 inline MatVar pow(const MatVar& x, double p) { return apply<ops::PowC>(x, p); }
 /// a^b entry by entry, with broadcasting; every entry of the base must be positive (DomainError
 /// naming the first that is not), as for scalars.
 inline MatVar pow(const MatVar& a, const MatVar& b) { return apply<ops::Pow>(a, b); }
 inline MatVar pow(const MatVar& a, const Var& b) { return apply<ops::Pow>(a, b); }
 inline MatVar pow(const Var& a, const MatVar& b) { return apply<ops::Pow>(a, b); }
-/// max and min entry by entry, with broadcasting (at a tie each side gets half the adjoint).
-inline MatVar max(const MatVar& a, const MatVar& b) { return apply<ops::Max>(a, b); }
-inline MatVar max(const MatVar& a, const Var& b) { return apply<ops::Max>(a, b); }
-inline MatVar max(const Var& a, const MatVar& b) { return apply<ops::Max>(a, b); }
-inline MatVar min(const MatVar& a, const MatVar& b) { return apply<ops::Min>(a, b); }
-inline MatVar min(const MatVar& a, const Var& b) { return apply<ops::Min>(a, b); }
-inline MatVar min(const Var& a, const MatVar& b) { return apply<ops::Min>(a, b); }
 /// The rule of max on matrices: a constant matrix of ops::tie_share(u, v), in the broadcast shape.
 MatVar tie_share(const MatVar& u, const MatVar& v);
+/// f of every entry of x, as a constant matrix (a rule's piecewise factor, see constant_of in ops.hpp).
+inline MatVar constant_of(const MatVar& x, double (*f)(double)) {
+  return matrix_constant_copy(x.value().unaryExpr(f));
+}
 
 namespace ops {
-// The rules' math vocabulary (gradlab::ops::exp ...) gains the MatVar overloads, so that a rule or
-// an activation written once also runs on matrices.
-using gradlab::abs, gradlab::cos, gradlab::erf, gradlab::exp, gradlab::log, gradlab::max, gradlab::min,
-    gradlab::pow, gradlab::relu, gradlab::sigmoid, gradlab::sign, gradlab::sin, gradlab::softplus,
-    gradlab::sqrt, gradlab::step, gradlab::tan, gradlab::tanh;
+using gradlab::pow;  // pow's MatVar forms join the rules' vocabulary (the other functions are templates)
 }  // namespace ops
 
 // ---- derivatives -----------------------------------------------------------------------------

@@ -33,7 +33,60 @@
 
 namespace gradlab {
 
-// The Var overloads, declared first so that the rules below can use them (defined at the end).
+class MatVar;
+
+/// The built-in primitives, in the order of their op ids: one line per op. `FN(Op, name)` also
+/// makes the free function `name` (double, Var and MatVar arguments alike, generated below from the
+/// op's arity); `OP(Op)` is an op without one (leaves, the ops that operators stand for, pow's three
+/// forms behind the hand-written pow).
+// clang-format 14 does not settle on one layout for this macro.
+// clang-format off
+#define GRADLAB_OP_LIST(OP, FN) \
+  OP(Input) OP(Const) \
+  OP(Add) OP(Sub) OP(Mul) OP(Div) OP(Pow) FN(Max, max) FN(Min, min) \
+  OP(PowC) OP(AddC) OP(SubC) OP(RSubC) OP(MulC) OP(DivC) OP(RDivC) OP(RPowC) \
+  OP(Neg) FN(Exp, exp) FN(Log, log) FN(Sqrt, sqrt) FN(Abs, abs) FN(Sin, sin) FN(Cos, cos) FN(Tan, tan) \
+  FN(Tanh, tanh) FN(Erf, erf) \
+  FN(Sigmoid, sigmoid) FN(Softplus, softplus) FN(Relu, relu) FN(Step, step) FN(Sign, sign) \
+  FN(Asin, asin) FN(Acos, acos) FN(Atan, atan) FN(Sinh, sinh) FN(Cosh, cosh) FN(Asinh, asinh) \
+  FN(Acosh, acosh) FN(Atanh, atanh) FN(Log1p, log1p) FN(Expm1, expm1) FN(Erfc, erfc) \
+  FN(Floor, floor) FN(Ceil, ceil) FN(Round, round) FN(Hardtanh, hardtanh) FN(Relu6, relu6) \
+  FN(Atan2, atan2) FN(Hypot, hypot) FN(Logaddexp, logaddexp) FN(Xlogy, xlogy)
+// clang-format on
+
+/// X(Op) for every built-in op, in op-id order (the list above without the function names).
+#define GRADLAB_BUILTIN_OPS(X) GRADLAB_OPS_EXPAND_(GRADLAB_OP_LIST(X, X GRADLAB_OPS_NAME_ONLY_))
+#define GRADLAB_OPS_EXPAND_(...) __VA_ARGS__
+#define GRADLAB_OPS_NAME_ONLY_(Op, fn) (Op)
+#define GRADLAB_OPS_NONE_(...)
+
+namespace ops {
+#define GRADLAB_OPS_DECLARE_STRUCT_(Op, ...) struct Op;
+GRADLAB_OP_LIST(GRADLAB_OPS_DECLARE_STRUCT_, GRADLAB_OPS_DECLARE_STRUCT_)
+#undef GRADLAB_OPS_DECLARE_STRUCT_
+
+/// An argument of a primitive's free function: a number, a Var or a MatVar.
+template <class A>
+concept Argument = std::is_arithmetic_v<A> || std::same_as<A, Var> || std::same_as<A, MatVar>;
+/// The result of a primitive's free function: a MatVar if an argument is one, else a Var if an
+/// argument is one, else a double.
+template <class... A> using Result =
+    std::conditional_t<(std::same_as<A, MatVar> || ...), MatVar,
+                       std::conditional_t<(std::same_as<A, Var> || ...), Var, double>>;
+/// Whether the free function of Op takes these arguments (checked where it is called, once the op is
+/// complete).
+template <class Op, class... A> constexpr bool takes();
+}  // namespace ops
+
+// The free functions of the primitives (exp, sin, max ...), declared here so that the rules below can
+// call them, and defined at the end of this file: one template for every primitive, whose arity
+// says which arguments it takes.
+#define GRADLAB_OPS_DECLARE_FN_(Op, fn) \
+  template <ops::Argument... A>         \
+  requires(ops::takes<ops::Op, A...>()) ops::Result<A...> fn(const A&... a);
+GRADLAB_OP_LIST(GRADLAB_OPS_NONE_, GRADLAB_OPS_DECLARE_FN_)
+
+// The operators on Var, and pow (an overload set: a^b, x^p and c^x are three ops).
 Var operator+(const Var& a, const Var& b);
 Var operator-(const Var& a, const Var& b);
 Var operator*(const Var& a, const Var& b);
@@ -47,25 +100,9 @@ Var operator*(const Var& x, double c);
 Var operator*(double c, const Var& x);
 Var operator/(const Var& x, double c);
 Var operator/(double c, const Var& x);
-Var exp(const Var& x);
-Var log(const Var& x);
-Var sqrt(const Var& x);
-Var abs(const Var& x);
-Var sin(const Var& x);
-Var cos(const Var& x);
-Var tan(const Var& x);
-Var tanh(const Var& x);
-Var erf(const Var& x);
-Var sigmoid(const Var& x);
-Var softplus(const Var& x);
-Var relu(const Var& x);
-Var step(const Var& x);
-Var sign(const Var& x);
 Var pow(const Var& x, double p);
 Var pow(const Var& a, const Var& b);
 Var pow(double a, const Var& b);
-Var max(const Var& a, const Var& b);
-Var min(const Var& a, const Var& b);
 
 /// The value of a number: itself for double, the node's value for Var.
 inline double value_of(double x) { return x; }
@@ -77,30 +114,19 @@ namespace ops {
 /// (such as p in x^p or c in c * x), stored in the tape's parameter array.
 enum class Arity : std::uint8_t { Leaf, Unary, UnaryParam, Binary };
 
-// The math vocabulary of the rules: every function has a double and a Var overload here, so a rule
-// written once works for both (call them qualified, gradlab::ops::cos, from your own rules).
-using gradlab::abs, gradlab::cos, gradlab::erf, gradlab::exp, gradlab::log, gradlab::max, gradlab::min,
-    gradlab::pow, gradlab::relu, gradlab::sigmoid, gradlab::sign, gradlab::sin, gradlab::softplus,
-    gradlab::sqrt, gradlab::step, gradlab::tan, gradlab::tanh;
-inline double exp(double x) { return std::exp(x); }
-inline double log(double x) { return std::log(x); }
-inline double sqrt(double x) { return std::sqrt(x); }
-inline double abs(double x) { return std::abs(x); }
-inline double sin(double x) { return std::sin(x); }
-inline double cos(double x) { return std::cos(x); }
-inline double tan(double x) { return std::tan(x); }
-inline double tanh(double x) { return std::tanh(x); }
-inline double erf(double x) { return std::erf(x); }
+// The math vocabulary of the rules: every function takes doubles, Vars and MatVars, so a rule
+// written once works for all (call them qualified, gradlab::ops::cos, from your own rules).
+#define GRADLAB_OPS_USING_FN_(Op, fn) using gradlab::fn;
+GRADLAB_OP_LIST(GRADLAB_OPS_NONE_, GRADLAB_OPS_USING_FN_)
+#undef GRADLAB_OPS_USING_FN_
+using gradlab::pow;
 inline double pow(double x, double p) { return std::pow(x, p); }
-double sigmoid(double x);
-double softplus(double x);
-double relu(double x);
-double step(double x);
-double sign(double x);
-inline double max(double a, double b) { return a > b ? a : b; }
-inline double min(double a, double b) { return a < b ? a : b; }
-/// d max(u, v)/du: 1 where u > v, 1/2 at a tie, 0 where u < v (a constant: it reads values only).
-inline double tie_share(double u, double v) { return u > v ? 1.0 : (u == v ? 0.5 : 0.0); }
+/// d max(u, v)/du: 1 where u > v, 1/2 at a tie, 0 where u < v, NaN where u or v is NaN (a
+/// constant: it reads values only).
+inline double tie_share(double u, double v) {
+  if (std::isnan(u) || std::isnan(v)) return std::numeric_limits<double>::quiet_NaN();
+  return u > v ? 1.0 : (u == v ? 0.5 : 0.0);
+}
 
 /// The local derivative 1 as a type of its own. The rules of a + b, a - b, x + c and x - c return
 /// it, so that every sweep hands the adjoint on as it is: g * one is g (no multiply, no recorded
@@ -115,6 +141,25 @@ template <class R> inline constexpr bool is_one = std::is_same_v<std::remove_cvr
 }  // namespace ops
 // The Var forms of the two above (found by argument-dependent lookup from the rules).
 inline Var tie_share(const Var& u, const Var& v) { return Var(ops::tie_share(u.value(), v.value())); }
+/// f of x's value, as a constant (a rule's piecewise factor: it reads values only, so the
+/// recorded sweep does not differentiate it). The MatVar form is in matrix.hpp.
+inline double constant_of(double x, double (*f)(double)) { return f(x); }
+inline Var constant_of(const Var& x, double (*f)(double)) { return Var(f(x.value())); }
+namespace ops {
+/// The derivative 0 of a flat piece (step, sign, floor ...), which is NaN at a NaN input.
+template <class T> T flat(const T& x) {
+  return constant_of(x, [](double v) { return std::isnan(v) ? v : 0.0; });
+}
+/// 1 where lo < x < hi, 0 outside and at the bounds, NaN at NaN: the derivative of a clamp to
+/// [lo, hi] (0 at the bounds, as PyTorch's hardtanh and relu6).
+template <int lo, int hi, class T> T inside(const T& x) {
+  return constant_of(x, [](double v) { return std::isnan(v) ? v : (v > lo && v < hi ? 1.0 : 0.0); });
+}
+/// Where an op is real: the open interval a test samples it in (the whole line when not declared).
+struct Interval {
+  double lo, hi;
+};
+}  // namespace ops
 inline const Var& operator*(const Var& g, ops::One) { return g; }
 namespace ops {
 
@@ -178,7 +223,7 @@ struct Pow {  // y = a^b (a > 0);  dy/da = b a^(b-1), dy/db = y log a
 struct Max {  // y = max(a, b);  dy/da = [a > b] (1/2 at a tie), dy/db = [b > a] (1/2 at a tie)
   static constexpr const char* name = "max";
   static constexpr Arity arity = Arity::Binary;
-  static double value(double a, double b) { return a > b ? a : b; }
+  static double value(double a, double b) { return a > b || std::isnan(a) ? a : b; }  // NaN wins
   static constexpr const char* kink = "a tie, a = b";
   static double kink_distance(double a, double b) { return std::abs(a - b); }
   template <class T> static T da(const T& a, const T& b, const T&) { return tie_share(a, b); }
@@ -187,7 +232,7 @@ struct Max {  // y = max(a, b);  dy/da = [a > b] (1/2 at a tie), dy/db = [b > a]
 struct Min {  // y = min(a, b);  dy/da = [a < b] (1/2 at a tie), dy/db = [b < a] (1/2 at a tie)
   static constexpr const char* name = "min";
   static constexpr Arity arity = Arity::Binary;
-  static double value(double a, double b) { return a < b ? a : b; }
+  static double value(double a, double b) { return a < b || std::isnan(a) ? a : b; }  // NaN wins
   static constexpr const char* kink = "a tie, a = b";
   static double kink_distance(double a, double b) { return std::abs(a - b); }
   template <class T> static T da(const T& a, const T& b, const T&) { return tie_share(b, a); }
@@ -251,9 +296,9 @@ struct RPowC {  // y = c^x (c > 0);  dy/dx = y ln c
   static constexpr const char* symbol = "^";
   static constexpr Arity arity = Arity::UnaryParam;
   static double value(double x, double c) { return std::pow(c, x); }
-  /// c^x = exp(x ln c) needs c > 0, as Pow.
-  static bool in_domain(double, double c) { return c > 0; }
-  static std::string domain_error(double x, double c);
+  /// c^x is Pow with a constant base: Pow's domain (c > 0) and message.
+  static bool in_domain(double x, double c) { return Pow::in_domain(c, x); }
+  static std::string domain_error(double x, double c) { return Pow::domain_error(c, x); }
   template <class T> static T d(const T&, double c, const T& y) { return y * std::log(c); }
 };
 
@@ -346,44 +391,199 @@ struct Softplus {  // y = ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|);  dy/dx = sig
 struct Relu {  // y = max(x, 0);  dy/dx = step x  (0 at x = 0, as PyTorch)
   static constexpr const char* name = "relu";
   static constexpr Arity arity = Arity::Unary;
-  static double value(double x) { return x > 0 ? x : 0.0; }
+  static double value(double x) { return x > 0 || std::isnan(x) ? x : 0.0; }
   static constexpr const char* kink = "x = 0";
   static double kink_distance(double x) { return std::abs(x); }
   template <class T> static T d(const T& x, const T&) { return step(x); }
 };
-struct Step {  // y = [x > 0] (Heaviside, 0 at x = 0);  dy/dx = 0
+struct Step {  // y = [x > 0] (Heaviside, 0 at x = 0; NaN at NaN);  dy/dx = 0 (NaN at NaN)
   static constexpr const char* name = "step";
   static constexpr Arity arity = Arity::Unary;
-  static double value(double x) { return x > 0 ? 1.0 : 0.0; }
+  static double value(double x) { return x > 0 ? 1.0 : (std::isnan(x) ? x : 0.0); }
   static constexpr const char* kink = "x = 0";
   static double kink_distance(double x) { return std::abs(x); }
-  template <class T> static T d(const T&, const T&) { return T(0.0); }
+  template <class T> static T d(const T& x, const T&) { return flat(x); }
 };
-struct Sign {  // y = sign x (0 at x = 0);  dy/dx = 0
+struct Sign {  // y = sign x (0 at x = 0; NaN at NaN);  dy/dx = 0 (NaN at NaN)
   static constexpr const char* name = "sign";
   static constexpr Arity arity = Arity::Unary;
-  static double value(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0); }
+  static double value(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : (std::isnan(x) ? x : 0.0)); }
   static constexpr const char* kink = "x = 0";
   static double kink_distance(double x) { return std::abs(x); }
-  template <class T> static T d(const T&, const T&) { return T(0.0); }
+  template <class T> static T d(const T& x, const T&) { return flat(x); }
 };
 
-inline double sigmoid(double x) { return Sigmoid::value(x); }
-inline double softplus(double x) { return Softplus::value(x); }
-inline double relu(double x) { return Relu::value(x); }
-inline double step(double x) { return Step::value(x); }
-inline double sign(double x) { return Sign::value(x); }
+// ---- inverse trigonometric and hyperbolic ------------------------------------------------------
 
-/// The built-in primitives, in the order of their op ids.
-// clang-format 14 does not settle on one layout for this macro.
-// clang-format off
-#define GRADLAB_BUILTIN_OPS(X) \
-  X(Input) X(Const) \
-  X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Max) X(Min) \
-  X(PowC) X(AddC) X(SubC) X(RSubC) X(MulC) X(DivC) X(RDivC) X(RPowC) \
-  X(Neg) X(Exp) X(Log) X(Sqrt) X(Abs) X(Sin) X(Cos) X(Tan) X(Tanh) X(Erf) \
-  X(Sigmoid) X(Softplus) X(Relu) X(Step) X(Sign)
-// clang-format on
+struct Asin {  // y = asin x (|x| <= 1);  dy/dx = 1 / sqrt(1 - x^2)  (inf at x = +-1, as PyTorch)
+  static constexpr const char* name = "asin";
+  static constexpr Arity arity = Arity::Unary;
+  static constexpr Interval defined_on{-1.0, 1.0};
+  static double value(double x) { return std::asin(x); }
+  template <class T> static T d(const T& x, const T&) { return 1.0 / sqrt(1.0 - x * x); }
+};
+struct Acos {  // y = acos x (|x| <= 1);  dy/dx = -1 / sqrt(1 - x^2)  (-inf at x = +-1, as PyTorch)
+  static constexpr const char* name = "acos";
+  static constexpr Arity arity = Arity::Unary;
+  static constexpr Interval defined_on{-1.0, 1.0};
+  static double value(double x) { return std::acos(x); }
+  template <class T> static T d(const T& x, const T&) { return -1.0 / sqrt(1.0 - x * x); }
+};
+struct Atan {  // y = atan x;  dy/dx = 1 / (1 + x^2)
+  static constexpr const char* name = "atan";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::atan(x); }
+  template <class T> static T d(const T& x, const T&) { return 1.0 / (1.0 + x * x); }
+};
+struct Sinh {  // y = sinh x;  dy/dx = cosh x
+  static constexpr const char* name = "sinh";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::sinh(x); }
+  template <class T> static T d(const T& x, const T&) { return cosh(x); }
+};
+struct Cosh {  // y = cosh x;  dy/dx = sinh x
+  static constexpr const char* name = "cosh";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::cosh(x); }
+  template <class T> static T d(const T& x, const T&) { return sinh(x); }
+};
+struct Asinh {  // y = asinh x;  dy/dx = 1 / sqrt(x^2 + 1)
+  static constexpr const char* name = "asinh";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::asinh(x); }
+  template <class T> static T d(const T& x, const T&) { return 1.0 / sqrt(x * x + 1.0); }
+};
+struct Acosh {  // y = acosh x (x >= 1);  dy/dx = 1 / sqrt(x^2 - 1)  (inf at x = 1, as PyTorch)
+  static constexpr const char* name = "acosh";
+  static constexpr Arity arity = Arity::Unary;
+  static constexpr Interval defined_on{1.0, std::numeric_limits<double>::infinity()};
+  static double value(double x) { return std::acosh(x); }
+  template <class T> static T d(const T& x, const T&) { return 1.0 / sqrt(x * x - 1.0); }
+};
+struct Atanh {  // y = atanh x (|x| < 1);  dy/dx = 1 / (1 - x^2)  (inf at x = +-1, as PyTorch)
+  static constexpr const char* name = "atanh";
+  static constexpr Arity arity = Arity::Unary;
+  static constexpr Interval defined_on{-1.0, 1.0};
+  static double value(double x) { return std::atanh(x); }
+  template <class T> static T d(const T& x, const T&) { return 1.0 / (1.0 - x * x); }
+};
+
+// ---- accurate near their edges -------------------------------------------------------------------
+
+struct Log1p {  // y = ln(1 + x), accurate for small x (x > -1);  dy/dx = 1 / (1 + x)
+  static constexpr const char* name = "log1p";
+  static constexpr Arity arity = Arity::Unary;
+  static constexpr Interval defined_on{-1.0, std::numeric_limits<double>::infinity()};
+  static double value(double x) { return std::log1p(x); }
+  template <class T> static T d(const T& x, const T&) { return 1.0 / (1.0 + x); }
+};
+struct Expm1 {  // y = e^x - 1, accurate for small x;  dy/dx = e^x = y + 1
+  static constexpr const char* name = "expm1";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::expm1(x); }
+  template <class T> static T d(const T&, const T& y) { return y + 1.0; }
+};
+struct Erfc {  // y = 1 - erf x, accurate for large x (erfc 10 = 2.1e-45);  dy/dx = -(2/sqrt(pi)) e^(-x^2)
+  static constexpr const char* name = "erfc";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::erfc(x); }
+  template <class T> static T d(const T& x, const T&) {
+    return -std::numbers::inv_sqrtpi * 2.0 * exp(-(x * x));
+  }
+};
+
+// ---- piecewise -------------------------------------------------------------------------------------
+
+struct Floor {  // y = floor x;  dy/dx = 0 (kinks: the integers)
+  static constexpr const char* name = "floor";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::floor(x); }
+  static constexpr const char* kink = "x an integer";
+  static double kink_distance(double x) { return std::abs(x - std::nearbyint(x)); }
+  template <class T> static T d(const T& x, const T&) { return flat(x); }
+};
+struct Ceil {  // y = ceil x;  dy/dx = 0 (kinks: the integers)
+  static constexpr const char* name = "ceil";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::ceil(x); }
+  static constexpr const char* kink = "x an integer";
+  static double kink_distance(double x) { return std::abs(x - std::nearbyint(x)); }
+  template <class T> static T d(const T& x, const T&) { return flat(x); }
+};
+struct Round {  // y = x rounded to the nearest integer, halves to even (as PyTorch, NumPy);  dy/dx = 0
+  static constexpr const char* name = "round";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return std::nearbyint(x); }  // the default rounding mode: to even
+  static constexpr const char* kink = "x an integer + 1/2";
+  static double kink_distance(double x) { return std::abs(x - std::floor(x) - 0.5); }
+  template <class T> static T d(const T& x, const T&) { return flat(x); }
+};
+struct Hardtanh {  // y = clamp(x, -1, 1);  dy/dx = [-1 < x < 1]  (0 at x = +-1, as PyTorch)
+  static constexpr const char* name = "hardtanh";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return x > 1.0 ? 1.0 : (x < -1.0 ? -1.0 : x); }  // NaN stays NaN
+  static constexpr const char* kink = "x = -1 or x = 1";
+  static double kink_distance(double x) { return std::abs(std::abs(x) - 1.0); }
+  template <class T> static T d(const T& x, const T&) { return inside<-1, 1>(x); }
+};
+struct Relu6 {  // y = clamp(x, 0, 6);  dy/dx = [0 < x < 6]  (0 at x = 0 and 6, as PyTorch)
+  static constexpr const char* name = "relu6";
+  static constexpr Arity arity = Arity::Unary;
+  static double value(double x) { return x > 6.0 ? 6.0 : (x < 0.0 ? 0.0 : x); }  // NaN stays NaN
+  static constexpr const char* kink = "x = 0 or x = 6";
+  static double kink_distance(double x) { return std::min(std::abs(x), std::abs(x - 6.0)); }
+  template <class T> static T d(const T& x, const T&) { return inside<0, 6>(x); }
+};
+
+// ---- two arguments -----------------------------------------------------------------------------------
+
+struct Atan2 {  // y = atan2(a, b), the angle of the point (b, a);  dy/da = b / r^2, dy/db = -a / r^2
+  static constexpr const char* name = "atan2";
+  static constexpr Arity arity = Arity::Binary;
+  static double value(double a, double b) { return std::atan2(a, b); }
+  /// The value jumps by 2 pi across the negative b axis (and the origin has no derivative: NaN, as
+  /// PyTorch): points near that ray are not checked.
+  static constexpr const char* kink = "the cut a = 0, b <= 0";
+  static double kink_distance(double a, double b) { return b <= 0 ? std::abs(a) : std::hypot(a, b); }
+  template <class T> static T da(const T& a, const T& b, const T&) { return b / (a * a + b * b); }
+  template <class T> static T db(const T& a, const T& b, const T&) { return -a / (a * a + b * b); }
+};
+struct Hypot {  // y = sqrt(a^2 + b^2) without overflow;  dy/da = a / y, dy/db = b / y  (0 at 0)
+  static constexpr const char* name = "hypot";
+  static constexpr Arity arity = Arity::Binary;
+  static double value(double a, double b) { return std::hypot(a, b); }
+  /// At a = b = 0 the gradient is 0, as torch.norm (whose subgradient it is; torch.hypot gives NaN):
+  /// y + [y = 0]/2 replaces y in the denominator there, where a = b = 0.
+  template <class T> static T da(const T& a, const T&, const T& y) { return a / nonzero(y); }
+  template <class T> static T db(const T&, const T& b, const T& y) { return b / nonzero(y); }
+  template <class T> static T nonzero(const T& y) {
+    return y + constant_of(y, [](double v) { return v == 0.0 ? 0.5 : 0.0; });
+  }
+};
+struct Logaddexp {  // y = ln(e^a + e^b) without overflow;  dy/da = e^(a - y), dy/db = e^(b - y)
+  static constexpr const char* name = "logaddexp";
+  static constexpr Arity arity = Arity::Binary;
+  static double value(double a, double b) {
+    const double m = a > b || std::isnan(a) ? a : b;
+    if (std::isinf(m) && a == b) return m;  // -inf + -inf and inf + inf: no inf - inf
+    return m + std::log1p(std::exp(-std::abs(a - b)));
+  }
+  template <class T> static T da(const T& a, const T&, const T& y) { return exp(a - y); }
+  template <class T> static T db(const T&, const T& b, const T& y) { return exp(b - y); }
+};
+struct Xlogy {  // y = a ln b, and 0 at a = 0 (as SciPy, PyTorch);  dy/da = xlogy([a != 0], b), dy/db = a / b
+  static constexpr const char* name = "xlogy";
+  static constexpr Arity arity = Arity::Binary;
+  static double value(double a, double b) {
+    if (std::isnan(b)) return b;
+    return a == 0 ? 0.0 : a * std::log(b);
+  }
+  /// d/da is ln b, and 0 at a = 0 as PyTorch's (so that 0 ln 0 has derivative 0 there too).
+  template <class T> static T da(const T& a, const T& b, const T&) {
+    return xlogy(constant_of(a, [](double v) { return v == 0.0 ? 0.0 : 1.0; }), b);
+  }
+  template <class T> static T db(const T& a, const T& b, const T&) { return a / b; }
+};
 
 enum class Builtin : OpId {
 #define GRADLAB_ENUM_ENTRY(N) N,
@@ -603,26 +803,52 @@ inline Var& operator+=(Var& a, const Var& b) { return a = a + b; }
 inline Var& operator-=(Var& a, const Var& b) { return a = a - b; }
 inline Var& operator*=(Var& a, const Var& b) { return a = a * b; }
 inline Var& operator/=(Var& a, const Var& b) { return a = a / b; }
-inline Var exp(const Var& x) { return apply<ops::Exp>(x); }
-inline Var log(const Var& x) { return apply<ops::Log>(x); }
-inline Var sqrt(const Var& x) { return apply<ops::Sqrt>(x); }
-inline Var abs(const Var& x) { return apply<ops::Abs>(x); }
-inline Var sin(const Var& x) { return apply<ops::Sin>(x); }
-inline Var cos(const Var& x) { return apply<ops::Cos>(x); }
-inline Var tan(const Var& x) { return apply<ops::Tan>(x); }
-inline Var tanh(const Var& x) { return apply<ops::Tanh>(x); }
-inline Var erf(const Var& x) { return apply<ops::Erf>(x); }
-inline Var sigmoid(const Var& x) { return apply<ops::Sigmoid>(x); }
-inline Var softplus(const Var& x) { return apply<ops::Softplus>(x); }
-inline Var relu(const Var& x) { return apply<ops::Relu>(x); }
-inline Var step(const Var& x) { return apply<ops::Step>(x); }
-inline Var sign(const Var& x) { return apply<ops::Sign>(x); }
-inline Var pow(const Var& x, double p) { return apply<ops::PowC>(x, p); }
 /// a^b with a Var exponent; the base must be positive (throws DomainError otherwise, see ops::Pow).
 inline Var pow(const Var& a, const Var& b) { return apply<ops::Pow>(a, b); }
+/// x^p with a constant exponent (any base).
+inline Var pow(const Var& x, double p) { return apply<ops::PowC>(x, p); }
 /// c^x with a constant base; the base must be positive (throws DomainError otherwise).
 inline Var pow(double c, const Var& x) { return apply<ops::RPowC>(x, c); }
-inline Var max(const Var& a, const Var& b) { return apply<ops::Max>(a, b); }
-inline Var min(const Var& a, const Var& b) { return apply<ops::Min>(a, b); }
+
+// ---- the free functions of the primitives, generated from the op list -------------------------
+
+namespace ops {
+template <class Op, class... A> constexpr bool takes() {
+  constexpr std::size_t n = sizeof...(A);
+  if constexpr (Op::arity == Arity::Unary)
+    return n == 1;
+  else if constexpr (Op::arity == Arity::Binary)
+    return n == 2;
+  else
+    return false;
+}
+/// An argument as the op's recording form takes it: a number becomes a constant Var when the result
+/// is recorded; Vars and MatVars stay as they are.
+template <class R, class A> decltype(auto) lift(const A& a) {
+  if constexpr (std::is_arithmetic_v<A>) {
+    if constexpr (std::is_same_v<R, double>)
+      return static_cast<double>(a);
+    else
+      return Var(static_cast<double>(a));
+  } else {
+    return (a);
+  }
+}
+/// Op on the arguments: its value on numbers, else its node recorded (apply<Op>, on Var or MatVar).
+template <class Op, class... A> Result<A...> call(const A&... a) {
+  if constexpr (std::is_same_v<Result<A...>, double>)
+    return Op::value(static_cast<double>(a)...);
+  else
+    return apply<Op>(lift<Result<A...>>(a)...);
+}
+}  // namespace ops
+
+#define GRADLAB_OPS_DEFINE_FN_(Op, fn)                                        \
+  template <ops::Argument... A>                                               \
+  requires(ops::takes<ops::Op, A...>()) ops::Result<A...> fn(const A&... a) { \
+    return ops::call<ops::Op>(a...);                                          \
+  }
+GRADLAB_OP_LIST(GRADLAB_OPS_NONE_, GRADLAB_OPS_DEFINE_FN_)
+#undef GRADLAB_OPS_DEFINE_FN_
 
 }  // namespace gradlab
