@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <mutex>
 
 namespace gradlab {
@@ -91,6 +92,76 @@ Var apply(OpId id, const Var& a, const Var& b) {
   }
   if (info.check_domain != nullptr) info.check_domain(t.value(i), t.value(j));
   return t.record(id, i, j, info.value2(t.value(i), t.value(j)));
+}
+
+Var apply(OpId id, std::span<const Var> xs) {
+  const OpInfo& info = op_info(id);
+  if (xs.size() == 1) return apply(id, xs[0]);
+  if (xs.size() == 2) return apply(id, xs[0], xs[1]);
+  if (info.nary == nullptr)
+    throw Error(fmt::format("apply: op '{}' does not take {} arguments", info.name, xs.size()));
+  return info.nary(xs);
+}
+
+// ---- the n-ary forms -----------------------------------------------------------------------------
+// Exact compositions of primitives, so that both sweeps, hessians and check's kinks work unchanged.
+
+namespace {
+/// The values of xs, checked to be scalar nodes of the active tape.
+std::vector<double> values_of(std::span<const Var> xs, const char* op) {
+  Tape& t = Tape::current();
+  std::vector<double> v;
+  v.reserve(xs.size());
+  for (const Var& x : xs) v.push_back(t.value(t.check_scalar(x, op)));
+  return v;
+}
+
+/// max or min (Op) of xs, with the k arguments tied at the extreme m sharing the adjoint evenly (as
+/// torch.max over a tensor), in any argument order. First the fold y = Op(...Op(Op(x0, x1), x2)...),
+/// recorded, so that check sees each node's tie as a kink and a NaN argument makes y and every
+/// derivative NaN; the fold alone would give a tie 1/2, 1/4, 1/4. Then, for each tied argument, the
+/// correction (x_i - m) c_i with the constant c_i = 1/k - (the fold's derivative to x_i, from Op's
+/// own rule): x_i - m is exactly 0, so y stays m exactly, and the gradient becomes 1/k. At an
+/// infinite m, x_i - m would be NaN: the fold's split stays there.
+template <class Op> Var extremum(std::span<const Var> xs) {
+  const std::vector<double> v = values_of(xs, Op::name);
+  std::vector<double> running{v[0]};  // the fold's values
+  Var y = xs[0];
+  for (std::size_t j = 1; j < xs.size(); ++j) {
+    y = apply<Op>(y, xs[j]);
+    running.push_back(y.value());
+  }
+  const double m = running.back();
+  if (!std::isfinite(m)) return y;
+  std::vector<double> fold(xs.size());
+  double adj = 1;
+  for (std::size_t j = xs.size() - 1; j >= 1; --j) {
+    fold[j] = adj * Op::db(running[j - 1], v[j], running[j]);
+    adj *= Op::da(running[j - 1], v[j], running[j]);
+  }
+  fold[0] = adj;
+  const double k = static_cast<double>(std::count(v.begin(), v.end(), m));
+  for (std::size_t i = 0; i < xs.size(); ++i)
+    if (const double c = 1.0 / k - fold[i]; v[i] == m && c != 0.0) y = y + (xs[i] - m) * c;
+  return y;
+}
+}  // namespace
+
+Var ops::Max::nary(std::span<const Var> xs) { return extremum<Max>(xs); }
+Var ops::Min::nary(std::span<const Var> xs) { return extremum<Min>(xs); }
+
+/// ln(sum e^x_i) = m + ln(sum e^(x_i - m)) with m the largest value as a constant (0 when it is
+/// infinite), so no term overflows and the largest is e^0 = 1; the gradient is softmax(x), exactly,
+/// to every order (m is a constant). All -inf gives -inf with NaN derivatives, as PyTorch.
+Var ops::Logsumexp::nary(std::span<const Var> xs) {
+  const std::vector<double> v = values_of(xs, name);
+  double m = v[0];
+  for (const double u : v)
+    if (std::isnan(u) || u > m) m = u;
+  const double shift = std::isfinite(m) ? m : 0.0;
+  Var sum;
+  for (const Var& x : xs) sum = sum.valid() ? sum + exp(x - shift) : exp(x - shift);
+  return log(sum) + shift;
 }
 
 // ---- domains and forward anomalies ---------------------------------------------------------------

@@ -86,7 +86,13 @@ Var Evaluator::evaluate(const Expression& e) {
       continue;
     }
     Operand a = stack[stack.size() - n.nargs];
-    Operand b = n.nargs == 2 ? stack.back() : Operand{};
+    Operand b = n.nargs >= 2 ? stack.back() : Operand{};
+    std::vector<Var> all;  // every operand of a call with more than two (max, min, logsumexp)
+    bool constant = true;
+    for (std::size_t k = stack.size() - n.nargs; k < stack.size(); ++k) {
+      constant = constant && stack[k].is_constant;
+      if (n.nargs > 2) all.push_back(on_tape(stack[k]));
+    }
     stack.resize(stack.size() - n.nargs);
     const std::size_t before = t.size();
     Var out;
@@ -95,6 +101,8 @@ Var Evaluator::evaluate(const Expression& e) {
         // x^p with a constant exponent records PowC; a variable exponent (ops::Pow) needs a positive base.
         out = b.is_constant ? pow(on_tape(a), b.var.valid() ? t.value(b.var.index()) : b.constant)
                             : pow(on_tape(a), on_tape(b));
+      } else if (n.nargs > 2) {
+        out = apply(n.op, all);
       } else if (n.nargs == 1 && op_info(n.op).arity == ops::Arity::UnaryParam) {
         out = apply(n.op, on_tape(a), op_info(n.op).default_param);
       } else if (n.nargs == 1) {
@@ -116,8 +124,7 @@ Var Evaluator::evaluate(const Expression& e) {
     }
     for (std::size_t k = before; k < t.size(); ++k)
       if (origin(static_cast<Index>(k)) == nullptr) set_origin(static_cast<Index>(k), e, i);
-    stack.push_back(
-        {out, 0, a.is_constant && (n.nargs == 1 || b.is_constant), static_cast<std::uint32_t>(i)});
+    stack.push_back({out, 0, constant, static_cast<std::uint32_t>(i)});
   }
   return on_tape(stack.back());
 }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <optional>
 #include <set>
@@ -364,8 +365,8 @@ class Parser {
         return {1, 1};
       case ops::Arity::UnaryParam:
         return {std::isnan(info.default_param) ? 2u : 1u, 2};
-      default:
-        return {2, 2};
+      default:  // two, or any number from two for an op with an n-ary form (max, min, logsumexp)
+        return {2, info.nary != nullptr ? std::numeric_limits<std::uint8_t>::max() : 2u};
     }
   }
 
@@ -373,6 +374,7 @@ class Parser {
 
   static std::string arguments(std::uint32_t lo, std::uint32_t hi) {
     if (lo == hi) return fmt::format("{} argument{}", lo, lo == 1 ? "" : "s");
+    if (hi == std::numeric_limits<std::uint8_t>::max()) return fmt::format("{} or more arguments", lo);
     return fmt::format("{} or {} arguments", lo, hi);
   }
 
@@ -402,8 +404,8 @@ class Parser {
       fail(at, fmt::format("too few arguments: {} takes {}, got {}", call_name(call), arguments(lo, hi),
                            call.nargs));
     const std::size_t n = e_.nodes_.size();
-    const std::size_t first =
-        call.nargs == 1 ? e_.nodes_[n - 1].first : e_.nodes_[e_.nodes_[n - 1].first - 1].first;
+    std::size_t first = e_.nodes_[n - 1].first;  // of the last argument, then of each one before it
+    for (std::uint32_t k = 1; k < call.nargs; ++k) first = e_.nodes_[first - 1].first;
     e_.nodes_.push_back({call.kind, static_cast<std::uint8_t>(call.nargs), call.op, 0,
                          static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(call.at),
                          static_cast<std::uint32_t>(at + 1)});

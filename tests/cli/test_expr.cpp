@@ -168,7 +168,7 @@ BOOST_AUTO_TEST_CASE(error_messages_name_the_column) {
   BOOST_TEST(contains(parse_error("1, 2", 2), "',' outside the arguments of a function call"));
   BOOST_TEST(contains(parse_error("max((1, 2))", 7), "',' outside the arguments"));
   BOOST_TEST(contains(parse_error("exp(1, 2)", 6), "too many arguments: exp takes 1 argument"));
-  BOOST_TEST(contains(parse_error("max(1)", 6), "too few arguments: max takes 2 arguments, got 1"));
+  BOOST_TEST(contains(parse_error("max(1)", 6), "too few arguments: max takes 2 or more arguments, got 1"));
   BOOST_TEST(contains(parse_error("exp()", 5), "expected a number"));
   BOOST_TEST(
       contains(parse_error("1 + sigmod(x)", 5), "unknown function 'sigmod' (did you mean 'sigmoid'?)"));
@@ -456,6 +456,27 @@ BOOST_AUTO_TEST_CASE(activations_are_callable_by_name_with_optional_alpha) {
   BOOST_TEST(
       contains(parse_error("sigmoid(x, 2)", 10, {{"x", 1}}), "too many arguments: sigmoid takes 1 argument"));
   BOOST_TEST(contains(parse_error("gelux(x)", 1, {{"x", 1}}), "did you mean 'gelu'?"));
+}
+
+// Issue 15's vocabulary in the language (the functions come from the op table), n-ary max, min and
+// logsumexp, and issue 13's NaN in max in both argument orders.
+BOOST_AUTO_TEST_CASE(vocabulary_and_calls_with_more_arguments) {
+  const std::map<std::string, double> at{{"a", 1.0}, {"b", 3.0}, {"c", 2.0}};
+  BOOST_TEST(eval("max(a, b, c)", at) == 3.0);
+  BOOST_TEST(eval("min(c, b, a, 7)", at) == 1.0);
+  BOOST_TEST(eval("logsumexp(a, b, c)", at) == std::log(std::exp(1.0) + std::exp(3.0) + std::exp(2.0)),
+             boost::test_tools::tolerance(1e-15));
+  BOOST_TEST(eval("max(a, max(b, c), 2*c)", at) == 4.0);  // nested calls with more arguments
+  BOOST_TEST(eval("hypot(x, x)", {{"x", 1e200}}) == std::hypot(1e200, 1e200));
+  BOOST_TEST(eval("log1p(x)", {{"x", 1e-10}}) == std::log1p(1e-10));
+  BOOST_TEST(eval("erfc(x)", {{"x", 10.0}}) == std::erfc(10.0));
+  BOOST_TEST(eval("atan2(a, c) + xlogy(0, a) + asinh(a) + relu6(b) + round(2.5)", at) ==
+             std::atan2(1.0, 2.0) + 0.0 + std::asinh(1.0) + 3.0 + 2.0);
+  BOOST_TEST(std::isnan(eval("max(sqrt(x), y)", {{"x", -1.0}, {"y", 2.0}})));
+  BOOST_TEST(std::isnan(eval("max(y, sqrt(x))", {{"x", -1.0}, {"y", 2.0}})));
+  BOOST_TEST(
+      contains(parse_error("max(a)", 6, at), "too few arguments: max takes 2 or more arguments, got 1"));
+  BOOST_TEST(contains(parse_error("hypot(a, b, c)", 11, at), "too many arguments: hypot takes 2 arguments"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

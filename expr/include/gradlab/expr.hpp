@@ -63,7 +63,7 @@ enum class NodeKind : std::uint8_t {
 /// contiguous range [first, i]; its last child is i - 1 and the child before is nodes[i-1].first - 1.
 struct Node {
   NodeKind kind = NodeKind::Number;
-  std::uint8_t nargs = 0;     ///< number of children (0, 1 or 2)
+  std::uint8_t nargs = 0;     ///< number of children (0, 1, 2, or more for max, min, logsumexp)
   OpId op = 0;                ///< Op: the op id
   std::uint32_t payload = 0;  ///< Number: index into numbers(); Name: index into names()
   std::uint32_t first = 0;    ///< index of the first node of this subtree

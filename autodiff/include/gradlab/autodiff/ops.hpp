@@ -24,6 +24,7 @@
 #include <limits>
 #include <numbers>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -51,7 +52,8 @@ class MatVar;
   FN(Asin, asin) FN(Acos, acos) FN(Atan, atan) FN(Sinh, sinh) FN(Cosh, cosh) FN(Asinh, asinh) \
   FN(Acosh, acosh) FN(Atanh, atanh) FN(Log1p, log1p) FN(Expm1, expm1) FN(Erfc, erfc) \
   FN(Floor, floor) FN(Ceil, ceil) FN(Round, round) FN(Hardtanh, hardtanh) FN(Relu6, relu6) \
-  FN(Atan2, atan2) FN(Hypot, hypot) FN(Logaddexp, logaddexp) FN(Xlogy, xlogy)
+  FN(Atan2, atan2) FN(Hypot, hypot) FN(Logaddexp, logaddexp) FN(Logsumexp, logsumexp) \
+  FN(Xlogy, xlogy)
 // clang-format on
 
 /// X(Op) for every built-in op, in op-id order (the list above without the function names).
@@ -155,7 +157,8 @@ template <class T> T flat(const T& x) {
 template <int lo, int hi, class T> T inside(const T& x) {
   return constant_of(x, [](double v) { return std::isnan(v) ? v : (v > lo && v < hi ? 1.0 : 0.0); });
 }
-/// Where an op is real: the open interval a test samples it in (the whole line when not declared).
+/// Where an op is real (of its input; of the last one for a binary op): the open interval the tests
+/// sample it in, and the docs' domain column. Not declared: the whole line.
 struct Interval {
   double lo, hi;
 };
@@ -223,6 +226,8 @@ struct Pow {  // y = a^b (a > 0);  dy/da = b a^(b-1), dy/db = y log a
 struct Max {  // y = max(a, b);  dy/da = [a > b] (1/2 at a tie), dy/db = [b > a] (1/2 at a tie)
   static constexpr const char* name = "max";
   static constexpr Arity arity = Arity::Binary;
+  /// max(a, b, c, ...): the k arguments that tie for the maximum get 1/k of the adjoint each.
+  static Var nary(std::span<const Var> xs);
   static double value(double a, double b) { return a > b || std::isnan(a) ? a : b; }  // NaN wins
   static constexpr const char* kink = "a tie, a = b";
   static double kink_distance(double a, double b) { return std::abs(a - b); }
@@ -232,6 +237,8 @@ struct Max {  // y = max(a, b);  dy/da = [a > b] (1/2 at a tie), dy/db = [b > a]
 struct Min {  // y = min(a, b);  dy/da = [a < b] (1/2 at a tie), dy/db = [b < a] (1/2 at a tie)
   static constexpr const char* name = "min";
   static constexpr Arity arity = Arity::Binary;
+  /// min(a, b, c, ...): the k arguments that tie for the minimum get 1/k of the adjoint each.
+  static Var nary(std::span<const Var> xs);
   static double value(double a, double b) { return a < b || std::isnan(a) ? a : b; }  // NaN wins
   static constexpr const char* kink = "a tie, a = b";
   static double kink_distance(double a, double b) { return std::abs(a - b); }
@@ -318,12 +325,14 @@ struct Exp {  // y = e^x;  dy/dx = y
 struct Log {  // y = ln x;  dy/dx = 1/x
   static constexpr const char* name = "log";
   static constexpr Arity arity = Arity::Unary;
+  static constexpr Interval defined_on{0.0, std::numeric_limits<double>::infinity()};
   static double value(double x) { return std::log(x); }
   template <class T> static T d(const T& x, const T&) { return 1.0 / x; }
 };
 struct Sqrt {  // y = sqrt x;  dy/dx = 1 / (2y)
   static constexpr const char* name = "sqrt";
   static constexpr Arity arity = Arity::Unary;
+  static constexpr Interval defined_on{0.0, std::numeric_limits<double>::infinity()};
   static double value(double x) { return std::sqrt(x); }
   template <class T> static T d(const T&, const T& y) { return 0.5 / y; }
 };
@@ -571,9 +580,14 @@ struct Logaddexp {  // y = ln(e^a + e^b) without overflow;  dy/da = e^(a - y), d
   template <class T> static T da(const T& a, const T&, const T& y) { return exp(a - y); }
   template <class T> static T db(const T&, const T& b, const T& y) { return exp(b - y); }
 };
+struct Logsumexp : Logaddexp {  // y = ln(e^a + e^b + ...), with the largest argument factored out
+  static constexpr const char* name = "logsumexp";
+  static Var nary(std::span<const Var> xs);
+};
 struct Xlogy {  // y = a ln b, and 0 at a = 0 (as SciPy, PyTorch);  dy/da = xlogy([a != 0], b), dy/db = a / b
   static constexpr const char* name = "xlogy";
   static constexpr Arity arity = Arity::Binary;
+  static constexpr Interval defined_on{0.0, std::numeric_limits<double>::infinity()};  // of b
   static double value(double a, double b) {
     if (std::isnan(b)) return b;
     return a == 0 ? 0.0 : a * std::log(b);
@@ -696,6 +710,8 @@ struct OpInfo {
   double (*value2)(double, double) = nullptr;  ///< Binary and UnaryParam
   void (*backward)(const DoubleSweep&, Index, double) = nullptr;
   void (*backward_recorded)(const RecordedSweep&, Index, const Var&) = nullptr;
+  /// A Binary op that also takes three or more arguments (max, min, logsumexp): that form, else null.
+  Var (*nary)(std::span<const Var>) = nullptr;
   /// UnaryParam only: the parameter used when a caller omits it (NaN: it must be given).
   double default_param = std::numeric_limits<double>::quiet_NaN();
 };
@@ -716,6 +732,7 @@ template <ops::Primitive Op> OpInfo make_op_info() {
   if constexpr (Op::arity == ops::Arity::Binary || Op::arity == ops::Arity::UnaryParam)
     info.value2 = [](double a, double b) { return Op::value(a, b); };
   if constexpr (requires { Op::default_param; }) info.default_param = Op::default_param;
+  if constexpr (requires(std::span<const Var> xs) { Op::nary(xs); }) info.nary = &Op::nary;
   info.backward = [](const DoubleSweep& s, Index i, double g) { backward_node<Op>(s, i, g); };
   info.backward_recorded = [](const RecordedSweep& s, Index i, const Var& g) { backward_node<Op>(s, i, g); };
   return info;
@@ -784,6 +801,9 @@ Var apply(OpId id, const Var& x);
 Var apply(OpId id, const Var& a, const Var& b);
 /// Records the UnaryParam op `id` on x with the constant parameter p, e.g. leaky_relu(x; 0.2).
 Var apply(OpId id, const Var& x, double p);
+/// Op `id` on two or more arguments: its n-ary form (OpInfo::nary) for three or more. Throws Error
+/// when the op takes no such number of arguments.
+Var apply(OpId id, std::span<const Var> xs);
 
 // The Var overloads: each one records its primitive.
 inline Var operator+(const Var& a, const Var& b) { return apply<ops::Add>(a, b); }
@@ -817,6 +837,8 @@ template <class Op, class... A> constexpr bool takes() {
   constexpr std::size_t n = sizeof...(A);
   if constexpr (Op::arity == Arity::Unary)
     return n == 1;
+  else if constexpr (Op::arity == Arity::Binary && requires(std::span<const Var> xs) { Op::nary(xs); })
+    return n == 2 || (n > 2 && !(std::same_as<A, MatVar> || ...));  // the n-ary forms take scalars
   else if constexpr (Op::arity == Arity::Binary)
     return n == 2;
   else
@@ -835,11 +857,20 @@ template <class R, class A> decltype(auto) lift(const A& a) {
   }
 }
 /// Op on the arguments: its value on numbers, else its node recorded (apply<Op>, on Var or MatVar).
+/// More than two: the n-ary form on Vars, or the two-argument value folded over numbers.
 template <class Op, class... A> Result<A...> call(const A&... a) {
-  if constexpr (std::is_same_v<Result<A...>, double>)
+  if constexpr (sizeof...(A) > 2 && std::is_same_v<Result<A...>, double>) {
+    const std::array<double, sizeof...(A)> v{static_cast<double>(a)...};
+    double y = v[0];
+    for (std::size_t k = 1; k < v.size(); ++k) y = Op::value(y, v[k]);
+    return y;
+  } else if constexpr (sizeof...(A) > 2) {
+    return Op::nary(std::array<Var, sizeof...(A)>{lift<Var>(a)...});
+  } else if constexpr (std::is_same_v<Result<A...>, double>) {
     return Op::value(static_cast<double>(a)...);
-  else
+  } else {
     return apply<Op>(lift<Result<A...>>(a)...);
+  }
 }
 }  // namespace ops
 
