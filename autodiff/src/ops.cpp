@@ -96,9 +96,10 @@ Var apply(OpId id, const Var& a, const Var& b) {
 
 Var apply(OpId id, std::span<const Var> xs) {
   const OpInfo& info = op_info(id);
+  const std::size_t node_args = info.arity == ops::Arity::Unary ? 1 : 2;
   if (xs.size() == 1) return apply(id, xs[0]);
-  if (xs.size() == 2) return apply(id, xs[0], xs[1]);
-  if (info.nary == nullptr)
+  if (xs.size() == 2 && node_args == 2) return apply(id, xs[0], xs[1]);
+  if (info.nary == nullptr || xs.size() > info.max_args)
     throw Error(fmt::format("apply: op '{}' does not take {} arguments", info.name, xs.size()));
   return info.nary(xs);
 }
@@ -149,6 +150,10 @@ template <class Op> Var extremum(std::span<const Var> xs) {
 
 Var ops::Max::nary(std::span<const Var> xs) { return extremum<Max>(xs); }
 Var ops::Min::nary(std::span<const Var> xs) { return extremum<Min>(xs); }
+
+Var ops::Softplus::nary(std::span<const Var> xs) { return softplus(xs[1] * xs[0]) / xs[1]; }
+
+Var ops::Clamp::nary(std::span<const Var> xs) { return -clamp(-clamp(xs[0], xs[1]), -xs[2]); }
 
 /// ln(sum e^x_i) = m + ln(sum e^(x_i - m)) with m the largest value as a constant (0 when it is
 /// infinite), so no term overflows and the largest is e^0 = 1; the gradient is softmax(x), exactly,

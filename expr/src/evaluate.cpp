@@ -87,11 +87,14 @@ Var Evaluator::evaluate(const Expression& e) {
     }
     Operand a = stack[stack.size() - n.nargs];
     Operand b = n.nargs >= 2 ? stack.back() : Operand{};
-    std::vector<Var> all;  // every operand of a call with more than two (max, min, logsumexp)
+    // a call with more arguments than its op's node takes (max(a, b, c), softplus(x, beta)): n-ary form
+    const bool nary = n.kind == NodeKind::Op && op_info(n.op).nary != nullptr &&
+                      n.nargs > (op_info(n.op).arity == ops::Arity::Unary ? 1 : 2);
+    std::vector<Var> all;
     bool constant = true;
     for (std::size_t k = stack.size() - n.nargs; k < stack.size(); ++k) {
       constant = constant && stack[k].is_constant;
-      if (n.nargs > 2) all.push_back(on_tape(stack[k]));
+      if (nary) all.push_back(on_tape(stack[k]));
     }
     stack.resize(stack.size() - n.nargs);
     const std::size_t before = t.size();
@@ -101,8 +104,8 @@ Var Evaluator::evaluate(const Expression& e) {
         // x^p with a constant exponent records PowC; a variable exponent (ops::Pow) needs a positive base.
         out = b.is_constant ? pow(on_tape(a), b.var.valid() ? t.value(b.var.index()) : b.constant)
                             : pow(on_tape(a), on_tape(b));
-      } else if (n.nargs > 2) {
-        out = apply(n.op, all);
+      } else if (nary) {
+        out = gradlab::apply(n.op, std::span<const Var>(all));
       } else if (n.nargs == 1 && op_info(n.op).arity == ops::Arity::UnaryParam) {
         out = apply(n.op, on_tape(a), op_info(n.op).default_param);
       } else if (n.nargs == 1) {

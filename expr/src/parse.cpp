@@ -361,12 +361,12 @@ class Parser {
     if (call.kind == NodeKind::Pow) return {2, 2};
     const OpInfo& info = op_info(call.op);
     switch (info.arity) {
-      case ops::Arity::Unary:
-        return {1, 1};
+      case ops::Arity::Unary:  // one, or two for an op with an n-ary form (softplus(x, beta))
+        return {1, info.nary != nullptr ? info.max_args : 1u};
       case ops::Arity::UnaryParam:
         return {std::isnan(info.default_param) ? 2u : 1u, 2};
       default:  // two, or any number from two for an op with an n-ary form (max, min, logsumexp)
-        return {2, info.nary != nullptr ? std::numeric_limits<std::uint8_t>::max() : 2u};
+        return {2, info.nary != nullptr ? info.max_args : 2u};
     }
   }
 

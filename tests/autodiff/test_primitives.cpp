@@ -175,6 +175,7 @@ BOOST_AUTO_TEST_CASE(apply_by_op_id_matches_typed_apply) {
   TapeScope scope(tape);
   for (const UnaryEntry& e : unary_catalogue()) {
     if (e.op == "powc") continue;  // takes a parameter: covered by the binary apply below
+    if (e.op == "div") continue;   // softplus(x, beta), a composition: its own test below
     const double x0 = sample(e.x);
     const Var x = tape.variable(x0);
     const auto id = gradlab::find_op(e.op);
@@ -596,6 +597,43 @@ BOOST_AUTO_TEST_CASE(nary_max_min_logsumexp) {
   const std::array<Var, 3> three{one, big, small};
   BOOST_TEST(gradlab::apply(*gradlab::find_op("max"), three).value() == 1000.0);
   BOOST_CHECK_THROW(gradlab::apply(*gradlab::find_op("hypot"), three), gradlab::Error);
+}
+
+// clamp(x, lo, hi) as PyTorch: at a bound the derivative goes to x (1), not to the bound; outside,
+// to the bound that is the value. softplus(x, beta) as PyTorch's, without its threshold (exact).
+BOOST_AUTO_TEST_CASE(clamp_and_softplus_with_beta) {
+  Tape tape;
+  TapeScope scope(tape);
+  struct Row {
+    double x, lo, hi, value, dx, dlo, dhi;
+  };
+  // PyTorch 1.13: torch.clamp(x, 0., 1.) has derivative 1 at x = 0 and at x = 1
+  for (const Row& r : {Row{0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0}, Row{1.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0},
+                       Row{0.5, 0.0, 1.0, 0.5, 1.0, 0.0, 0.0}, Row{-2.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0},
+                       Row{2.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0}, Row{0.5, 2.0, 1.0, 1.0, 0.0, 0.0, 1.0}}) {
+    tape.clear();
+    const Var x = tape.variable(r.x), lo = tape.variable(r.lo), hi = tape.variable(r.hi);
+    const Var y = clamp(x, lo, hi);
+    BOOST_TEST(y.value() == r.value);
+    const Eigen::VectorXd g = gradlab::grad(y, {x, lo, hi});
+    BOOST_TEST(g[0] == r.dx, "clamp(" << r.x << ", " << r.lo << ", " << r.hi << ")");
+    BOOST_TEST(g[1] == r.dlo);
+    BOOST_TEST(g[2] == r.dhi);
+    BOOST_TEST(gradlab::hessian(y, {x, lo, hi}).isZero(0.0));
+  }
+  const Var n = tape.variable(std::numeric_limits<double>::quiet_NaN());
+  BOOST_TEST(std::isnan(clamp(n, 0.0, 1.0).value()));
+  BOOST_TEST(std::isnan(gradlab::grad(clamp(n, 0.0, 1.0), {n})[0]));
+  BOOST_TEST(gradlab::clamp(2.0, 0.0, 1.0) == 1.0);  // on numbers: the value
+  // softplus(x, beta): PyTorch 1.13 gives 1.0634640055214863 and 0.8807970779778824 at x = 1, beta = 2
+  const Var x = tape.variable(1.0);
+  const Var y = softplus(x, 2.0);
+  BOOST_TEST(close(y.value(), 1.0634640055214863, 1e-15));
+  BOOST_TEST(close(gradlab::grad(y, {x})[0], 0.8807970779778824, 1e-15));
+  // past PyTorch's threshold (beta x > 20) PyTorch returns x = 11; the exact value is 11 + 1.4e-10
+  const Var big = tape.variable(11.0);
+  BOOST_TEST(close(softplus(big, 2.0).value(), 11.0 + std::log1p(std::exp(-22.0)) / 2.0, 1e-16));
+  BOOST_TEST(gradlab::softplus(1.0, 1.0) == gradlab::softplus(1.0));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

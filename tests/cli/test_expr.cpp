@@ -477,6 +477,10 @@ BOOST_AUTO_TEST_CASE(vocabulary_and_calls_with_more_arguments) {
   BOOST_TEST(
       contains(parse_error("max(a)", 6, at), "too few arguments: max takes 2 or more arguments, got 1"));
   BOOST_TEST(contains(parse_error("hypot(a, b, c)", 11, at), "too many arguments: hypot takes 2 arguments"));
+  BOOST_TEST(eval("clamp(b, a, c) + clamp(a, c) + softplus(a, 2)", at) ==
+             2.0 + 2.0 + std::log1p(std::exp(2.0)) / 2.0);
+  BOOST_TEST(
+      contains(parse_error("clamp(a, b, c, a)", 15, at), "too many arguments: clamp takes 2 or 3 arguments"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

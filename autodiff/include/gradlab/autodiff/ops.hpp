@@ -53,7 +53,7 @@ class MatVar;
   FN(Acosh, acosh) FN(Atanh, atanh) FN(Log1p, log1p) FN(Expm1, expm1) FN(Erfc, erfc) \
   FN(Floor, floor) FN(Ceil, ceil) FN(Round, round) FN(Hardtanh, hardtanh) FN(Relu6, relu6) \
   FN(Atan2, atan2) FN(Hypot, hypot) FN(Logaddexp, logaddexp) FN(Logsumexp, logsumexp) \
-  FN(Xlogy, xlogy)
+  FN(Xlogy, xlogy) FN(Clamp, clamp)
 // clang-format on
 
 /// X(Op) for every built-in op, in op-id order (the list above without the function names).
@@ -394,6 +394,10 @@ struct Sigmoid {  // y = 1 / (1 + e^-x), evaluated without overflow;  dy/dx = y 
 struct Softplus {  // y = ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|);  dy/dx = sigmoid x
   static constexpr const char* name = "softplus";
   static constexpr Arity arity = Arity::Unary;
+  /// softplus(x, beta) = softplus(beta x) / beta, PyTorch's parameter (without its threshold: the
+  /// value is accurate for every beta x, where PyTorch returns x once beta x > 20).
+  static Var nary(std::span<const Var> xs);
+  static constexpr std::uint8_t max_args = 2;
   static double value(double x) { return (x > 0 ? x : 0.0) + std::log1p(std::exp(-std::abs(x))); }
   template <class T> static T d(const T& x, const T&) { return sigmoid(x); }
 };
@@ -580,6 +584,24 @@ struct Logaddexp {  // y = ln(e^a + e^b) without overflow;  dy/da = e^(a - y), d
   template <class T> static T da(const T& a, const T&, const T& y) { return exp(a - y); }
   template <class T> static T db(const T&, const T& b, const T& y) { return exp(b - y); }
 };
+struct Clamp {  // y = max(x, lo), PyTorch's clamp(x, min=lo);  dy/dx = [x >= lo], dy/dlo = [lo > x]
+  static constexpr const char* name = "clamp";
+  static constexpr Arity arity = Arity::Binary;
+  static double value(double x, double lo) { return x >= lo || std::isnan(x) ? x : lo; }
+  static constexpr const char* kink = "x = lo";
+  static double kink_distance(double x, double lo) { return std::abs(x - lo); }
+  /// At x = lo the derivative goes to x (1), not to the bound (0), as PyTorch's clamp.
+  template <class T> static T da(const T& x, const T& lo, const T&) { return from_x(x, lo); }
+  template <class T> static T db(const T& x, const T& lo, const T&) { return 1.0 - from_x(x, lo); }
+  /// [x >= lo] (NaN at NaN): t (3 - 2t) maps tie_share's 0, 1/2, 1 to 0, 1, 1.
+  template <class T> static T from_x(const T& x, const T& lo) {
+    const T t = tie_share(x, lo);
+    return t * (3.0 - 2.0 * t);
+  }
+  /// clamp(x, lo, hi) = -clamp(-clamp(x, lo), -hi): both bounds, each tie going to x.
+  static Var nary(std::span<const Var> xs);
+  static constexpr std::uint8_t max_args = 3;
+};
 struct Logsumexp : Logaddexp {  // y = ln(e^a + e^b + ...), with the largest argument factored out
   static constexpr const char* name = "logsumexp";
   static Var nary(std::span<const Var> xs);
@@ -615,6 +637,14 @@ concept Primitive = requires {
   { Op::arity } -> std::convertible_to<Arity>;
 };
 
+/// How many arguments Op's node takes (1 or 2), and the most that its n-ary form takes, if any.
+template <class Op> constexpr std::size_t node_args() { return Op::arity == Arity::Unary ? 1 : 2; }
+template <class Op> constexpr std::uint8_t max_args() {
+  if constexpr (requires { Op::max_args; })
+    return Op::max_args;
+  else
+    return std::numeric_limits<std::uint8_t>::max();
+}
 /// Throws DomainError when (a, b) is outside Op's domain: the one check of an op that declares
 /// `in_domain` (a binary op's two inputs, or a UnaryParam op's input and parameter). Other ops
 /// accept every input (IEEE 754 gives NaN or Inf outside their domain; see DetectAnomaly).
@@ -712,6 +742,8 @@ struct OpInfo {
   void (*backward_recorded)(const RecordedSweep&, Index, const Var&) = nullptr;
   /// A Binary op that also takes three or more arguments (max, min, logsumexp): that form, else null.
   Var (*nary)(std::span<const Var>) = nullptr;
+  /// With a nary form: the most arguments the op takes (its arity's count without one).
+  std::uint8_t max_args = 0;
   /// UnaryParam only: the parameter used when a caller omits it (NaN: it must be given).
   double default_param = std::numeric_limits<double>::quiet_NaN();
 };
@@ -732,7 +764,10 @@ template <ops::Primitive Op> OpInfo make_op_info() {
   if constexpr (Op::arity == ops::Arity::Binary || Op::arity == ops::Arity::UnaryParam)
     info.value2 = [](double a, double b) { return Op::value(a, b); };
   if constexpr (requires { Op::default_param; }) info.default_param = Op::default_param;
-  if constexpr (requires(std::span<const Var> xs) { Op::nary(xs); }) info.nary = &Op::nary;
+  if constexpr (requires(std::span<const Var> xs) { Op::nary(xs); }) {
+    info.nary = &Op::nary;
+    info.max_args = ops::max_args<Op>();
+  }
   info.backward = [](const DoubleSweep& s, Index i, double g) { backward_node<Op>(s, i, g); };
   info.backward_recorded = [](const RecordedSweep& s, Index i, const Var& g) { backward_node<Op>(s, i, g); };
   return info;
@@ -835,14 +870,13 @@ inline Var pow(double c, const Var& x) { return apply<ops::RPowC>(x, c); }
 namespace ops {
 template <class Op, class... A> constexpr bool takes() {
   constexpr std::size_t n = sizeof...(A);
-  if constexpr (Op::arity == Arity::Unary)
-    return n == 1;
-  else if constexpr (Op::arity == Arity::Binary && requires(std::span<const Var> xs) { Op::nary(xs); })
-    return n == 2 || (n > 2 && !(std::same_as<A, MatVar> || ...));  // the n-ary forms take scalars
-  else if constexpr (Op::arity == Arity::Binary)
-    return n == 2;
-  else
+  if constexpr (Op::arity != Arity::Unary && Op::arity != Arity::Binary)
     return false;
+  else if constexpr (requires(std::span<const Var> xs) { Op::nary(xs); })  // the n-ary forms take scalars
+    return n == node_args<Op>() ||
+           (n > node_args<Op>() && n <= max_args<Op>() && !(std::same_as<A, MatVar> || ...));
+  else
+    return n == node_args<Op>();
 }
 /// An argument as the op's recording form takes it: a number becomes a constant Var when the result
 /// is recorded; Vars and MatVars stay as they are.
@@ -857,14 +891,14 @@ template <class R, class A> decltype(auto) lift(const A& a) {
   }
 }
 /// Op on the arguments: its value on numbers, else its node recorded (apply<Op>, on Var or MatVar).
-/// More than two: the n-ary form on Vars, or the two-argument value folded over numbers.
+/// More arguments than the node takes: the n-ary form (a composition of nodes; on numbers, recorded
+/// on a scratch tape for its value).
 template <class Op, class... A> Result<A...> call(const A&... a) {
-  if constexpr (sizeof...(A) > 2 && std::is_same_v<Result<A...>, double>) {
-    const std::array<double, sizeof...(A)> v{static_cast<double>(a)...};
-    double y = v[0];
-    for (std::size_t k = 1; k < v.size(); ++k) y = Op::value(y, v[k]);
-    return y;
-  } else if constexpr (sizeof...(A) > 2) {
+  if constexpr (sizeof...(A) > node_args<Op>() && std::is_same_v<Result<A...>, double>) {
+    Tape scratch;
+    TapeScope scope(scratch);
+    return Op::nary(std::array<Var, sizeof...(A)>{lift<Var>(a)...}).value();
+  } else if constexpr (sizeof...(A) > node_args<Op>()) {
     return Op::nary(std::array<Var, sizeof...(A)>{lift<Var>(a)...});
   } else if constexpr (std::is_same_v<Result<A...>, double>) {
     return Op::value(static_cast<double>(a)...);
