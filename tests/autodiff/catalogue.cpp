@@ -19,6 +19,22 @@ constexpr Domain kWide{.lo = -3.0, .hi = 3.0};
 constexpr Domain kAroundZero{.lo = -3.0, .hi = 3.0, .kink = 0.0};
 }  // namespace
 
+namespace {
+/// floor, ceil or round between two of its jumps (the value by std::, the derivatives 0).
+UnaryEntry piecewise_constant(const std::string& op, const std::string& label, Domain x) {
+  double (*by_hand)(double) = op == "floor"  ? static_cast<double (*)(double)>(std::floor)
+                              : op == "ceil" ? static_cast<double (*)(double)>(std::ceil)
+                                             : static_cast<double (*)(double)>(std::round);
+  return {.op = op,
+          .label = label,
+          .f = [id = *gradlab::find_op(op)](const Var& v) { return gradlab::apply(id, v); },
+          .value = by_hand,
+          .d1 = [](double) { return 0.0; },
+          .d2 = [](double) { return 0.0; },
+          .x = x};
+}
+}  // namespace
+
 const std::vector<UnaryEntry>& unary_catalogue() {
   static const std::vector<UnaryEntry> entries = {
       {.op = "neg",
@@ -245,34 +261,10 @@ const std::vector<UnaryEntry>& unary_catalogue() {
        .d2 = [](double x) { return 2.0 * x * kTwoOverSqrtPi * std::exp(-x * x); },
        .x = kWide},
       // Piecewise constant: derivative 0 away from the jumps (sampled between them).
-      {.op = "floor",
-       .label = "floor(x)",
-       .f = [](const Var& x) { return floor(x); },
-       .value = [](double x) { return std::floor(x); },
-       .d1 = [](double) { return 0.0; },
-       .d2 = [](double) { return 0.0; },
-       .x = {.lo = 0.1, .hi = 0.9}},
-      {.op = "floor",
-       .label = "floor(x), negative",
-       .f = [](const Var& x) { return floor(x); },
-       .value = [](double x) { return std::floor(x); },
-       .d1 = [](double) { return 0.0; },
-       .d2 = [](double) { return 0.0; },
-       .x = {.lo = -2.9, .hi = -2.1}},
-      {.op = "ceil",
-       .label = "ceil(x)",
-       .f = [](const Var& x) { return ceil(x); },
-       .value = [](double x) { return std::ceil(x); },
-       .d1 = [](double) { return 0.0; },
-       .d2 = [](double) { return 0.0; },
-       .x = {.lo = -0.9, .hi = -0.1}},
-      {.op = "round",
-       .label = "round(x)",
-       .f = [](const Var& x) { return round(x); },
-       .value = [](double x) { return std::round(x); },
-       .d1 = [](double) { return 0.0; },
-       .d2 = [](double) { return 0.0; },
-       .x = {.lo = 1.6, .hi = 2.4}},
+      piecewise_constant("floor", "floor(x)", {.lo = 0.1, .hi = 0.9}),
+      piecewise_constant("floor", "floor(x), negative", {.lo = -2.9, .hi = -2.1}),
+      piecewise_constant("ceil", "ceil(x)", {.lo = -0.9, .hi = -0.1}),
+      piecewise_constant("round", "round(x)", {.lo = 1.6, .hi = 2.4}),
       // Clamps: hardtanh to [-1, 1], relu6 to [0, 6]; slope 1 inside, 0 outside.
       {.op = "hardtanh",
        .label = "hardtanh(x)",
@@ -322,6 +314,28 @@ const std::vector<UnaryEntry>& unary_catalogue() {
   };
   return entries;
 }
+
+namespace {
+/// ln(e^a + e^b) as `op` records it (f), by hand; with s = e^a + e^b: d/da = e^a / s, d2/da db =
+/// -e^(a+b) / s^2.
+BinaryEntry log_sum_exp(const char* op, const std::function<Var(const Var&, const Var&)>& f) {
+  return {.op = op,
+          .vd_op = op,
+          .dv_op = op,
+          .label = std::string(op) + "(a, b)",
+          .vv = f,
+          .vd = [f](const Var& a, double b) { return f(a, Var(b)); },
+          .dv = [f](double a, const Var& b) { return f(Var(a), b); },
+          .value = [](double a, double b) { return std::log(std::exp(a) + std::exp(b)); },
+          .da = [](double a, double b) { return std::exp(a) / (std::exp(a) + std::exp(b)); },
+          .db = [](double a, double b) { return std::exp(b) / (std::exp(a) + std::exp(b)); },
+          .daa = [](double a, double b) { return std::exp(a + b) / sq(std::exp(a) + std::exp(b)); },
+          .dab = [](double a, double b) { return -std::exp(a + b) / sq(std::exp(a) + std::exp(b)); },
+          .dbb = [](double a, double b) { return std::exp(a + b) / sq(std::exp(a) + std::exp(b)); },
+          .a = kWide,
+          .b = kWide};
+}
+}  // namespace
 
 const std::vector<BinaryEntry>& binary_catalogue() {
   static const std::vector<BinaryEntry> entries = {
@@ -465,38 +479,10 @@ const std::vector<BinaryEntry>& binary_catalogue() {
        .dbb = [](double a, double b) { return sq(a) / std::pow(sq(a) + sq(b), 1.5); },
        .a = {.lo = -3.0, .hi = 3.0, .kink = 0.0, .margin = 0.3},
        .b = kWide},
-      // logaddexp(a, b) = ln(e^a + e^b); with s = e^a + e^b: d/da = e^a / s, d2/da db = -e^(a+b) / s^2.
-      {.op = "logaddexp",
-       .vd_op = "logaddexp",
-       .dv_op = "logaddexp",
-       .label = "logaddexp(a, b)",
-       .vv = [](const Var& a, const Var& b) { return logaddexp(a, b); },
-       .vd = [](const Var& a, double b) { return logaddexp(a, b); },
-       .dv = [](double a, const Var& b) { return logaddexp(a, b); },
-       .value = [](double a, double b) { return std::log(std::exp(a) + std::exp(b)); },
-       .da = [](double a, double b) { return std::exp(a) / (std::exp(a) + std::exp(b)); },
-       .db = [](double a, double b) { return std::exp(b) / (std::exp(a) + std::exp(b)); },
-       .daa = [](double a, double b) { return std::exp(a + b) / sq(std::exp(a) + std::exp(b)); },
-       .dab = [](double a, double b) { return -std::exp(a + b) / sq(std::exp(a) + std::exp(b)); },
-       .dbb = [](double a, double b) { return std::exp(a + b) / sq(std::exp(a) + std::exp(b)); },
-       .a = kWide,
-       .b = kWide},
-      // logsumexp of two arguments is logaddexp (its n-ary form: test_primitives.cpp).
-      {.op = "logsumexp",
-       .vd_op = "logsumexp",
-       .dv_op = "logsumexp",
-       .label = "logsumexp(a, b)",
-       .vv = [](const Var& a, const Var& b) { return logsumexp(a, b); },
-       .vd = [](const Var& a, double b) { return logsumexp(a, b); },
-       .dv = [](double a, const Var& b) { return logsumexp(a, b); },
-       .value = [](double a, double b) { return std::log(std::exp(a) + std::exp(b)); },
-       .da = [](double a, double b) { return std::exp(a) / (std::exp(a) + std::exp(b)); },
-       .db = [](double a, double b) { return std::exp(b) / (std::exp(a) + std::exp(b)); },
-       .daa = [](double a, double b) { return std::exp(a + b) / sq(std::exp(a) + std::exp(b)); },
-       .dab = [](double a, double b) { return -std::exp(a + b) / sq(std::exp(a) + std::exp(b)); },
-       .dbb = [](double a, double b) { return std::exp(a + b) / sq(std::exp(a) + std::exp(b)); },
-       .a = kWide,
-       .b = kWide},
+      // logaddexp(a, b) = ln(e^a + e^b), and logsumexp of two arguments, which is the same op
+      // (its n-ary form: test_primitives.cpp).
+      log_sum_exp("logaddexp", [](const Var& a, const Var& b) { return logaddexp(a, b); }),
+      log_sum_exp("logsumexp", [](const Var& a, const Var& b) { return logsumexp(a, b); }),
       // xlogy(a, b) = a ln b (b > 0).
       {.op = "xlogy",
        .vd_op = "xlogy",

@@ -267,8 +267,23 @@ BOOST_AUTO_TEST_CASE(kinked_ops_declare_their_kinks) {
     BOOST_REQUIRE(op.kink_distance != nullptr);
     BOOST_TEST(op.kink_distance(1.0, 3.5) == 2.5);
   }
-  for (const char* name : {"exp", "sigmoid", "add", "mul", "powc", "sqrt"})
+  for (const char* name : {"exp", "sigmoid", "add", "mul", "powc", "sqrt", "asin", "hypot", "logaddexp"})
     BOOST_TEST(gradlab::op_info(*gradlab::find_op(name)).kink_distance == nullptr, name);
+  // the new piecewise ops: (op, a, b, distance to the nearest kink)
+  struct Kink {
+    const char* op;
+    double a, b, distance;
+  };
+  for (const Kink& k :
+       {Kink{"floor", 2.75, 0, 0.25}, Kink{"ceil", -1.1, 0, 0.1}, Kink{"round", 2.25, 0, 0.25},
+        Kink{"round", 2.5, 0, 0.0}, Kink{"hardtanh", -0.75, 0, 0.25}, Kink{"hardtanh", 1.5, 0, 0.5},
+        Kink{"relu6", 5.5, 0, 0.5}, Kink{"relu6", 0.25, 0, 0.25}, Kink{"clamp", 1.0, 3.5, 2.5},
+        Kink{"atan2", 0.5, -2.0, 0.5}, Kink{"atan2", 3.0, 4.0, 5.0}}) {
+    const gradlab::OpInfo& op = gradlab::op_info(*gradlab::find_op(k.op));
+    BOOST_REQUIRE(op.kink_distance != nullptr);
+    BOOST_TEST(std::abs(op.kink_distance(k.a, k.b) - k.distance) <= 1e-15,
+               k.op << " at " << k.a << ", " << k.b);
+  }
 }
 
 // sigmoid and softplus never overflow: finite values and derivatives at |z| = 800, even with
