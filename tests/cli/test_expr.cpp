@@ -115,7 +115,8 @@ BOOST_AUTO_TEST_CASE(functions_from_the_op_table) {
     const OpInfo& info = op_info(static_cast<OpId>(id));
     if (info.arity != ops::Arity::Unary || std::find(names.begin(), names.end(), info.name) == names.end())
       continue;
-    BOOST_TEST(eval(std::string(info.name) + "(x)", {{"x", 0.3}}) == info.value1(0.3), info.name);
+    const double got = eval(std::string(info.name) + "(x)", {{"x", 0.3}});  // acosh(0.3): NaN, both
+    BOOST_TEST((got == info.value1(0.3) || (std::isnan(got) && std::isnan(info.value1(0.3)))), info.name);
   }
 }
 
@@ -480,7 +481,7 @@ BOOST_AUTO_TEST_CASE(vocabulary_and_calls_with_more_arguments) {
   BOOST_TEST(eval("clamp(b, a, c) + clamp(a, c) + softplus(a, 2)", at) ==
              2.0 + 2.0 + std::log1p(std::exp(2.0)) / 2.0);
   BOOST_TEST(
-      contains(parse_error("clamp(a, b, c, a)", 15, at), "too many arguments: clamp takes 2 or 3 arguments"));
+      contains(parse_error("clamp(a, b, c, a)", 14, at), "too many arguments: clamp takes 2 or 3 arguments"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
