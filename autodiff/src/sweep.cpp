@@ -2,6 +2,9 @@
 // Vars), and the chain-rule terms that the sweep adds up.
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <vector>
+
 #include "gradlab/autodiff/matrix.hpp"
 #include "gradlab/autodiff/ops.hpp"
 
@@ -12,17 +15,42 @@ std::string describe_inputs(const Tape& t, Index a, Index b);  // ops.cpp
 }
 
 namespace {
-/// The one sweep loop: from root down to node 0, every node whose adjoint g is not (known to be)
-/// zero hands it on to its parents through `step(i, g)` (its op's rule). Parents have smaller
+/// The one sweep loop: from root down to node 0, every node that the root depends on hands its
+/// adjoint g on to its parents through `step(i, g)` (its op's rule). Parents have smaller
 /// indices, so each adjoint is complete when its node is reached. The adjoint is read once, here,
 /// and handed to `step` (reading it again in `step` costs instructions in the hot loop).
-template <class Sweep, class Step>
-[[gnu::always_inline]] inline void sweep(const Sweep& s, Index root, Step&& step) {
+template <class Sweep, class Skip, class Step>
+[[gnu::always_inline]] inline void sweep(const Sweep& s, Index root, Skip&& skip, Step&& step) {
   for (Index i = root + 1; i-- > 0;) {
     const auto g = s.adjoint(i);
-    if (s.skip(i, g)) continue;
+    if (skip(i, g)) continue;
     step(i, g);
   }
+}
+
+/// Whether node i of a first-order sweep from root hands its adjoint on although the adjoint is 0:
+/// yes when a path leads from the root to it. An adjoint that is 0 by arithmetic (y * 0, or x - x)
+/// is handed on like any other, so that 0 x inf gives NaN, as IEEE 754 and PyTorch say: skipping it
+/// would turn that NaN into a false 0. Only a node that the root does not depend on (its adjoint
+/// was never written) is skipped. Asked only for adjoints that are 0 (rarely, off the hot path);
+/// the nodes reached from the root are worked out once per sweep, into `reached`, on first need.
+[[gnu::cold, gnu::noinline]] bool reached_from(const Tape& t, Index root, Index i,
+                                               std::vector<std::uint8_t>& reached) {
+  const OpId op = t.op(i);
+  if (op == kInputOp || op == kConstOp) return false;  // a leaf: it has nothing to hand on
+  // A matrix node's entry is a flag, 1 once a rule wrote its adjoint; 0 means that none did (its
+  // users do not want it: it does not depend on an input), and it has no adjoint buffer to hand on.
+  if (detail::is_matrix_node(t, i)) return false;
+  if (reached.empty()) {
+    reached.assign(static_cast<std::size_t>(root) + 1, 0);
+    reached[root] = 1;
+    for (Index j = root + 1; j-- > 0;) {
+      if (reached[j] == 0 || !detail::wants_adjoint(t, j)) continue;
+      for (Index p : {t.parent_a(j), t.parent_b(j)})
+        if (p != kNoParent && detail::wants_adjoint(t, p)) reached[p] = 1;
+    }
+  }
+  return reached[i] != 0;
 }
 
 void check_root(const Tape& t, Index root, const char* what) {
@@ -62,7 +90,9 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
   // has been written, 0 before; so matrix nodes that received an adjoint are never skipped.
   const DoubleSweep s{*this, nodes_.get(), adj.data()};
   const bool anomaly = detect_anomaly();
-  sweep(s, root, [&](Index i, double g) {
+  std::vector<std::uint8_t> reached;  // see reached_from
+  const auto skip = [&](Index i, double g) { return g == 0.0 && !reached_from(*this, root, i, reached); };
+  sweep(s, root, skip, [&](Index i, double g) {
     switch (static_cast<ops::Builtin>(s.nodes[i].op)) {  // built-in rules inline, others by the table
 #define GRADLAB_CASE(N)             \
   case ops::Builtin::N:             \
@@ -90,7 +120,9 @@ std::vector<Var> Tape::backward_recorded(Index root) {
   std::vector<Var> adj(n);
   adj[root] = constant(1.0);
   const RecordedSweep s{*this, adj, active};
-  sweep(s, root, [&](Index i, const Var& g) { op_info(nodes_[i].op).backward_recorded(s, i, g); });
+  sweep(
+      s, root, [&](Index i, const Var& g) { return s.skip(i, g); },
+      [&](Index i, const Var& g) { op_info(nodes_[i].op).backward_recorded(s, i, g); });
   return adj;
 }
 
