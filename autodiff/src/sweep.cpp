@@ -53,6 +53,41 @@ template <class Sweep, class Skip, class Step>
   return reached[i] != 0;
 }
 
+/// The first-order sweep's state for the built-in rules in the hot loop of Tape::backward. Unlike
+/// DoubleSweep it caches the parameter array, and it keeps node i-1's share in a register:
+///
+/// The reverse sweep of a Wengert list is a chain of store-to-load dependencies (node i reads
+/// adj[i], which node i+1 has just written), so the share that node i gives to node i-1, the next
+/// one visited, stays in `carry` instead of going through memory. Node i-1's adjoint is then
+/// adj[i-1] + carry: the same additions in the same order as without the carry (node i is the
+/// last user of i-1 that the sweep visits), so the adjoints are bit for bit the same. When a node
+/// adds twice into i-1 (x * x), the first share goes to memory and the second to the carry, which
+/// keeps that order too. The empty carry is -0.0, the exact additive identity (x + -0.0 == x, also
+/// for x = -0.0).
+struct CarrySweep {
+  const Node* nodes;
+  double* adj;
+  const double* params;
+  mutable double carry = -0.0;
+  mutable Index prev = 0;         // i - 1 for the node being visited
+  mutable bool carrying = false;  // the carry holds a share for prev
+  [[nodiscard]] double val(Index i) const { return nodes[i].value; }
+  [[nodiscard]] Index parent_a(Index i) const { return nodes[i].a; }
+  [[nodiscard]] Index parent_b(Index i) const { return nodes[i].b; }
+  [[nodiscard]] double param(Index i) const { return params[nodes[i].b & ~kParamTag]; }
+  [[nodiscard]] static bool needs(Index) { return true; }
+  void add(Index i, double d) const {
+    if (i == prev) {
+      if (carrying) [[unlikely]]
+        adj[i] += carry;  // a second share for i-1: the first one goes to memory, in order
+      carry = d;
+      carrying = true;
+    } else {
+      adj[i] += d;
+    }
+  }
+};
+
 void check_root(const Tape& t, Index root, const char* what) {
   if (root >= t.size())
     throw TapeError(fmt::format("{}: node {} is not on this tape (size {})", what, root, t.size()));
@@ -89,23 +124,36 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
   // A matrix node's entry in adj is a flag: 1 once its matrix adjoint (kept in the matrix arena)
   // has been written, 0 before; so matrix nodes that received an adjoint are never skipped.
   const DoubleSweep s{*this, nodes_.get(), adj.data()};
-  const bool anomaly = detect_anomaly();
   std::vector<std::uint8_t> reached;  // see reached_from
   const auto skip = [&](Index i, double g) { return g == 0.0 && !reached_from(*this, root, i, reached); };
-  sweep(s, root, skip, [&](Index i, double g) {
-    switch (static_cast<ops::Builtin>(s.nodes[i].op)) {  // built-in rules inline, others by the table
+  if (detect_anomaly()) [[unlikely]] {  // the same sweep, with each node's shares checked
+    sweep(s, root, skip, [&](Index i, double g) {
+      op_info(s.nodes[i].op).backward(s, i, g);
+      check_backward(*this, i, g, s.adj);
+    });
+    return;
+  }
+  // The hot loop: built-in rules inline on the carrying state (see CarrySweep), others (matrix and
+  // user ops) by the table on s, adding in memory while the carry is empty.
+  const CarrySweep f{s.nodes, s.adj, params_.data()};
+  for (Index i = root + 1; i-- > 0;) {
+    const double g = s.adj[i] + f.carry;  // node i's complete adjoint
+    s.adj[i] = g;
+    f.carry = -0.0;
+    f.carrying = false;
+    f.prev = i - 1;
+    if (skip(i, g)) continue;
+    switch (static_cast<ops::Builtin>(s.nodes[i].op)) {
 #define GRADLAB_CASE(N)             \
   case ops::Builtin::N:             \
-    backward_node<ops::N>(s, i, g); \
+    backward_node<ops::N>(f, i, g); \
     break;
       GRADLAB_BUILTIN_OPS(GRADLAB_CASE)
 #undef GRADLAB_CASE
       default:
         op_info(s.nodes[i].op).backward(s, i, g);
     }
-    if (anomaly) [[unlikely]]
-      check_backward(*this, i, g, s.adj);
-  });
+  }
 }
 
 std::vector<Var> Tape::backward_recorded(Index root) {
