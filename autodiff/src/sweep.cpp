@@ -2,6 +2,9 @@
 // Vars), and the chain-rule terms that the sweep adds up.
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <vector>
+
 #include "gradlab/autodiff/matrix.hpp"
 #include "gradlab/autodiff/ops.hpp"
 
@@ -12,18 +15,78 @@ std::string describe_inputs(const Tape& t, Index a, Index b);  // ops.cpp
 }
 
 namespace {
-/// The one sweep loop: from root down to node 0, every node whose adjoint g is not (known to be)
-/// zero hands it on to its parents through `step(i, g)` (its op's rule). Parents have smaller
+/// The one sweep loop: from root down to node 0, every node that the root depends on hands its
+/// adjoint g on to its parents through `step(i, g)` (its op's rule). Parents have smaller
 /// indices, so each adjoint is complete when its node is reached. The adjoint is read once, here,
 /// and handed to `step` (reading it again in `step` costs instructions in the hot loop).
-template <class Sweep, class Step>
-[[gnu::always_inline]] inline void sweep(const Sweep& s, Index root, Step&& step) {
+template <class Sweep, class Skip, class Step>
+[[gnu::always_inline]] inline void sweep(const Sweep& s, Index root, Skip&& skip, Step&& step) {
   for (Index i = root + 1; i-- > 0;) {
     const auto g = s.adjoint(i);
-    if (s.skip(i, g)) continue;
+    if (skip(i, g)) continue;
     step(i, g);
   }
 }
+
+/// Whether node i of a first-order sweep from root hands its adjoint on although the adjoint is 0:
+/// yes when a path leads from the root to it. An adjoint that is 0 by arithmetic (y * 0, or x - x)
+/// is handed on like any other, so that 0 x inf gives NaN, as IEEE 754 and PyTorch say: skipping it
+/// would turn that NaN into a false 0. Only a node that the root does not depend on (its adjoint
+/// was never written) is skipped. Asked only for adjoints that are 0 (rarely, off the hot path);
+/// the nodes reached from the root are worked out once per sweep, into `reached`, on first need.
+[[gnu::cold, gnu::noinline]] bool reached_from(const Tape& t, Index root, Index i,
+                                               std::vector<std::uint8_t>& reached) {
+  const OpId op = t.op(i);
+  if (op == kInputOp || op == kConstOp) return false;  // a leaf: it has nothing to hand on
+  // A matrix node's entry is a flag, 1 once a rule wrote its adjoint; 0 means that none did (its
+  // users do not want it: it does not depend on an input), and it has no adjoint buffer to hand on.
+  if (detail::is_matrix_node(t, i)) return false;
+  if (reached.empty()) {
+    reached.assign(static_cast<std::size_t>(root) + 1, 0);
+    reached[root] = 1;
+    for (Index j = root + 1; j-- > 0;) {
+      if (reached[j] == 0 || !detail::wants_adjoint(t, j)) continue;
+      for (Index p : {t.parent_a(j), t.parent_b(j)})
+        if (p != kNoParent && detail::wants_adjoint(t, p)) reached[p] = 1;
+    }
+  }
+  return reached[i] != 0;
+}
+
+/// The first-order sweep's state for the built-in rules in the hot loop of Tape::backward. Unlike
+/// DoubleSweep it caches the parameter array, and it keeps node i-1's share in a register:
+///
+/// The reverse sweep of a Wengert list is a chain of store-to-load dependencies (node i reads
+/// adj[i], which node i+1 has just written), so the share that node i gives to node i-1, the next
+/// one visited, stays in `carry` instead of going through memory. Node i-1's adjoint is then
+/// adj[i-1] + carry: the same additions in the same order as without the carry (node i is the
+/// last user of i-1 that the sweep visits), so the adjoints are bit for bit the same. When a node
+/// adds twice into i-1 (x * x), the first share goes to memory and the second to the carry, which
+/// keeps that order too. The empty carry is -0.0, the exact additive identity (x + -0.0 == x, also
+/// for x = -0.0).
+struct CarrySweep {
+  const Node* nodes;
+  double* adj;
+  const double* params;
+  mutable double carry = -0.0;
+  mutable Index prev = 0;         // i - 1 for the node being visited
+  mutable bool carrying = false;  // the carry holds a share for prev
+  [[nodiscard]] double val(Index i) const { return nodes[i].value; }
+  [[nodiscard]] Index parent_a(Index i) const { return nodes[i].a; }
+  [[nodiscard]] Index parent_b(Index i) const { return nodes[i].b; }
+  [[nodiscard]] double param(Index i) const { return params[nodes[i].b & ~kParamTag]; }
+  [[nodiscard]] static bool needs(Index) { return true; }
+  void add(Index i, double d) const {
+    if (i == prev) {
+      if (carrying) [[unlikely]]
+        adj[i] += carry;  // a second share for i-1: the first one goes to memory, in order
+      carry = d;
+      carrying = true;
+    } else {
+      adj[i] += d;
+    }
+  }
+};
 
 void check_root(const Tape& t, Index root, const char* what) {
   if (root >= t.size())
@@ -61,21 +124,36 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
   // A matrix node's entry in adj is a flag: 1 once its matrix adjoint (kept in the matrix arena)
   // has been written, 0 before; so matrix nodes that received an adjoint are never skipped.
   const DoubleSweep s{*this, nodes_.get(), adj.data()};
-  const bool anomaly = detect_anomaly();
-  sweep(s, root, [&](Index i, double g) {
-    switch (static_cast<ops::Builtin>(s.nodes[i].op)) {  // built-in rules inline, others by the table
+  std::vector<std::uint8_t> reached;  // see reached_from
+  const auto skip = [&](Index i, double g) { return g == 0.0 && !reached_from(*this, root, i, reached); };
+  if (detect_anomaly()) [[unlikely]] {  // the same sweep, with each node's shares checked
+    sweep(s, root, skip, [&](Index i, double g) {
+      op_info(s.nodes[i].op).backward(s, i, g);
+      check_backward(*this, i, g, s.adj);
+    });
+    return;
+  }
+  // The hot loop: built-in rules inline on the carrying state (see CarrySweep), others (matrix and
+  // user ops) by the table on s, adding in memory while the carry is empty.
+  const CarrySweep f{s.nodes, s.adj, params_.data()};
+  for (Index i = root + 1; i-- > 0;) {
+    const double g = s.adj[i] + f.carry;  // node i's complete adjoint
+    s.adj[i] = g;
+    f.carry = -0.0;
+    f.carrying = false;
+    f.prev = i - 1;
+    if (skip(i, g)) continue;
+    switch (static_cast<ops::Builtin>(s.nodes[i].op)) {
 #define GRADLAB_CASE(N)             \
   case ops::Builtin::N:             \
-    backward_node<ops::N>(s, i, g); \
+    backward_node<ops::N>(f, i, g); \
     break;
       GRADLAB_BUILTIN_OPS(GRADLAB_CASE)
 #undef GRADLAB_CASE
       default:
         op_info(s.nodes[i].op).backward(s, i, g);
     }
-    if (anomaly) [[unlikely]]
-      check_backward(*this, i, g, s.adj);
-  });
+  }
 }
 
 std::vector<Var> Tape::backward_recorded(Index root) {
@@ -90,7 +168,9 @@ std::vector<Var> Tape::backward_recorded(Index root) {
   std::vector<Var> adj(n);
   adj[root] = constant(1.0);
   const RecordedSweep s{*this, adj, active};
-  sweep(s, root, [&](Index i, const Var& g) { op_info(nodes_[i].op).backward_recorded(s, i, g); });
+  sweep(
+      s, root, [&](Index i, const Var& g) { return s.skip(i, g); },
+      [&](Index i, const Var& g) { op_info(nodes_[i].op).backward_recorded(s, i, g); });
   return adj;
 }
 

@@ -674,9 +674,6 @@ struct DoubleSweep {
   [[nodiscard]] static bool needs(Index) { return true; }
   void add(Index i, double d) const { adj[i] += d; }
   [[nodiscard]] double adjoint(Index i) const { return adj[i]; }
-  /// Node i, whose adjoint is g, hands nothing on: g is 0 (a matrix node's entry is a flag, see
-  /// Tape::backward).
-  [[nodiscard]] static bool skip(Index, double g) { return g == 0.0; }
 };
 
 /// Differentiable sweep state: adjoints are Vars on the same tape (invalid Var = exact zero).
