@@ -161,8 +161,8 @@ std::optional<std::string> kink_near(const Tape& tape, const expr::Evaluator& ev
                                                              : 0.0;
     const double move = moves[a] + (b != kNoParent ? moves[b] : 0.0);
     if (!(move > 0)) continue;  // the input does not move with the checked variables
-    // Twice the first-order reach of the stencil (the input may curve), plus the rounding of the input.
-    const double reach = 2 * h * move + 64 * kEps * (std::abs(va) + std::abs(vb));
+    // The first-order reach of the stencil, half again for the curve of the input, plus its rounding.
+    const double reach = 1.5 * h * move + 64 * kEps * (std::abs(va) + std::abs(vb));
     if (info.kink_distance(va, vb) <= reach)
       return fmt::format("{} ({}, kink at {})", ev.where(u), info.name, info.kink);
   }
@@ -249,12 +249,12 @@ class Diagnosis {
     if (close(*c, -1)) return "claim / autodiff = -1 at every failing point: the sign is flipped.";
     for (const Hypothesis& h : hyp_)
       if (h.holds && !h.varies)
-        return fmt::format("claim / autodiff = {} = {} at every failing point: {}.", num(*c), power(h),
-                           factor(h));
+        return fmt::format("claim / autodiff = {} = {} at every failing point: {}.", power(h),
+                           num(std::pow(h.first, h.power)), factor(h));
     const double n = std::round(*c), inv = std::round(1 / *c);
     if (n >= 2 && close(*c, n))
       return fmt::format("claim / autodiff = {} at every failing point: a constant factor {} is extra{}.",
-                         num(*c), n, n == 2 ? " (a ratio of 2 suggests a lost 1/2)" : "");
+                         n, n, n == 2 ? " (a ratio of 2 suggests a lost 1/2)" : "");
     if (inv >= 2 && close(1 / *c, inv))
       return fmt::format("claim / autodiff = 1/{} at every failing point: a factor {} is missing.", inv, inv);
     return fmt::format(

@@ -48,7 +48,7 @@ std::vector<std::string> arguments(int argc, char** argv, const std::vector<Comm
       expressions.push_back(a);
       continue;
     }
-    const bool takes_value = opt != nullptr && opt->get_type_size_max() > 0 && name == a;
+    const bool takes_value = opt != nullptr && opt->get_items_expected_min() > 0 && name == a;
     if (takes_value && a[1] == '-' && k + 1 < args.size() && !args[k + 1].starts_with("--")) {
       out.push_back(a + "=" + args[++k]);
       continue;

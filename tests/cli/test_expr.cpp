@@ -142,6 +142,7 @@ BOOST_AUTO_TEST_CASE(constant_exponent_records_powc) {
 // issue 13: a --let without variables is a constant, so x^c is x to a constant power (any base), and
 // the parameter of leaky_relu may be a constant let; a let with a variable stays a variable exponent.
 BOOST_AUTO_TEST_CASE(a_let_without_variables_is_a_constant) {
+  register_builtin_activations();  // leaky_relu
   Tape tape;
   TapeScope scope(tape);
   Evaluator ev(tape);
