@@ -42,14 +42,21 @@ std::vector<std::string> arguments(int argc, char** argv, const std::vector<Comm
       out.push_back(a);
       continue;
     }
-    const std::string name = a.substr(0, a.find('='));
-    const CLI::Option* opt = sub->get_option_no_throw(a[1] == '-' ? name : a.substr(0, 2));
-    if (opt == nullptr && a[1] != '-') {
-      expressions.push_back(a);
+    if (a[1] != '-') {  // a short option (-h, -o FILE, -oFILE) or an expression (-x^2, -h*x)
+      const CLI::Option* opt = sub->get_option_no_throw(a.substr(0, 2));
+      const bool takes_value = opt != nullptr && opt->get_items_expected_min() > 0;
+      if (opt == nullptr || (a.size() > 2 && !takes_value)) {
+        expressions.push_back(a);
+        continue;
+      }
+      out.push_back(a);
+      if (a.size() == 2 && takes_value && k + 1 < args.size()) out.push_back(args[++k]);
       continue;
     }
+    const std::string name = a.substr(0, a.find('='));
+    const CLI::Option* opt = sub->get_option_no_throw(name);
     const bool takes_value = opt != nullptr && opt->get_items_expected_min() > 0 && name == a;
-    if (takes_value && a[1] == '-' && k + 1 < args.size() && !args[k + 1].starts_with("--")) {
+    if (takes_value && k + 1 < args.size() && !args[k + 1].starts_with("--")) {
       out.push_back(a + "=" + args[++k]);
       continue;
     }
