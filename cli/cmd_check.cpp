@@ -253,8 +253,8 @@ class Diagnosis {
                            num(std::pow(h.first, h.power)), factor(h));
     const double n = std::round(*c), inv = std::round(1 / *c);
     if (n >= 2 && close(*c, n))
-      return fmt::format("claim / autodiff = {} at every failing point: a constant factor {} is extra{}.",
-                         n, n, n == 2 ? " (a ratio of 2 suggests a lost 1/2)" : "");
+      return fmt::format("claim / autodiff = {} at every failing point: a constant factor {} is extra{}.", n,
+                         n, n == 2 ? " (a ratio of 2 suggests a lost 1/2)" : "");
     if (inv >= 2 && close(1 / *c, inv))
       return fmt::format("claim / autodiff = 1/{} at every failing point: a factor {} is missing.", inv, inv);
     return fmt::format(

@@ -180,11 +180,11 @@ BOOST_AUTO_TEST_CASE(constants_are_recorded_in_reading_order) {
 
 // Every use of a node is its own chain-rule term: x*x gives x two terms from one user.
 BOOST_AUTO_TEST_CASE(chain_terms_has_one_term_per_use) {
+  const expr::Expression e = expr::parse("x*x - x/2");
   Tape tape;
   TapeScope scope(tape);
   Evaluator ev(tape);
   ev.bind("x", tape.variable(3.0));
-  const expr::Expression e = expr::parse("x*x - x/2");
   const Var y = ev.evaluate(e);
   const auto terms = chain_terms(tape, y.index());
   BOOST_TEST_REQUIRE(terms[0].size() == 3u);
