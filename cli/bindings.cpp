@@ -23,16 +23,19 @@ std::size_t skip_space(std::string_view s, std::size_t i) {
   return i;
 }
 
-/// A finite double spelled exactly by s[begin, end) (an optional sign, then decimal or exponent form).
+/// A double spelled exactly by s[begin, end) (an optional sign, then decimal or exponent form, or inf
+/// and nan when allow_non_finite). Too large a number (1e999) is an error, never an infinity.
 double parse_number(std::string_view s, std::size_t begin, std::size_t end, std::string_view option,
-                    const std::string& what) {
+                    const std::string& what, bool allow_non_finite = false) {
   std::size_t b = begin;
   if (b < end && s[b] == '+') ++b;  // from_chars does not take a leading '+'
   double v = 0;
   const auto [ptr, ec] = std::from_chars(s.data() + b, s.data() + end, v);
   if (b == end || ec == std::errc::invalid_argument || ptr != s.data() + end)
     throw expr::ParseError(s, begin, fmt::format("expected a number for {}", what), option);
-  if (ec == std::errc::result_out_of_range || !std::isfinite(v))
+  if (ec == std::errc::result_out_of_range)
+    throw expr::ParseError(s, begin, fmt::format("the value of {} is too large for a double", what), option);
+  if (!allow_non_finite && !std::isfinite(v))
     throw expr::ParseError(s, begin, fmt::format("the value of {} must be a finite number", what), option);
   return v;
 }
@@ -45,7 +48,7 @@ bool is_identifier(std::string_view s) {
   return true;
 }
 
-std::vector<Binding> parse_bindings(std::string_view text, std::string_view option) {
+std::vector<Binding> parse_bindings(std::string_view text, std::string_view option, bool allow_non_finite) {
   std::vector<Binding> out;
   if (skip_space(text, 0) == text.size())
     throw Error(fmt::format("{} is empty: expected NAME=VALUE pairs separated by commas, e.g. {} w=0.5,b=-1",
@@ -67,7 +70,7 @@ std::vector<Binding> parse_bindings(std::string_view text, std::string_view opti
     i = skip_space(text, i + 1);
     std::size_t end = i;
     while (end < text.size() && text[end] != ',' && !is_space(text[end])) ++end;
-    const double v = parse_number(text, i, end, option, fmt::format("'{}'", name));
+    const double v = parse_number(text, i, end, option, fmt::format("'{}'", name), allow_non_finite);
     if (!seen.insert(name).second)
       throw expr::ParseError(text, name_at, fmt::format("'{}' is given twice", name), option);
     out.push_back({std::move(name), v});
@@ -78,11 +81,12 @@ std::vector<Binding> parse_bindings(std::string_view text, std::string_view opti
   }
 }
 
-std::vector<Binding> parse_bindings(const std::vector<std::string>& texts, std::string_view option) {
+std::vector<Binding> parse_bindings(const std::vector<std::string>& texts, std::string_view option,
+                                    bool allow_non_finite) {
   std::vector<Binding> out;
   std::unordered_set<std::string> seen;
   for (const std::string& t : texts)
-    for (Binding& b : parse_bindings(t, option)) {
+    for (Binding& b : parse_bindings(t, option, allow_non_finite)) {
       if (!seen.insert(b.name).second) throw Error(fmt::format("{}: '{}' is given twice", option, b.name));
       out.push_back(std::move(b));
     }

@@ -16,12 +16,15 @@ struct Binding {
 };
 
 /// Parses `w=0.5,b=-1` (whitespace allowed around the parts). `option` names the flag in messages.
-/// Throws expr::ParseError on a malformed pair, a repeated name, `pi`, or a value that is not a
-/// finite number; Error when the text is empty.
-std::vector<Binding> parse_bindings(std::string_view text, std::string_view option = "--at");
+/// Throws expr::ParseError on a malformed pair, a repeated name, `pi`, a number too large for a
+/// double, or (unless allow_non_finite: `inf`, `-inf`, `nan`) a value that is not a finite number;
+/// Error when the text is empty.
+std::vector<Binding> parse_bindings(std::string_view text, std::string_view option = "--at",
+                                    bool allow_non_finite = false);
 
 /// Parses every occurrence of a repeatable `--at` and checks that no name is given twice.
-std::vector<Binding> parse_bindings(const std::vector<std::string>& texts, std::string_view option = "--at");
+std::vector<Binding> parse_bindings(const std::vector<std::string>& texts, std::string_view option = "--at",
+                                    bool allow_non_finite = false);
 
 /// Splits `NAME=EXPR` of `--let` into the name and the expression text.
 std::pair<std::string, std::string> parse_let(std::string_view text);

@@ -10,10 +10,13 @@
 namespace gradlab::cli {
 
 namespace {
+/// " (as a)" or " (as b)": which input of its user a chain-rule term is.
+std::string input_name(const ChainTerm& c) { return c.input == 0 ? " (as a)" : " (as b)"; }
+
 int run_explain(const ExprOptions& o) {
   DetectAnomaly anomaly(o.detect_anomaly);
   const Program program(o);
-  const std::vector<Binding> point = parse_bindings(o.at);
+  const std::vector<Binding> point = parse_bindings(o.at, "--at", true);
   const Recording rec(program, point);
   if (o.json) {
     print_json(ledger_json(rec, point));
@@ -48,10 +51,15 @@ int run_explain(const ExprOptions& o) {
     } else if (terms[i].empty()) {
       line += "adjoint = 0 (not used by the output)";
     } else {
+      // Each use is its own term; a user that takes the node twice (x*x) names which input each is.
       std::string sum;
-      for (const ChainTerm& c : terms[i])
-        sum += fmt::format("{}{} {} \u00d7 {}", sum.empty() ? "" : " + ", name(c.user), num(adj[c.user]),
-                           num(c.local));
+      const std::vector<ChainTerm>& ts = terms[i];
+      for (std::size_t k = 0; k < ts.size(); ++k) {
+        const bool twice =
+            (k > 0 && ts[k - 1].user == ts[k].user) || (k + 1 < ts.size() && ts[k + 1].user == ts[k].user);
+        sum += fmt::format("{}{} {} \u00d7 {}{}", sum.empty() ? "" : " + ", name(ts[k].user),
+                           num(adj[ts[k].user]), num(ts[k].local), twice ? input_name(ts[k]) : "");
+      }
       line += fmt::format("adjoint = {} = {}", sum, num(adj[i]));
     }
     std::cout << line << '\n';
@@ -73,7 +81,8 @@ Command add_explain(CLI::App& app) {
   sub->footer(
       "The forward pass lists every node the expression records (its op, the piece of the formula it\n"
       "computes, its value). The backward pass then gives each node's adjoint, d output / d node, as the\n"
-      "sum over the nodes that use it of (their adjoint) x (the local derivative), with the numbers.\n"
+      "sum over the nodes that use it of (their adjoint) x (the local derivative), with the numbers;\n"
+      "each use is its own term (x*x uses x twice: once as a, once as b).\n"
       "--let names label their nodes.\n\n"
       "Example:\n"
       "  gradlab explain --let 'f=sigmoid(w*x+b)' '(f-y)^2/2' --at w=0.5,b=-1,x=2,y=0.3");

@@ -18,7 +18,7 @@ struct GradOptions {
 int run_grad(const GradOptions& o) {
   DetectAnomaly anomaly(o.e.detect_anomaly);
   const Program program(o.e);
-  const std::vector<Binding> point = parse_bindings(o.e.at);
+  const std::vector<Binding> point = parse_bindings(o.e.at, "--at", true);
   const std::vector<std::size_t> wrt = parse_wrt(o.wrt, point);
   const Recording rec(program, point);
   const Derivatives d = derivatives(rec, point, wrt, o.hessian);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "gradlab/autodiff/error.hpp"
 
@@ -30,14 +32,45 @@ void warn_if_not_finite(double v, const std::string& what) {
 namespace {
 constexpr unsigned kJsonIndent = 2;
 
-/// The one place JSON text is made: indented by kJsonIndent, starting at depth `depth`, streamed to
-/// stdout (not dumped into a string first), with invalid UTF-8 replaced by U+FFFD (error_handler replace).
-void dump_json(const Json& j, unsigned depth) {
-  nlohmann::detail::serializer<Json> s(nlohmann::detail::output_adapter<char>(std::cout), ' ',
-                                       Json::error_handler_t::replace);
-  s.dump(j, true, false, kJsonIndent, depth * kJsonIndent);
+bool has_non_finite(const Json& j) {
+  if (j.is_number_float()) return !std::isfinite(j.get<double>());
+  if (!j.is_structured()) return false;
+  return std::any_of(j.begin(), j.end(), [](const Json& v) { return has_non_finite(v); });
 }
+
+/// The one place JSON text is made: with non-finite numbers encoded (see lossless_json), indented by
+/// kJsonIndent from depth `depth` (no indent when `indent` is false), streamed to `out` (not dumped
+/// into a string first), with invalid UTF-8 replaced by U+FFFD (error_handler replace).
+void dump_json(std::ostream& out, const Json& j, bool indent, unsigned depth) {
+  nlohmann::detail::serializer<Json> s(nlohmann::detail::output_adapter<char>(out), ' ',
+                                       Json::error_handler_t::replace);
+  // Copied only when something must change: a large finite tree (a Hessian row) is printed as it is.
+  if (has_non_finite(j))
+    s.dump(lossless_json(j), indent, false, kJsonIndent, depth * kJsonIndent);
+  else
+    s.dump(j, indent, false, kJsonIndent, depth * kJsonIndent);
+}
+void dump_json(const Json& j, unsigned depth) { dump_json(std::cout, j, true, depth); }
 }  // namespace
+
+Json json_number(double v) {
+  if (std::isfinite(v)) return v;
+  return std::isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+}
+
+Json lossless_json(const Json& j) {
+  if (j.is_number_float()) return json_number(j.get<double>());
+  if (!j.is_structured() || !has_non_finite(j)) return j;
+  Json out = j;
+  for (auto& v : out) v = lossless_json(v);
+  return out;
+}
+
+std::string json_text(const Json& j) {
+  std::ostringstream out;
+  dump_json(out, j, false, 0);
+  return out.str();
+}
 
 void print_json(const Json& j) {
   dump_json(j, 0);

@@ -20,6 +20,16 @@ std::string num(double v);
 /// Prints a warning on stderr (once per run) when v is not finite, suggesting --detect-anomaly.
 void warn_if_not_finite(double v, const std::string& what);
 
+/// How gradlab's JSON writes a number: finite numbers as numbers (shortest text that reads back to
+/// the same double), NaN as the string "NaN" and infinities as "Infinity" and "-Infinity" (JSON has
+/// no such numbers; Python's float() and JavaScript's Number() read these strings back exactly).
+Json json_number(double v);
+/// j with every non-finite number replaced by json_number's string. print_json, JsonObjectPrinter and
+/// json_text apply it, so every JSON gradlab writes (the CLI and the page) uses this one encoding.
+Json lossless_json(const Json& j);
+/// j as compact JSON text (the page's responses), with the same encoding as print_json.
+std::string json_text(const Json& j);
+
 /// Prints j on stdout, indented: the one way gradlab prints JSON. Text that is not valid UTF-8 (a
 /// Latin-1 file name or CSV header) is printed with each invalid byte replaced by U+FFFD, so the
 /// output is always valid JSON and the finished work is never lost to an encoding error.

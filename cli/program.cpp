@@ -30,7 +30,17 @@ std::size_t Program::add(const std::string& text, const std::string& context) {
 
 bool Program::is_let(const std::string& name) const { return let_names_.count(name) != 0; }
 
-std::vector<std::string> Program::free_variables() const {
+std::vector<std::string> Program::let_names() const {
+  std::vector<std::string> out;
+  for (const auto& l : lets_) out.push_back(l.first);
+  return out;
+}
+
+std::vector<std::string> Program::free_variables() const { return variables(true); }
+
+std::vector<std::string> Program::expression_variables() const { return variables(false); }
+
+std::vector<std::string> Program::variables(bool with_extras) const {
   std::vector<std::string> out;
   std::unordered_set<std::string_view> seen;
   auto collect = [&](const expr::Expression& e) {
@@ -39,7 +49,8 @@ std::vector<std::string> Program::free_variables() const {
   };
   for (const auto& l : lets_) collect(*l.second);
   collect(*main_);
-  for (const auto& e : extras_) collect(*e);
+  if (with_extras)
+    for (const auto& e : extras_) collect(*e);
   return out;
 }
 

@@ -23,6 +23,10 @@ class Program {
   /// The names used anywhere that no --let defines, in order of first use.
   [[nodiscard]] std::vector<std::string> free_variables() const;
   [[nodiscard]] bool is_let(const std::string& name) const;
+  /// The names of the --lets, in order.
+  [[nodiscard]] std::vector<std::string> let_names() const;
+  /// The free variables of the lets and the main expression (not of the extras), in order of first use.
+  [[nodiscard]] std::vector<std::string> expression_variables() const;
 
   /// The program recorded on one tape.
   struct Recorded {
@@ -39,6 +43,7 @@ class Program {
   std::unique_ptr<expr::Expression> main_;
   std::vector<std::unique_ptr<expr::Expression>> extras_;
   bool stdin_used_ = false;
+  [[nodiscard]] std::vector<std::string> variables(bool with_extras) const;
 };
 
 /// The program recorded once at a point, with its reverse sweep done: the tape is active while this

@@ -32,7 +32,10 @@ Json ledger_json(const Recording& rec, const std::vector<Binding>& point) {
     if (tape.op(i) == kConstOp) continue;
     Json t = Json::array();
     for (const ChainTerm& c : terms[i])
-      t.push_back({{"user", c.user}, {"user_adjoint", rec.adj[c.user]}, {"local_derivative", c.local}});
+      t.push_back({{"user", c.user},
+                   {"input", c.input == 0 ? "a" : "b"},
+                   {"user_adjoint", rec.adj[c.user]},
+                   {"local_derivative", c.local}});
     j["backward"].push_back({{"node", i}, {"adjoint", rec.adj[i]}, {"terms", t}});
   }
   std::vector<std::pair<std::string, Json>> gradient;

@@ -23,8 +23,9 @@ Derivatives derivatives(const Recording& rec, const std::vector<Binding>& point,
                         const std::vector<std::size_t>& wrt, bool with_hessian);
 
 /// The chain-rule ledger as `gradlab explain --json` prints it: "forward" (node, op, formula, value in
-/// recording order), "backward" (node, adjoint and its terms: user, user_adjoint, local_derivative, from
-/// the output down, constants left out) and "gradient" (one entry per point entry).
+/// recording order), "backward" (node, adjoint and its terms, one per use: user, input ("a" or "b"),
+/// user_adjoint, local_derivative, from the output down, constants left out) and "gradient" (one entry per
+/// point entry).
 Json ledger_json(const Recording& rec, const std::vector<Binding>& point);
 
 }  // namespace gradlab::cli

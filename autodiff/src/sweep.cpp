@@ -2,6 +2,7 @@
 // Vars), and the chain-rule terms that the sweep adds up.
 #include <fmt/format.h>
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -182,14 +183,24 @@ std::vector<std::vector<ChainTerm>> chain_terms(const Tape& tape, Index root) {
   for (Index u = 0; u <= root; ++u) {
     const OpInfo& info = op_info(tape.op(u));
     if (info.arity == ops::Arity::Leaf) continue;  // an input, a constant, or a matrix op's node
-    // The local derivatives are the adjoints that the op's rule sends to its inputs for an upstream 1.
-    info.backward(s, u, 1.0);
     const Index a = tape.parent_a(u);
     const Index b = tape.parent_b(u);
-    terms[a].push_back({u, scratch[a]});
-    if (b != kNoParent && b != a) terms[b].push_back({u, scratch[b]});
-    scratch[a] = 0.0;
-    if (b != kNoParent) scratch[b] = 0.0;
+    // The local derivatives are the adjoints that the op's rule sends to its inputs for an upstream 1.
+    if (b == kNoParent) {
+      info.backward(s, u, 1.0);
+      terms[a].push_back({u, scratch[a], 0});
+      scratch[a] = 0.0;
+      continue;
+    }
+    // A binary op runs on a copy of its node whose inputs sit in slots 0 and 1, so that x*x (a and b
+    // the same node) gives two terms, one per use, as the sweep's two `+=` do.
+    std::array<Node, 3> local{tape.node(a), tape.node(b), tape.node(u)};
+    local[2].a = 0;
+    local[2].b = 1;
+    std::array<double, 3> d{};
+    info.backward(DoubleSweep{tape, local.data(), d.data()}, 2, 1.0);
+    terms[a].push_back({u, d[0], 0});
+    terms[b].push_back({u, d[1], 1});
   }
   return terms;
 }

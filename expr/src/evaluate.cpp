@@ -18,8 +18,10 @@ void Evaluator::bind(const std::string& name, const Var& v) {
 }
 
 Var Evaluator::define(const std::string& name, const Expression& e) {
-  const Var v = evaluate(e);
+  bool constant = false;
+  const Var v = record(e, &constant);
   bind(name, v);
+  if (constant) constants_.insert(name);
   return v;
 }
 
@@ -30,6 +32,7 @@ const Var* Evaluator::lookup(std::string_view name) const {
 
 void Evaluator::reset() {
   scope_.clear();
+  constants_.clear();
   labels_.clear();
   origins_.clear();
 }
@@ -53,12 +56,19 @@ struct Operand {
 };
 }  // namespace
 
-Var Evaluator::evaluate(const Expression& e) {
+Var Evaluator::evaluate(const Expression& e) { return record(e, nullptr); }
+
+Var Evaluator::record(const Expression& e, bool* constant) {
   Tape& t = *tape_;
   const std::vector<Node>& nodes = e.nodes();
-  // Resolve each distinct name once; an unbound name is reported at its first use.
+  // Resolve each distinct name once; an unbound name is reported at its first use. A --let whose
+  // definition has no variable in it (--let c=2) is a constant, as the number would be.
   std::vector<const Var*> resolved(e.names().size());
-  for (std::size_t k = 0; k < resolved.size(); ++k) resolved[k] = lookup(e.names()[k]);
+  std::vector<bool> constant_name(e.names().size());
+  for (std::size_t k = 0; k < resolved.size(); ++k) {
+    resolved[k] = lookup(e.names()[k]);
+    constant_name[k] = constants_.count(e.names()[k]) != 0;
+  }
 
   std::vector<Operand> stack;
   auto on_tape = [&](Operand& x) -> const Var& {
@@ -82,7 +92,7 @@ Var Evaluator::evaluate(const Expression& e) {
                                      "expression",
                                      e.names()[n.payload]),
                          e.context());
-      stack.push_back({*v, 0, false, static_cast<std::uint32_t>(i)});
+      stack.push_back({*v, 0, constant_name[n.payload], static_cast<std::uint32_t>(i)});
       continue;
     }
     Operand a = stack[stack.size() - n.nargs];
@@ -91,34 +101,40 @@ Var Evaluator::evaluate(const Expression& e) {
     const bool nary = n.kind == NodeKind::Op && op_info(n.op).nary != nullptr &&
                       n.nargs > (op_info(n.op).arity == ops::Arity::Unary ? 1 : 2);
     std::vector<Var> all;
-    bool constant = true;
+    bool all_constant = true;
     for (std::size_t k = stack.size() - n.nargs; k < stack.size(); ++k) {
-      constant = constant && stack[k].is_constant;
+      all_constant = all_constant && stack[k].is_constant;
       if (nary) all.push_back(on_tape(stack[k]));
     }
     stack.resize(stack.size() - n.nargs);
     const std::size_t before = t.size();
     Var out;
+    // A constant operand's value, whether it is a literal or a constant --let on the tape.
+    auto value_of = [&](const Operand& x) { return x.var.valid() ? t.value(x.var.index()) : x.constant; };
     try {
-      if (n.kind == NodeKind::Pow) {
-        // x^p with a constant exponent records PowC; a variable exponent (ops::Pow) needs a positive base.
-        out = b.is_constant ? pow(on_tape(a), b.var.valid() ? t.value(b.var.index()) : b.constant)
-                            : pow(on_tape(a), on_tape(b));
-      } else if (nary) {
-        out = gradlab::apply(n.op, std::span<const Var>(all));
-      } else if (n.nargs == 1 && op_info(n.op).arity == ops::Arity::UnaryParam) {
-        out = apply(n.op, on_tape(a), op_info(n.op).default_param);
-      } else if (n.nargs == 1) {
-        out = apply(n.op, on_tape(a));
+      // The operands go on the tape one statement at a time, first a then b: the order of a function's
+      // arguments is unspecified in C++, and constants must be numbered in reading order everywhere.
+      const bool param =
+          n.kind == NodeKind::Pow ? b.is_constant : op_info(n.op).arity == ops::Arity::UnaryParam;
+      if (nary) {
+        out = gradlab::apply(n.op, std::span<const Var>(all));  // its operands are on the tape already
       } else {
-        if (op_info(n.op).arity == ops::Arity::UnaryParam && !b.is_constant)
-          throw ParseError(e.source(), nodes[e.child(i, 1)].begin,
-                           fmt::format("the parameter of {} must be a constant (it is not differentiated)",
-                                       op_info(n.op).name),
-                           e.context());
-        out = op_info(n.op).arity == ops::Arity::UnaryParam
-                  ? apply(n.op, on_tape(a), b.var.valid() ? t.value(b.var.index()) : b.constant)
-                  : apply(n.op, on_tape(a), on_tape(b));
+        const Var& va = on_tape(a);
+        if (n.kind == NodeKind::Pow) {
+          // x^p with a constant exponent records PowC; a variable exponent (ops::Pow) needs a positive base.
+          out = param ? pow(va, value_of(b)) : pow(va, on_tape(b));
+        } else if (n.nargs == 1 && param) {
+          out = apply(n.op, va, op_info(n.op).default_param);
+        } else if (n.nargs == 1) {
+          out = apply(n.op, va);
+        } else {
+          if (param && !b.is_constant)
+            throw ParseError(e.source(), nodes[e.child(i, 1)].begin,
+                             fmt::format("the parameter of {} must be a constant (it is not differentiated)",
+                                         op_info(n.op).name),
+                             e.context());
+          out = param ? apply(n.op, va, value_of(b)) : apply(n.op, va, on_tape(b));
+        }
       }
     } catch (const ParseError&) {
       throw;
@@ -127,8 +143,9 @@ Var Evaluator::evaluate(const Expression& e) {
     }
     for (std::size_t k = before; k < t.size(); ++k)
       if (origin(static_cast<Index>(k)) == nullptr) set_origin(static_cast<Index>(k), e, i);
-    stack.push_back({out, 0, constant, static_cast<std::uint32_t>(i)});
+    stack.push_back({out, 0, all_constant, static_cast<std::uint32_t>(i)});
   }
+  if (constant != nullptr) *constant = stack.back().is_constant;
   return on_tape(stack.back());
 }
 

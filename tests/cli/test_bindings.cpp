@@ -1,5 +1,7 @@
 // The command line's small languages: --at, --let, --range, --wrt.
 #include <boost/test/unit_test.hpp>
+#include <cmath>
+#include <limits>
 
 #include "bindings.hpp"
 #include "common.hpp"
@@ -47,7 +49,15 @@ BOOST_AUTO_TEST_CASE(at_errors) {
   BOOST_TEST(
       contains(error_of([] { parse_bindings("w=inf"); }, 3), "the value of 'w' must be a finite number"));
   BOOST_TEST(contains(error_of([] { parse_bindings("w=nan"); }, 3), "must be a finite number"));
-  BOOST_TEST(contains(error_of([] { parse_bindings("w=1e999"); }, 3), "must be a finite number"));
+  BOOST_TEST(contains(error_of([] { parse_bindings("w=1e999"); }, 3), "too large for a double"));
+  // grad and explain differentiate at infinities and NaN (issue 13); a number too large is still refused.
+  const auto nf = parse_bindings("w=inf, b=-inf, c=nan", "--at", true);
+  BOOST_TEST(nf.size() == 3u);
+  BOOST_TEST((std::isinf(nf[0].value) && nf[0].value > 0));
+  BOOST_TEST((std::isinf(nf[1].value) && nf[1].value < 0));
+  BOOST_TEST(std::isnan(nf[2].value));
+  BOOST_TEST(
+      contains(error_of([] { parse_bindings("w=1e999", "--at", true); }, 3), "too large for a double"));
   BOOST_TEST(contains(error_of([] { parse_bindings("w=1,w=2"); }, 5), "'w' is given twice"));
   BOOST_TEST(contains(error_of([] { parse_bindings("pi=3"); }, 1), "'pi' is a constant"));
   BOOST_TEST(
@@ -85,3 +95,14 @@ BOOST_AUTO_TEST_CASE(range_and_wrt) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// issue 13: NaN and infinities are written as "NaN", "Infinity", "-Infinity" everywhere, never null.
+BOOST_AUTO_TEST_CASE(json_keeps_non_finite_numbers) {
+  const double inf = std::numeric_limits<double>::infinity();
+  BOOST_TEST(json_number(1.5).dump() == "1.5");
+  BOOST_TEST(json_number(std::nan("")).dump() == "\"NaN\"");
+  BOOST_TEST(json_number(inf).dump() == "\"Infinity\"");
+  BOOST_TEST(json_number(-inf).dump() == "\"-Infinity\"");
+  const Json j{{"a", Json::array({1.0, std::nan(""), -inf})}, {"b", {{"c", inf}}}, {"d", "x"}};
+  BOOST_TEST(json_text(j) == R"({"a":[1.0,"NaN","-Infinity"],"b":{"c":"Infinity"},"d":"x"})");
+}

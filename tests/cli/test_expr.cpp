@@ -140,6 +140,63 @@ BOOST_AUTO_TEST_CASE(constant_exponent_records_powc) {
   BOOST_TEST(adj[0] == 2 * -2.0 + 2 * -2.0 - 1.0 / 4.0);  // 2x + 2x - 1/x^2
 }
 
+// issue 13: a --let without variables is a constant, so x^c is x to a constant power (any base), and
+// the parameter of leaky_relu may be a constant let; a let with a variable stays a variable exponent.
+BOOST_AUTO_TEST_CASE(a_let_without_variables_is_a_constant) {
+  register_builtin_activations();  // leaky_relu
+  Tape tape;
+  TapeScope scope(tape);
+  Evaluator ev(tape);
+  ev.bind("x", tape.variable(-3.0));
+  const expr::Expression c = expr::parse("1 + 1", "--let c");
+  const expr::Expression a = expr::parse("0.5*c/10", "--let a");
+  ev.define("c", c);
+  ev.define("a", a);
+  const expr::Expression e = expr::parse("x^c + leaky_relu(x, a)");
+  const Var y = ev.evaluate(e);
+  BOOST_TEST(y.value() == 9.0 - 0.3);
+  std::vector<double> adj;
+  ev.backward(y.index(), adj);
+  BOOST_TEST(adj[0] == -6.0 + 0.1);
+  Evaluator ev2(tape);
+  ev2.bind("x", tape.variable(-3.0));
+  const expr::Expression v = expr::parse("x + 1", "--let v");
+  ev2.define("v", v);
+  const expr::Expression p = expr::parse("x^v");
+  BOOST_CHECK_THROW(ev2.evaluate(p), DomainError);
+}
+
+// Constants go on the tape in reading order (the order of a function's arguments is unspecified in C++).
+BOOST_AUTO_TEST_CASE(constants_are_recorded_in_reading_order) {
+  Tape tape;
+  TapeScope scope(tape);
+  Evaluator ev(tape);
+  const expr::Expression e = expr::parse("2*3 + pow(5, 7) + max(11, 13)");
+  ev.evaluate(e);
+  std::vector<double> constants;
+  for (Index i = 0; i < tape.size(); ++i)
+    if (tape.op(i) == kConstOp) constants.push_back(tape.value(i));
+  BOOST_TEST(constants == (std::vector<double>{2, 3, 5, 11, 13}), boost::test_tools::per_element());
+}
+
+// Every use of a node is its own chain-rule term: x*x gives x two terms from one user.
+BOOST_AUTO_TEST_CASE(chain_terms_has_one_term_per_use) {
+  const expr::Expression e = expr::parse("x*x - x/2");
+  Tape tape;
+  TapeScope scope(tape);
+  Evaluator ev(tape);
+  ev.bind("x", tape.variable(3.0));
+  const Var y = ev.evaluate(e);
+  const auto terms = chain_terms(tape, y.index());
+  BOOST_TEST_REQUIRE(terms[0].size() == 3u);
+  BOOST_TEST(terms[0][0].user == terms[0][1].user);
+  BOOST_TEST(terms[0][0].input == 0);
+  BOOST_TEST(terms[0][1].input == 1);
+  BOOST_TEST(terms[0][0].local == 3.0);
+  BOOST_TEST(terms[0][1].local == 3.0);
+  BOOST_TEST(terms[0][2].local == 0.5);
+}
+
 BOOST_AUTO_TEST_CASE(variable_exponent_needs_positive_base) {
   BOOST_TEST(eval("x^y", {{"x", 2}, {"y", 3}}) == 8.0);
   try {

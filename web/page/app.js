@@ -27,7 +27,14 @@ function writeState() {
 // ---- the engine ------------------------------------------------------------------------------------
 let engine = null;
 // Calls one of the module's functions with a request object; returns the parsed reply.
-function call(name, request) { return JSON.parse(engine[name](JSON.stringify(request))); }
+// The engine writes NaN and infinities as the strings "NaN", "Infinity", "-Infinity" (as `gradlab --json`
+// does); the page draws and prints them as null ('not finite'). Text fields keep their text.
+const TEXT_FIELDS = new Set(['formula', 'op', 'error', 'reason', 'name', 'activation', 'label']);
+const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
+function call(name, request) {
+  return JSON.parse(engine[name](JSON.stringify(request)),
+                    (k, v) => (NON_FINITE.has(v) && !TEXT_FIELDS.has(k) ? null : v));
+}
 
 // Shortest text that reads back to the same double (the same digits `gradlab --json` prints);
 // null is how JSON carries a value that is not finite.

@@ -3,7 +3,8 @@
 // object (as text): the numbers, or {"error": ...}. JavaScript only draws what comes back.
 //
 // Numbers are written by nlohmann::json, as `gradlab ... --json` writes them (shortest text that reads
-// back to the same double), so the page and the CLI agree to the last digit.
+// back to the same double; NaN and infinities as the strings "NaN", "Infinity", "-Infinity", by
+// cli::json_text), so the page and the CLI agree to the last digit.
 #include <emscripten/bind.h>
 
 #include <Eigen/Core>
@@ -58,7 +59,7 @@ template <class F> std::string respond(const std::string& request, F f) {
   } catch (const std::exception& e) {
     out = {{"error", e.what()}};
   }
-  return out.dump();
+  return cli::json_text(out);
 }
 
 /// The neuron of the page's state: one input, squared error, the article's data.

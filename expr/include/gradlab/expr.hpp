@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "gradlab/autodiff/ops.hpp"
@@ -117,7 +118,8 @@ class Evaluator {
 
   /// Gives `name` the value v (typically an input leaf). Throws Error when the name is taken.
   void bind(const std::string& name, const Var& v);
-  /// Records e and binds `name` to it (a --let): later uses of name share the recorded node.
+  /// Records e and binds `name` to it (a --let): later uses of name share the recorded node. When e
+  /// has no variable (`--let c=2`), name is a constant: `x^c` is x to a constant power, as `x^2` is.
   Var define(const std::string& name, const Expression& e);
   /// Records e on the tape and returns its root. Throws ParseError for an unbound name, and
   /// rethrows engine errors (AnomalyError, DomainError) with the position of the op that failed.
@@ -148,11 +150,14 @@ class Evaluator {
   };
   void set_origin(Index i, const Expression& e, std::size_t node);
   [[nodiscard]] const Origin* origin(Index i) const;
+  /// evaluate(e); sets *constant (when given) to whether e has no variable in it.
+  Var record(const Expression& e, bool* constant);
   [[nodiscard]] std::string values_in(const Expression& e, std::size_t node) const;
   [[noreturn]] void fail_at(const Expression& e, std::size_t node, const std::exception& cause) const;
 
   Tape* tape_;
   std::unordered_map<std::string, Var> scope_;
+  std::unordered_set<std::string> constants_;  ///< the names of --lets without a variable
   std::unordered_map<Index, std::string> labels_;
   std::vector<Origin> origins_;  ///< by tape index
 };

@@ -710,10 +710,13 @@ void backward_node(const Sweep& s, Index i, [[maybe_unused]] const T& g) {
 /// One term of the chain rule: node `user` consumes node i, so adjoint(i) += adjoint(user) * local.
 struct ChainTerm {
   Index user;
-  double local;  ///< d user / d node i, from the op's one local-derivative rule
+  double local;  ///< d user / d node i (this use of it), from the op's one local-derivative rule
+  int input;     ///< which input of user node i is here: 0 (its first input, a), 1 (its second, b)
 };
 /// For every node up to root, the terms that make up its adjoint (users in increasing order): each
-/// op's rule run once with upstream adjoint 1. Nodes made by matrix ops contribute no terms.
+/// op's rule run once with upstream adjoint 1. Every use is its own term: in x*x the node x gets two
+/// terms from the one user, as input a and as input b, just as the sweep adds twice. Nodes made by
+/// matrix ops contribute no terms.
 std::vector<std::vector<ChainTerm>> chain_terms(const Tape& tape, Index root);
 
 // ---------------------------------------------------------------------------------------------
