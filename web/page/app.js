@@ -341,6 +341,7 @@ function renderBackward() {
     }
     ol.appendChild(li);
   });
+  drawLedgerGraph();
   // the node whose adjoint was filled in last, in the forward table
   for (const tr of document.querySelectorAll('#ledger-forward tr')) tr.classList.remove('current');
   const cur = ledger.backward[ledgerShown - 1];
@@ -349,6 +350,57 @@ function renderBackward() {
   $('ledger-step').disabled = done;
   $('ledger-gradient').textContent = done
     ? 'gradient: ' + Object.entries(ledger.gradient).map(([k, v]) => `∂/∂${k} = ${fmt(v)}`).join(', ') : '';
+}
+
+// The ledger as a graph: one box per recorded node (constants left out, as explain leaves them out),
+// an arrow from each node to each node that uses it (from the backward terms), inputs on the left.
+// Stepping backward fills in one node's adjoint at a time, from the output, and marks the arrows whose
+// products make up its sum.
+function drawLedgerGraph() {
+  const svg = $('ledger-graph'), NS = 'http://www.w3.org/2000/svg';
+  svg.innerHTML = '';
+  const nodes = ledger.forward.filter((f) => f.op !== 'const'), depth = {}, edges = [];
+  const byNode = {};
+  for (const b of ledger.backward) byNode[b.node] = b;
+  for (const f of nodes) depth[f.node] = 0;
+  for (const b of ledger.backward) for (const t of b.terms) edges.push([b.node, t.user]);
+  for (const f of nodes)  // forward order: every input of a node comes before it
+    for (const [a, u] of edges) if (u === f.node && a in depth) depth[u] = Math.max(depth[u], depth[a] + 1);
+  const columns = {};
+  for (const f of nodes) (columns[depth[f.node]] = columns[depth[f.node]] || []).push(f);
+  const W = 210, H = 58, GX = 36, GY = 14, pos = {};
+  let width = 0, height = 0;
+  for (const [d, col] of Object.entries(columns))
+    col.forEach((f, k) => {
+      pos[f.node] = [10 + Number(d) * (W + GX), 10 + k * (H + GY)];
+      width = Math.max(width, pos[f.node][0] + W + 10); height = Math.max(height, pos[f.node][1] + H + 10);
+    });
+  svg.setAttribute('width', width); svg.setAttribute('height', height);
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  const el = (tag, attrs, text) => {
+    const e = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    svg.appendChild(e);
+    return e;
+  };
+  const shown = new Set(ledger.backward.slice(0, ledgerShown).map((b) => b.node));
+  const current = ledger.backward[ledgerShown - 1];
+  for (const [a, u] of edges) {
+    if (!(a in pos) || !(u in pos)) continue;
+    const used = current && current.node === a;  // the products of the adjoint filled in last
+    el('line', {x1: pos[a][0] + W, y1: pos[a][1] + H / 2, x2: pos[u][0], y2: pos[u][1] + H / 2,
+                class: used ? 'edge used' : 'edge'});
+  }
+  for (const f of nodes) {
+    const [x, y] = pos[f.node], b = byNode[f.node];
+    const cls = 'node' + (shown.has(f.node) ? ' filled' : '') + (current && current.node === f.node ? ' current' : '');
+    el('rect', {x, y, width: W, height: H, rx: 6, class: cls, id: `ledger-graph-v${f.node}`});
+    el('text', {x: x + 6, y: y + 16, class: 'head'}, `v${f.node} ${f.op}`);
+    el('text', {x: x + 6, y: y + 32}, `value ${fmt(f.value)}`);
+    el('text', {x: x + 6, y: y + 48, id: `ledger-graph-adj-v${f.node}`},
+       shown.has(f.node) && b ? `adjoint ${fmt(b.adjoint)}` : '');
+  }
 }
 
 function updateExpr() {
@@ -564,7 +616,7 @@ createGradlab().then((m) => {
   updateSurface(); updateArticle(); updateOptimizers(); updateActivation(); updateLedger();
   if (state.panel === 'ledger') { ledgerShown = Math.min(3, ledger.backward.length); renderBackward(); }
   updateExpr();
-  updateNetwork();
+  if (!state.panel || state.panel === 'network') updateNetwork();  // a page showing another panel skips it
   const now = performance.now();  // since the navigation started
   $('status').innerHTML = `engine ready: loaded and drawn in <span id="load-ms">${now.toFixed(0)}</span> ms ` +
     `(of which the first computations and drawings ${(now - t0).toFixed(0)} ms)`;

@@ -203,6 +203,15 @@ def main():
             for b in j["backward"][1:3]:
                 key = f"ledger-adjoint-v{b['node']}"
                 check(same(p.text.get(key), b["adjoint"]), f"  {key} = {p.text.get(key)!r}, gradlab explain: {b['adjoint']!r}")
+            # the graph: the first three nodes' adjoints filled in, the others not yet
+            for k, b in enumerate(j["backward"]):
+                key = f"ledger-graph-adj-v{b['node']}"
+                text = p.text.get(key)
+                if k < 3:
+                    ok = text is not None and text.startswith("adjoint ") and same(text[len("adjoint "):], b["adjoint"])
+                else:
+                    ok = text == ""
+                check(ok, f"  {key} = {text!r}" + (f", gradlab explain: {b['adjoint']!r}" if k < 3 else " (not yet)"))
 
             # A bad expression: the page shows the CLI's error with a caret at the same column.
             for e, at in (("w*(x+", "w=1,x=2"), ("sin(x) + foo(x)", "x=1"), ("x^2", "x=1,x=2")):
@@ -228,6 +237,7 @@ def main():
             for k, q in enumerate(nets):
                 p = page(a.chromium, profile, base + "?" + urlencode({"panel": "network", **q}))
                 st = {**defaults, **q}
+                check("engine ready" in p.text.get("status", ""), f"network state {q or '(default)'}: the page loaded")
                 csv = p.text.get("net-data-csv", "")
                 check(csv.startswith("x1,x2,label\n"), f"network state {q or '(default)'}: the data is in net-data-csv")
                 data = os.path.join(tmp, f"net{k}.csv")
@@ -253,11 +263,12 @@ def main():
             p = page(a.chromium, profile, base + "?panel=network&net_hidden=3,x")
             shown = p.text.get("net-error", "")
             check("'hidden': 'x' is not a number of units" in shown and p.text.get("net-final-loss") == "",
-                  f"net_hidden=3,x: net-error {shown.strip()!r}, net-final-loss {p.text.get('net-final-loss')!r}")
+                  f"net_hidden=3,x: net-error {shown.strip()!r}, net-final-loss {p.text.get('net-final-loss')!r} "
+                  f"(status: {p.text.get('status', '').strip()!r})")
 
             # Screenshots of each panel and of the whole page.
             for panel, height in (("article", 720), ("optimizers", 700), ("activations", 640),
-                                  ("ledger", 640), ("expr", 420), ("network", 780), ("", 3200)):
+                                  ("ledger", 900), ("expr", 420), ("network", 780), ("", 3200)):
                 name = os.path.join(a.out, f"web_{panel or 'page'}.png")
                 query = f"?panel={panel}" if panel else ""
                 if panel == "expr":
