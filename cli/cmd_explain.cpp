@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "common.hpp"
+#include "explain_network.hpp"
 #include "gradlab/neuron/report.hpp"
 #include "results.hpp"
 
@@ -86,7 +87,8 @@ Command add_explain(CLI::App& app) {
       "--let names label their nodes.\n\n"
       "Example:\n"
       "  gradlab explain --let 'f=sigmoid(w*x+b)' '(f-y)^2/2' --at w=0.5,b=-1,x=2,y=0.3");
-  return {sub, [o] { return run_explain(*o); }};
+  auto net = add_network_explain(*sub);  // --model --data --row: a network (explain_network.cpp)
+  return {sub, [o, net] { return run_explain_or_network(*net, [o] { return run_explain(*o); }); }};
 }
 
 }  // namespace gradlab::cli

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "common.hpp"
+#include "explain_network.hpp"
 #include "gradlab/networks/model_file.hpp"
 #include "gradlab/networks/network.hpp"
 #include "gradlab/neuron/report.hpp"
@@ -21,45 +22,6 @@ struct PredictOptions {
   bool json = false;
   int explain = 0;  ///< a sample number (from 1), or 0
 };
-
-/// The backward pass on one sample, layer by layer: δ^l = ∂L/∂z^l by autodiff (as ∂L/∂b^l, since
-/// z^l = W^l a^{l-1} + b^l) beside the hand recursion's.
-void explain_sample(const Network& net, const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, int sample,
-                    const Dataset& d) {
-  const Eigen::Index i = sample - 1;
-  if (i < 0 || i >= X.rows())
-    throw Error(
-        fmt::format("--explain: sample {} does not exist; {} has {} samples", sample, d.source, X.rows()));
-  const Eigen::MatrixXd x = X.row(i);
-  const Eigen::MatrixXd y = Y.row(i);
-  const ForwardPass f = net.forward_pass(x);
-  const NetworkValueAndGradient ad = net.value_and_gradient(x, y);
-  const std::vector<Eigen::MatrixXd> hand = net.hand_deltas(x, y);
-  std::cout << fmt::format("sample {} (line {} of {}), loss {}\n", sample,
-                           d.lines[static_cast<std::size_t>(i)], d.source, num(ad.value));
-  const std::size_t L = net.depth();
-  for (std::size_t l = L; l-- > 0;) {
-    const std::string& act = net.layers()[l].activation;
-    std::string rule;
-    if (l + 1 == L) {
-      rule = net.loss() == NetworkLoss::CrossEntropy         ? "δ = softmax(z) − y"
-             : net.loss() == NetworkLoss::BinaryCrossEntropy ? "δ = sigmoid(z) − y"
-                                                             : fmt::format("δ = (a − y) ⊙ {}'(z)", act);
-    } else {
-      rule = fmt::format("δ = (W{}ᵀ δ{}) ⊙ {}'(z)", l + 2, l + 2, act);
-    }
-    std::cout << fmt::format("layer {} ({} units, {}): {}\n", l + 1, f.Z[l].cols(), act, rule);
-    std::vector<std::vector<std::string>> rows;
-    Difference diff;
-    for (Eigen::Index u = 0; u < f.Z[l].cols(); ++u) {
-      const double a = ad.gradient[l].b[u], h = hand[l](0, u);
-      diff.include(a, h);
-      rows.push_back({std::to_string(u), num(f.Z[l](0, u)), num(f.A[l](0, u)), num(a), num(h),
-                      short_sci(std::abs(a - h))});
-    }
-    std::cout << format_table({"unit", "z", "a", "δ autodiff", "δ hand", "|difference|"}, rows);
-  }
-}
 
 int run_predict(const PredictOptions& o) {
   const Model m = load_model(o.model);
@@ -101,7 +63,7 @@ int run_predict(const PredictOptions& o) {
   if (has_target) Y = network_targets(d, net.loss(), net.outputs());
   if (o.explain > 0) {
     if (!Y) throw Error("--explain needs the target column: the backward pass starts from the loss");
-    explain_sample(net, X, *Y, o.explain, d);
+    explain_network_row(net, X, *Y, o.explain, d, "--explain");
     return 0;
   }
 
@@ -173,8 +135,8 @@ Command add_predict(CLI::App& app) {
   sub->add_flag("--json", o->json, "print one JSON object (numbers round-trip exactly)");
   sub->add_option(
          "--explain", o->explain,
-         "instead: the backward pass on sample N (from 1), δ of every layer by autodiff and by the hand "
-         "recursion")
+         "instead: the backward pass on data row N (from 1), δ of every layer by autodiff and by the hand "
+         "recursion (as explain --model --data --row)")
       ->check(CLI::PositiveNumber);
   sub->footer(
       "Example:\n  gradlab train --data examples/data/xor.csv --hidden 4 --activation tanh --loss bce "

@@ -4,6 +4,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cmath>
 #include <iostream>
 #include <optional>
@@ -17,24 +20,13 @@ namespace gradlab::cli {
 
 namespace {
 
-/// "32,16" as unit counts; each must be a whole number >= 1.
+/// --hidden 32,16 (parse_units, its errors prefixed by the option).
 std::vector<Eigen::Index> parse_hidden(const std::string& text) {
-  std::vector<Eigen::Index> units;
-  for (const std::string& part : split_names(text)) {
-    std::size_t used = 0;
-    long long v = 0;
-    try {
-      v = std::stoll(part, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != part.size() || v < 1 || v > 1000000)
-      throw Error(
-          fmt::format("--hidden: '{}' is not a number of units (a whole number from 1 to 1000000)", part));
-    units.push_back(static_cast<Eigen::Index>(v));
+  try {
+    return parse_units(text);
+  } catch (const Error& e) {
+    throw Error(fmt::format("--hidden: {}", e.what()));
   }
-  if (units.empty()) throw Error("--hidden: give the units of each hidden layer, e.g. --hidden 32,16");
-  return units;
 }
 
 /// The most classes --loss ce accepts (a label of 10^9 would ask for a 10^9-column one-hot matrix).
@@ -50,10 +42,9 @@ const CLI::Validator kFraction(
     },
     "FRACTION");
 
-/// he for the relu family, glorot otherwise.
+/// --init: a name, or auto (the activation's default_init).
 Init resolve_init(const std::string& name, const std::string& activation) {
-  if (name != "auto") return init_from_name(name);
-  return activation == "relu" || activation == "leaky_relu" ? Init::He : Init::Glorot;
+  return name == "auto" ? default_init(activation) : init_from_name(name);
 }
 
 std::string architecture_text(const Network& net) {
@@ -70,6 +61,89 @@ std::string numbers_text(const Eigen::VectorXd& v) {
 }
 
 Json vector_json(const Eigen::VectorXd& v) { return std::vector<double>(v.begin(), v.end()); }
+
+/// The progress of a network run on stderr: "epoch k/n  loss L  [validation loss V]  ETA t s". On a
+/// terminal one line is rewritten at most ten times a second and cleared at the end; elsewhere (with
+/// --progress) a line is written at most once a second, and the last epoch's always.
+class NetworkProgress {
+ public:
+  NetworkProgress(int epochs, bool terminal)
+      : epochs_(epochs), terminal_(terminal), start_(clock::now()), last_(start_) {}
+  void operator()(const EpochRow& r) {
+    const auto now = clock::now();
+    const bool end = r.epoch == epochs_ || !std::isfinite(r.loss);
+    if (!end && now - last_ < (terminal_ ? std::chrono::milliseconds(100) : std::chrono::milliseconds(1000)))
+      return;
+    last_ = now;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double eta = r.epoch > 0 ? elapsed * (epochs_ - r.epoch) / r.epoch : 0.0;
+    std::string line = fmt::format("epoch {}/{}  loss {:.6g}", r.epoch, epochs_, r.loss);
+    if (r.validation_loss) line += fmt::format("  validation loss {:.6g}", *r.validation_loss);
+    line += fmt::format("  ETA {:.1f} s", end ? 0.0 : eta);
+    if (!terminal_) {
+      std::cerr << line << '\n' << std::flush;
+      return;
+    }
+    std::cerr << '\r' << line << "   " << std::flush;
+    if (end) std::cerr << '\r' << std::string(line.size() + 3, ' ') << '\r' << std::flush;
+  }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  int epochs_;
+  bool terminal_;
+  clock::time_point start_, last_;
+};
+
+/// The run's warning in words: a divergence names the epoch and --lr.
+std::string run_warning(const NetworkHistory& h, double lr) {
+  if (!h.stopped_early) return h.warning;
+  const double loss = h.rows.back().loss;
+  return fmt::format(
+      "the training loss became {} at epoch {}: the steps diverged; try a smaller --lr (it was {}); "
+      "training stopped there",
+      std::isnan(loss) ? "NaN" : fmt::format("{}", loss), h.rows.back().epoch, num(lr));
+}
+
+/// loss_curves.png (and accuracy_curves.png) for every network; decision_boundary.png for a classifier
+/// with two inputs, drawn over the raw inputs (the model's standardization applied to each grid point).
+figures::Report draw_network_figures(const std::string& dir, const Network& net, const NetworkHistory& h,
+                                     const Dataset& d, const std::optional<Standardization>& st,
+                                     const std::string& title) {
+  const bool classifier = net.loss() != NetworkLoss::SquaredError;
+  figures::EpochCurves c;
+  for (const EpochRow& r : h.rows) {
+    c.epoch.push_back(r.epoch);
+    c.loss.push_back(r.loss);
+    if (classifier) c.accuracy.push_back(r.accuracy);
+    if (r.validation_loss) c.validation_loss.push_back(*r.validation_loss);
+    if (classifier && r.validation_accuracy) c.validation_accuracy.push_back(*r.validation_accuracy);
+  }
+  const figures::Options options = figure_options();
+  figures::Report report = figures::write_training_curves(dir, c, title, options);
+  if (!classifier || net.inputs() != 2 || h.stopped_early) return report;
+  figures::DecisionField f = figures::field_around(d.X);
+  f.x_label = d.features[0];
+  f.y_label = d.features[1];
+  f.classes = static_cast<int>(std::max<Eigen::Index>(2, net.outputs()));
+  Eigen::MatrixXd grid(static_cast<Eigen::Index>(f.nx) * f.ny, 2);
+  for (int i = 0; i < f.nx; ++i)
+    for (int j = 0; j < f.ny; ++j) grid.row(static_cast<Eigen::Index>(i) * f.ny + j) << f.x(i), f.y(j);
+  const Eigen::MatrixXd p = net.predict(st ? st->apply(grid) : grid);
+  f.value.resize(f.nx, f.ny);
+  Eigen::VectorXi labels(d.y.size());
+  for (Eigen::Index k = 0; k < d.y.size(); ++k)
+    labels[k] = net.outputs() == 1 ? (d.y[k] >= 0.5 ? 1 : 0) : static_cast<int>(d.y[k]);
+  for (int i = 0; i < f.nx; ++i)
+    for (int j = 0; j < f.ny; ++j) {
+      const Eigen::Index row = static_cast<Eigen::Index>(i) * f.ny + j;
+      Eigen::Index best = 0;
+      if (f.classes > 2) p.row(row).maxCoeff(&best);
+      f.value(i, j) = net.outputs() == 1 ? p(row, 0) : f.classes == 2 ? p(row, 1) : static_cast<double>(best);
+    }
+  report.merge(figures::write_decision_boundary(dir, f, d.X, labels, title, options));
+  return report;
+}
 
 }  // namespace
 
@@ -144,6 +218,9 @@ void add_network_options(CLI::App& train, NetworkTrainOptions& o) {
   train.add_option("--load", o.load,
                    "network: start from this model file (its layers, loss and standardization)");
   train.add_flag("--gradient", o.gradient, "network: also print the gradient of every parameter at the end");
+  train.add_flag("--progress", o.progress,
+                 "network: print the epoch and loss on stderr while training (on by itself when stderr is a "
+                 "terminal)");
 }
 
 bool wants_network(const NetworkTrainOptions& o, const std::string& loss) {
@@ -152,7 +229,7 @@ bool wants_network(const NetworkTrainOptions& o, const std::string& loss) {
 }
 
 int run_network_train(const NetworkTrainOptions& n, const SharedTrainOptions& s) {
-  if (!s.out.empty()) throw Error("--out (figures) is not available for networks yet");
+  if (!s.out.empty()) figures::prepare_output_dir(s.out);  // an unwritable --out fails before training
   const CsvTable table = read_csv(s.data, {.header = !s.no_header});
   const Dataset d = select_columns(table, s.target, split_names(s.features));
 
@@ -207,9 +284,11 @@ int run_network_train(const NetworkTrainOptions& n, const SharedTrainOptions& s)
   fo.epochs = s.epochs;
   fo.batch = s.batch;
   fo.seed = s.seed;
+  if (n.progress || ::isatty(STDERR_FILENO)) fo.on_epoch = NetworkProgress(s.epochs, ::isatty(STDERR_FILENO));
   const NetworkHistory h = fit_network(*net, split.X_train, split.Y_train, *optimizer, fo,
                                        with_val ? &split.X_val : nullptr, with_val ? &split.Y_val : nullptr);
-  if (!h.warning.empty()) std::cerr << "gradlab: warning: " << h.warning << '\n';
+  const std::string warning = run_warning(h, s.lr);
+  if (!warning.empty()) std::cerr << "gradlab: warning: " << warning << '\n';
   const EpochRow& last = h.rows.back();
   const bool classifier = net->loss() != NetworkLoss::SquaredError;
   // after a divergence the parameters are not finite: nothing to check, save or show
@@ -222,6 +301,15 @@ int run_network_train(const NetworkTrainOptions& n, const SharedTrainOptions& s)
   const Eigen::MatrixXd& Yc = with_val ? split.Y_val : split.Y_train;
   const Eigen::MatrixXi confusion = confusion_matrix(net->predict(Xc), Yc);
   if (!n.save.empty() && finite) save_model(n.save, *net, st);
+  // The figures are drawn after the report is printed, so a failed figure never loses a finished run.
+  const auto draw_figures = [&](bool json_mode) {
+    if (s.out.empty()) return;
+    std::cout << std::flush;
+    print_figure_report(
+        draw_network_figures(s.out, *net, h, d, st,
+                             fmt::format("{} network on {}", architecture_text(*net), d.source)),
+        json_mode);
+  };
 
   if (s.json) {
     Json j;
@@ -256,8 +344,10 @@ int run_network_train(const NetworkTrainOptions& n, const SharedTrainOptions& s)
       j["gradient_check"] = {{"agrees", check->passed()},
                              {"autodiff_vs_hand", check->autodiff_vs_hand.abs},
                              {"numeric_vs_hand", check->numeric_vs_hand.abs}};
-    if (!h.warning.empty()) j["warning"] = h.warning;
+    if (!warning.empty()) j["warning"] = warning;
+    if (h.stopped_early) j["diverged_at_epoch"] = last.epoch;
     print_json(j);
+    draw_figures(true);
     return ok ? 0 : 1;
   }
 
@@ -305,12 +395,14 @@ int run_network_train(const NetworkTrainOptions& n, const SharedTrainOptions& s)
   if (!finite) {
     std::cout << "training diverged: no gradient check" << (n.save.empty() ? "" : " and no model file")
               << '\n';
+    draw_figures(false);
     return 1;
   }
   std::cout
       << "gradient of the mean training loss at the final parameters, three ways (a sample of entries):\n"
       << check->table() << (check->passed() ? "the three agree\n" : "DISAGREEMENT\n");
   if (!n.save.empty()) std::cout << fmt::format("model written to {}\n", n.save);
+  draw_figures(false);
   return ok ? 0 : 1;
 }
 

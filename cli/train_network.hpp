@@ -21,6 +21,7 @@ struct NetworkTrainOptions {
   std::string save;
   std::string load;
   bool gradient = false;
+  bool progress = false;  ///< the progress line on stderr even when it is not a terminal
 };
 
 /// The options of `train` that the neuron and the network share (one struct, read by both halves).

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -360,6 +361,136 @@ Report write_loss_curve(const std::string& dir, const Trajectory& trajectory, co
   Writer out(dir, options);
   out.file("trajectory.csv", trajectory_text(trajectory));
   loss_curve(out, trajectory, title);
+  return out.report();
+}
+
+namespace {
+
+/// Checks that a curve has one entry per epoch, or none.
+void check_column(const EpochCurves& c, const std::vector<double>& column, const char* name) {
+  if (!column.empty() && column.size() != c.epoch.size())
+    throw ShapeError(fmt::format("figures::write_training_curves: {} has {} entries for {} epochs", name,
+                                 column.size(), c.epoch.size()));
+}
+
+/// One plot line per present column: "'history.csv' skip 1 using 1:K ..." (K is the column number).
+std::string curve_plots(const std::vector<std::pair<std::size_t, std::string>>& columns) {
+  static constexpr std::array<const char*, 2> colours{"#b40426", "#0072b2"};
+  std::vector<std::string> plots;
+  for (std::size_t k = 0; k < columns.size(); ++k)
+    plots.push_back(fmt::format("'history.csv' skip 1 using 1:{} with lines lw 2 lc rgb \"{}\" title \"{}\"",
+                                columns[k].first, colours[k % colours.size()], columns[k].second));
+  return fmt::format("{}", fmt::join(plots, ", \\\n     "));
+}
+
+}  // namespace
+
+Report write_training_curves(const std::string& dir, const EpochCurves& c, const std::string& title,
+                             const Options& options) {
+  if (c.epoch.empty()) throw Error("figures::write_training_curves: no epochs");
+  check_column(c, c.loss, "loss");
+  if (c.loss.empty()) throw ShapeError("figures::write_training_curves: the loss column is empty");
+  check_column(c, c.accuracy, "accuracy");
+  check_column(c, c.validation_loss, "validation_loss");
+  check_column(c, c.validation_accuracy, "validation_accuracy");
+  // the columns present, in this order: epoch, loss, [accuracy], [validation_loss], [validation_accuracy]
+  std::vector<std::pair<std::string, const std::vector<double>*>> columns{{"loss", &c.loss}};
+  if (!c.accuracy.empty()) columns.emplace_back("accuracy", &c.accuracy);
+  if (!c.validation_loss.empty()) columns.emplace_back("validation_loss", &c.validation_loss);
+  if (!c.validation_accuracy.empty()) columns.emplace_back("validation_accuracy", &c.validation_accuracy);
+  std::string csv = "epoch";
+  for (const auto& col : columns) csv += fmt::format(",{}", col.first);
+  csv += '\n';
+  for (std::size_t i = 0; i < c.epoch.size(); ++i) {
+    csv += std::to_string(c.epoch[i]);
+    for (const auto& col : columns) csv += fmt::format(",{}", num((*col.second)[i]));
+    csv += '\n';
+  }
+  const auto column_of = [&columns](const std::string& name) {
+    for (std::size_t k = 0; k < columns.size(); ++k)
+      if (columns[k].first == name) return k + 2;  // gnuplot counts from 1, and column 1 is the epoch
+    return std::size_t{0};
+  };
+  Writer out(dir, options);
+  out.file("history.csv", csv);
+  std::vector<std::pair<std::size_t, std::string>> losses{{column_of("loss"), "training"}};
+  if (const std::size_t k = column_of("validation_loss")) losses.emplace_back(k, "validation");
+  out.script("loss_curves", "loss_curves.png",
+             fmt::format("set title {}\nset xlabel \"epoch\"\nset ylabel \"mean loss\"\nset logscale y\n"
+                         "set grid\nset format y \"%.0e\"\nset key top right\nplot {}\n",
+                         gnuplot_quote(title + ": loss against epoch"), curve_plots(losses)));
+  if (const std::size_t k = column_of("accuracy")) {
+    std::vector<std::pair<std::size_t, std::string>> accuracies{{k, "training"}};
+    if (const std::size_t v = column_of("validation_accuracy")) accuracies.emplace_back(v, "validation");
+    out.script(
+        "accuracy_curves", "accuracy_curves.png",
+        fmt::format("set title {}\nset xlabel \"epoch\"\nset ylabel \"accuracy\"\nset yrange [0:1.05]\n"
+                    "set grid\nset key bottom right\nplot {}\n",
+                    gnuplot_quote(title + ": accuracy against epoch"), curve_plots(accuracies)));
+  }
+  return out.report();
+}
+
+DecisionField field_around(const Eigen::MatrixXd& points, int n) {
+  if (points.cols() != 2 || points.rows() == 0)
+    throw ShapeError(fmt::format("figures::field_around: needs samples with two inputs, got {} x {}",
+                                 points.rows(), points.cols()));
+  if (n < 2) throw Error(fmt::format("figures::field_around: needs at least 2 x 2 points, got {}", n));
+  if (!points.allFinite()) throw Error("figures::field_around: a sample is not finite");
+  DecisionField f;
+  const Eigen::Vector2d lo = points.colwise().minCoeff(), hi = points.colwise().maxCoeff();
+  const Eigen::Vector2d pad = (0.1 * (hi - lo)).cwiseMax(0.5);
+  f.x_min = lo[0] - pad[0];
+  f.x_max = hi[0] + pad[0];
+  f.y_min = lo[1] - pad[1];
+  f.y_max = hi[1] + pad[1];
+  f.nx = f.ny = n;
+  return f;
+}
+
+Report write_decision_boundary(const std::string& dir, const DecisionField& f, const Eigen::MatrixXd& points,
+                               const Eigen::VectorXi& labels, const std::string& title,
+                               const Options& options) {
+  if (f.nx < 2 || f.ny < 2 || f.value.rows() != f.nx || f.value.cols() != f.ny)
+    throw ShapeError(
+        fmt::format("figures::write_decision_boundary: the field is {} x {} for a grid of {} x {}",
+                    f.value.rows(), f.value.cols(), f.nx, f.ny));
+  if (f.classes < 2)
+    throw Error(fmt::format("figures::write_decision_boundary: needs at least 2 classes, got {}", f.classes));
+  if (points.cols() != 2 || points.rows() != labels.size())
+    throw ShapeError(fmt::format(
+        "figures::write_decision_boundary: the samples are {} x {} with {} labels (need n x 2 and n labels)",
+        points.rows(), points.cols(), labels.size()));
+  Writer out(dir, options);
+  std::string grid = "# x1,x2,value  (one block per x1; gradlab figures)\n";
+  for (int i = 0; i < f.nx; ++i) {
+    for (int j = 0; j < f.ny; ++j)
+      grid += fmt::format("{},{},{}\n", num(f.x(i)), num(f.y(j)), num(f.value(i, j)));
+    grid += '\n';
+  }
+  out.file("boundary.dat", grid);
+  std::string samples = "x1,x2,label\n";
+  for (Eigen::Index i = 0; i < points.rows(); ++i)
+    samples += fmt::format("{},{},{}\n", num(points(i, 0)), num(points(i, 1)), labels[i]);
+  out.file("samples.csv", samples);
+  const bool binary = f.classes == 2;
+  std::vector<std::string> levels;
+  for (int k = 0; k + 1 < f.classes; ++k) levels.push_back(fmt::format("{}.5", k));
+  out.script(
+      "decision_boundary", "decision_boundary.png",
+      fmt::format(
+          "set title {}\nset xrange [{}:{}]\nset yrange [{}:{}]\nset xlabel {}\nset ylabel {}\n{}"
+          "set cbrange [0:{}]\nset cblabel {}\nset view map\nset contour base\n"
+          "set cntrparam levels discrete {}\nunset clabel\nset key top right opaque box\n"
+          "splot 'boundary.dat' using 1:2:3 with pm3d nocontour notitle, \\\n"
+          "     '' using 1:2:3 nosurface with lines lc rgb \"black\" lw 2 title \"decision boundary\", \\\n"
+          "     'samples.csv' skip 1 using 1:2:(0) nocontour with points pt 7 ps 1.6 lc rgb \"black\" "
+          "notitle, \\\n"
+          "     '' skip 1 using 1:2:(0):3 nocontour with points pt 7 ps 1.1 lc palette "
+          "title \"samples (colour: class)\"\n",
+          gnuplot_quote(title + ": decision boundary"), num(f.x_min), num(f.x_max), num(f.y_min),
+          num(f.y_max), gnuplot_quote(f.x_label), gnuplot_quote(f.y_label), palette, f.classes - 1,
+          binary ? "\"P(class 1)\"" : "\"predicted class\"", fmt::join(levels, ",")));
   return out.report();
 }
 

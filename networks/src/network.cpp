@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "gradlab/networks/random.hpp"
+#include "gradlab/neuron/csv.hpp"
 #include "gradlab/neuron/loss.hpp"
 
 namespace gradlab {
@@ -91,6 +92,28 @@ Init init_from_name(std::string_view name) {
     if (name == n.name) return n.value;
   throw Error(
       fmt::format("unknown initialisation '{}'; known: zeros, uniform, normal, glorot (xavier), he", name));
+}
+
+std::vector<Eigen::Index> parse_units(std::string_view text) {
+  std::vector<Eigen::Index> units;
+  for (const std::string& part : split_names(text)) {
+    std::size_t used = 0;
+    long long v = 0;
+    try {
+      v = std::stoll(part, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != part.size() || v < 1 || v > 1000000)
+      throw Error(fmt::format("'{}' is not a number of units (a whole number from 1 to 1000000)", part));
+    units.push_back(static_cast<Eigen::Index>(v));
+  }
+  if (units.empty()) throw Error("give the units of each hidden layer, e.g. 32,16");
+  return units;
+}
+
+Init default_init(std::string_view activation) {
+  return activation == "relu" || activation == "leaky_relu" ? Init::He : Init::Glorot;
 }
 
 Network::Network(Eigen::Index inputs, std::vector<DenseLayer> layers, NetworkLoss loss)
@@ -346,8 +369,8 @@ NetworkValueAndGradient Network::value_and_gradient(const Eigen::MatrixXd& X, co
   return value_and_gradient(X, Y, tape, form);
 }
 
-std::vector<Eigen::MatrixXd> Network::hand_deltas(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y) const {
-  check_data("Network::hand_deltas", X, Y);
+HandBackward Network::hand_backward(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y) const {
+  check_data("Network::hand_backward", X, Y);
   const ForwardPass f = forward_pass(X);
   const auto n = static_cast<double>(X.rows());
   const std::size_t L = layers_.size();
@@ -358,28 +381,45 @@ std::vector<Eigen::MatrixXd> Network::hand_deltas(const Eigen::MatrixXd& X, cons
     const double alpha = alphas_[l];
     return f.Z[l].unaryExpr([a, alpha](double z) { return a->d_fn(z, alpha); });
   };
-  std::vector<Eigen::MatrixXd> delta(L);
+  HandBackward h;
+  h.delta.resize(L);
+  h.upstream.resize(L);
+  h.act_d.resize(L);
   // δ^L = ∂L/∂Z^L, with the 1/n of the mean
   switch (loss_) {
-    case NetworkLoss::SquaredError:  // (a - y) ⊙ act'(z)
-      delta[L - 1] = f.A.back()
-                         .binaryExpr(Y, [](double a, double y) { return losses::SquaredError::d(a, y); })
-                         .cwiseProduct(act_d(L - 1)) /
-                     n;
+    case NetworkLoss::SquaredError: {  // (a - y) ⊙ act'(z)
+      const Eigen::MatrixXd d =
+          f.A.back().binaryExpr(Y, [](double a, double y) { return losses::SquaredError::d(a, y); });
+      h.act_d[L - 1] = act_d(L - 1);
+      h.upstream[L - 1] = d / n;
+      h.delta[L - 1] = d.cwiseProduct(h.act_d[L - 1]) / n;
       break;
+    }
     case NetworkLoss::BinaryCrossEntropy:  // sigmoid(z) - y
-      delta[L - 1] = f.Z.back().binaryExpr(Y, [](double z, double y) {
+      h.delta[L - 1] = f.Z.back().binaryExpr(Y, [](double z, double y) {
         return losses::BinaryCrossEntropy::d_logit(z, y);
       }) / n;
       break;
     case NetworkLoss::CrossEntropy:  // softmax(z) - y
-      delta[L - 1] = (f.A.back() - Y) / n;
+      h.delta[L - 1] = (f.A.back() - Y) / n;
       break;
   }
+  // the fused output rules (sigmoid or softmax with its cross-entropy) give ∂L/∂Z at once: act' = 1
+  if (loss_ != NetworkLoss::SquaredError) {
+    h.upstream[L - 1] = h.delta[L - 1];
+    h.act_d[L - 1] = Eigen::MatrixXd::Ones(f.Z.back().rows(), f.Z.back().cols());
+  }
   // δ^l = (δ^{l+1} W^{l+1}) ⊙ act'(Z^l)   (rows are samples, so Wᵀ δ becomes δ W)
-  for (std::size_t l = L - 1; l > 0; --l)
-    delta[l - 1] = (delta[l] * layers_[l].p.W).cwiseProduct(act_d(l - 1));
-  return delta;
+  for (std::size_t l = L - 1; l > 0; --l) {
+    h.upstream[l - 1] = h.delta[l] * layers_[l].p.W;
+    h.act_d[l - 1] = act_d(l - 1);
+    h.delta[l - 1] = h.upstream[l - 1].cwiseProduct(h.act_d[l - 1]);
+  }
+  return h;
+}
+
+std::vector<Eigen::MatrixXd> Network::hand_deltas(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y) const {
+  return hand_backward(X, Y).delta;
 }
 
 NetworkValueAndGradient Network::hand_gradient(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y) const {

@@ -55,6 +55,17 @@ file(WRITE ${work}/ce_model.json [=[
 ]=])
 cli_case(predict_explain_ce ARGS predict --model ce_model.json --data three_classes.csv --explain 3)
 cli_case(predict_explain_no_sample EXIT 2 ARGS predict --model xor_model.json --data xor.csv --explain 9)
+# explain for a network: one row's backward pass; the expression or --model, not both, not neither
+cli_case(explain_network ARGS explain --model xor_model.json --data xor.csv --row 2)
+cli_case(explain_network_ce ARGS explain --model ce_model.json --data three_classes.csv --row 3)
+cli_case(explain_network_no_row EXIT 2 ARGS explain --model xor_model.json --data xor.csv --row 9)
+cli_case(explain_network_needs_row EXIT 2 ARGS explain --model xor_model.json --data xor.csv)
+cli_case(explain_network_and_expression EXIT 2 ARGS explain x --model xor_model.json --data xor.csv --row 1)
+cli_case(explain_no_expression EXIT 2 ARGS explain)
+# the progress line on stderr (forced, as stderr is a file here), and a divergence in --json
+cli_case(train_network_progress ARGS train --data xor.csv --hidden 2 --loss bce --epochs 50 --progress)
+cli_case(train_network_diverges_json JSON EXIT 1 ARGS train --data regression.csv --hidden 2 --activation linear
+         --lr 100 --epochs 50 --json)
 
 # --no-header reaches the network half too (it was dropped there, and the numeric first line refused).
 cli_shell(train_network_no_header "^exit 0\n$"

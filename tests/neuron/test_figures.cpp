@@ -376,4 +376,81 @@ BOOST_AUTO_TEST_CASE(bad_figure_requests) {
       });
 }
 
+// A network run's figures: history.csv holds the curves exactly (a diverged epoch's NaN as it is),
+// the loss and accuracy curves are drawn, and a regression (no accuracy) gets no accuracy figure.
+BOOST_AUTO_TEST_CASE(network_training_curves) {
+  Scratch s("network_curves");
+  figures::EpochCurves c;
+  c.epoch = {0, 1, 2, 3};
+  c.loss = {0.7, 0.5, 0.25, std::numeric_limits<double>::quiet_NaN()};
+  c.accuracy = {0.5, 0.75, 1.0, 0.5};
+  c.validation_loss = {0.8, 0.6, 1.0 / 3.0, 0.3};
+  c.validation_accuracy = {0.25, 0.5, 0.75, 1.0};
+  const figures::Report r = figures::write_training_curves(s.dir.string(), c, "net`touch PWNED`");
+  const std::string csv = slurp(s.dir / "history.csv");
+  BOOST_TEST(
+      csv.rfind("epoch,loss,accuracy,validation_loss,validation_accuracy\n0,0.69999999999999996,", 0) == 0,
+      csv);
+  BOOST_TEST(csv.find("\n3,nan,0.5,") != std::string::npos, csv);
+  const auto rows = numbers(s.dir / "history.csv");
+  BOOST_REQUIRE_EQUAL(rows.size(), 4u);
+  BOOST_TEST(rows[2][3] == 1.0 / 3.0);  // 17 digits: the number in memory
+  BOOST_TEST(fs::exists(s.dir / "loss_curves.gp"));
+  BOOST_TEST(fs::exists(s.dir / "accuracy_curves.gp"));
+  if (have("gnuplot")) {
+    BOOST_TEST(r.errors.empty(), (r.errors.empty() ? "" : r.errors.front()));
+    check_png(s.dir / "loss_curves.png");
+    check_png(s.dir / "accuracy_curves.png");
+  }
+  Scratch t("network_curves_regression");
+  figures::EpochCurves reg;
+  reg.epoch = {0, 1};
+  reg.loss = {2.0, 1.0};
+  figures::write_training_curves(t.dir.string(), reg, "regression");
+  BOOST_TEST(slurp(t.dir / "history.csv") == "epoch,loss\n0,2\n1,1\n");
+  BOOST_TEST(!fs::exists(t.dir / "accuracy_curves.gp"));
+  reg.accuracy = {1.0};
+  BOOST_CHECK_EXCEPTION(
+      figures::write_training_curves(t.dir.string(), reg, "x"), ShapeError, [](const Error& e) {
+        return std::string(e.what()) == "figures::write_training_curves: accuracy has 1 entries for 2 epochs";
+      });
+}
+
+// The decision boundary of a 2-D classifier: the field and the samples are written exactly, and the
+// image is drawn (two classes and three).
+BOOST_AUTO_TEST_CASE(network_decision_boundary) {
+  Scratch s("network_boundary");
+  Eigen::MatrixXd points(4, 2);
+  points << 0, 0, 0, 1, 1, 0, 1, 1;
+  Eigen::VectorXi labels(4);
+  labels << 0, 1, 1, 0;
+  figures::DecisionField f = figures::field_around(points, 41);
+  BOOST_TEST(f.x_min == -0.5);
+  BOOST_TEST(f.y_max == 1.5);
+  f.value.resize(f.nx, f.ny);
+  for (int i = 0; i < f.nx; ++i)
+    for (int j = 0; j < f.ny; ++j)
+      f.value(i, j) = 1.0 / (1.0 + std::exp(-4.0 * (f.x(i) - 0.5) * (0.5 - f.y(j))));
+  const figures::Report r = figures::write_decision_boundary(s.dir.string(), f, points, labels, "xor");
+  const auto grid = numbers(s.dir / "boundary.dat");
+  BOOST_REQUIRE_EQUAL(grid.size(), 41u * 41u);
+  BOOST_TEST(grid[41 * 3 + 5][0] == f.x(3));
+  BOOST_TEST(grid[41 * 3 + 5][1] == f.y(5));
+  BOOST_TEST(grid[41 * 3 + 5][2] == f.value(3, 5));
+  BOOST_TEST(slurp(s.dir / "samples.csv") == "x1,x2,label\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
+  if (have("gnuplot")) {
+    BOOST_TEST(r.errors.empty(), (r.errors.empty() ? "" : r.errors.front()));
+    check_png(s.dir / "decision_boundary.png");
+  }
+  f.classes = 3;
+  f.value = f.value.unaryExpr([](double v) { return std::floor(2.999 * v); });
+  labels << 0, 1, 2, 0;
+  figures::write_decision_boundary(s.dir.string(), f, points, labels, "three classes");
+  BOOST_TEST(slurp(s.dir / "decision_boundary.gp").find("levels discrete 0.5,1.5") != std::string::npos);
+  if (have("gnuplot")) check_png(s.dir / "decision_boundary.png");
+  BOOST_CHECK_THROW(figures::write_decision_boundary(s.dir.string(), f, points, labels.head(3), "x"),
+                    ShapeError);
+  BOOST_CHECK_THROW(figures::field_around(Eigen::MatrixXd::Zero(3, 3)), ShapeError);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -242,6 +242,41 @@ BOOST_AUTO_TEST_CASE(an_unwritable_out_fails_before_training) {
   BOOST_TEST(text.find("cannot create the directory 'file/out'") != std::string::npos, text);
   BOOST_TEST(text.find("missing.csv") == std::string::npos, text);
 }
+// A network run's figures (loss and accuracy curves, decision boundary) with hostile data file,
+// --out and column names: nothing runs, when drawn or re-rendered; an unwritable --out fails first.
+BOOST_AUTO_TEST_CASE(hostile_names_through_a_network_run_nothing) {
+  Scratch s("security_network");
+  const fs::path log = s.dir / "log.txt";
+  std::string all = "all";
+  for (const std::string& h : hostile()) all += h;
+  std::string column = "x" + all;  // a CSV line holds no line break: those become spaces
+  for (char& c : column)
+    if (c == '\n' || c == '\r') c = ' ';
+  const std::string data = "d" + all + ".csv";
+  {
+    std::ofstream csv(s.dir / data);
+    csv << column << ",z'\"@x,y`touch PWNED_column`\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n";
+  }
+  BOOST_TEST(run({GRADLAB_CLI, "train", "--data", data, "--hidden", "3", "--loss", "bce", "--epochs", "20",
+                  "--validation", "0.25", "--out", all},
+                 s.dir, log) == 0);
+  for (const char* f : {"history.csv", "loss_curves.gp", "accuracy_curves.gp", "boundary.dat", "samples.csv",
+                        "decision_boundary.gp"})
+    BOOST_TEST(fs::exists(s.dir / all / f), f);
+  if (have_gnuplot()) {
+    BOOST_TEST(fs::exists(s.dir / all / "decision_boundary.png"));
+    rerender_all(s.dir);
+  }
+  const auto found = markers(s.dir);
+  BOOST_TEST(found.empty(), (found.empty() ? "" : found.front()));
+  std::ofstream(s.dir / "file") << "x";
+  const fs::path log2 = s.dir / "log2.txt";
+  BOOST_TEST(run({GRADLAB_CLI, "train", "--data", "missing.csv", "--hidden", "2", "--out", "file/out"}, s.dir,
+                 log2) == 2);
+  std::ifstream in(log2);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_TEST(text.find("cannot create the directory 'file/out'") != std::string::npos, text);
+}
 #endif
 
 BOOST_AUTO_TEST_SUITE_END()

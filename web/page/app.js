@@ -4,8 +4,10 @@
 
 // ---- state <-> URL -------------------------------------------------------------------------------
 const DEFAULTS = {w0: 0, b0: -8, eta: 1, epochs: 1000, optimizer: 'gd', activation: 'sigmoid',
-                  expr: 'sigmoid(w*x+b)', at: 'w=0.5,b=-1,x=2', point: 0, panel: ''};
-const NUMERIC = ['w0', 'b0', 'eta', 'epochs', 'point'];
+                  expr: 'sigmoid(w*x+b)', at: 'w=0.5,b=-1,x=2', point: 0, panel: '',
+                  net_data: 'disc', net_n: 200, net_hidden: '8', net_activation: 'tanh', net_optimizer: 'adam',
+                  net_eta: 0.05, net_epochs: 300, net_seed: 1};
+const NUMERIC = ['w0', 'b0', 'eta', 'epochs', 'point', 'net_n', 'net_eta', 'net_epochs', 'net_seed'];
 
 function readState() {
   const q = new URLSearchParams(location.search);
@@ -191,8 +193,8 @@ function draw3d() {
   g.fillText('w', lw[0], lw[1]); g.fillText('b', lb[0], lb[1]);
 }
 
-function drawLossCurve(run) {
-  const canvas = $('losscurve'), g = canvas.getContext('2d');
+function drawLossCurve(run, canvas = $('losscurve'), upto = Infinity) {
+  const g = canvas.getContext('2d');
   g.fillStyle = '#fff'; g.fillRect(0, 0, canvas.width, canvas.height);
   const ys = run.loss.map((L) => L === null ? NaN : logLevel(L)).filter(isFinite);
   if (!ys.length) return;
@@ -207,7 +209,7 @@ function drawLossCurve(run) {
   }
   g.textAlign = 'center'; g.fillText('epoch ' + N, PAD.l + W - 30, canvas.height - 10); g.fillText('0', PAD.l, canvas.height - 10);
   g.strokeStyle = '#c00'; g.lineWidth = 2; g.beginPath();
-  run.loss.forEach((L, k) => { if (L !== null) (k ? g.lineTo : g.moveTo).call(g, X(k), Y(logLevel(L))); });
+  run.loss.forEach((L, k) => { if (L !== null && k <= upto) (k ? g.lineTo : g.moveTo).call(g, X(k), Y(logLevel(L))); });
   g.stroke();
 }
 
@@ -346,6 +348,7 @@ function renderBackward() {
     }
     ol.appendChild(li);
   });
+  drawLedgerGraph();
   // the node whose adjoint was filled in last, in the forward table
   for (const tr of document.querySelectorAll('#ledger-forward tr')) tr.classList.remove('current');
   const cur = ledger.backward[ledgerShown - 1];
@@ -354,6 +357,57 @@ function renderBackward() {
   $('ledger-step').disabled = done;
   $('ledger-gradient').textContent = done
     ? 'gradient: ' + Object.entries(ledger.gradient).map(([k, v]) => `∂/∂${k} = ${fmt(v)}`).join(', ') : '';
+}
+
+// The ledger as a graph: one box per recorded node (constants left out, as explain leaves them out),
+// an arrow from each node to each node that uses it (from the backward terms), inputs on the left.
+// Stepping backward fills in one node's adjoint at a time, from the output, and marks the arrows whose
+// products make up its sum.
+function drawLedgerGraph() {
+  const svg = $('ledger-graph'), NS = 'http://www.w3.org/2000/svg';
+  svg.innerHTML = '';
+  const nodes = ledger.forward.filter((f) => f.op !== 'const'), depth = {}, edges = [];
+  const byNode = {};
+  for (const b of ledger.backward) byNode[b.node] = b;
+  for (const f of nodes) depth[f.node] = 0;
+  for (const b of ledger.backward) for (const t of b.terms) edges.push([b.node, t.user]);
+  for (const f of nodes)  // forward order: every input of a node comes before it
+    for (const [a, u] of edges) if (u === f.node && a in depth) depth[u] = Math.max(depth[u], depth[a] + 1);
+  const columns = {};
+  for (const f of nodes) (columns[depth[f.node]] = columns[depth[f.node]] || []).push(f);
+  const W = 210, H = 58, GX = 36, GY = 14, pos = {};
+  let width = 0, height = 0;
+  for (const [d, col] of Object.entries(columns))
+    col.forEach((f, k) => {
+      pos[f.node] = [10 + Number(d) * (W + GX), 10 + k * (H + GY)];
+      width = Math.max(width, pos[f.node][0] + W + 10); height = Math.max(height, pos[f.node][1] + H + 10);
+    });
+  svg.setAttribute('width', width); svg.setAttribute('height', height);
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  const el = (tag, attrs, text) => {
+    const e = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    svg.appendChild(e);
+    return e;
+  };
+  const shown = new Set(ledger.backward.slice(0, ledgerShown).map((b) => b.node));
+  const current = ledger.backward[ledgerShown - 1];
+  for (const [a, u] of edges) {
+    if (!(a in pos) || !(u in pos)) continue;
+    const used = current && current.node === a;  // the products of the adjoint filled in last
+    el('line', {x1: pos[a][0] + W, y1: pos[a][1] + H / 2, x2: pos[u][0], y2: pos[u][1] + H / 2,
+                class: used ? 'edge used' : 'edge'});
+  }
+  for (const f of nodes) {
+    const [x, y] = pos[f.node], b = byNode[f.node];
+    const cls = 'node' + (shown.has(f.node) ? ' filled' : '') + (current && current.node === f.node ? ' current' : '');
+    el('rect', {x, y, width: W, height: H, rx: 6, class: cls, id: `ledger-graph-v${f.node}`});
+    el('text', {x: x + 6, y: y + 16, class: 'head'}, `v${f.node} ${f.op}`);
+    el('text', {x: x + 6, y: y + 32}, `value ${fmt(f.value)}`);
+    el('text', {x: x + 6, y: y + 48, id: `ledger-graph-adj-v${f.node}`},
+       shown.has(f.node) && b ? `adjoint ${fmt(b.adjoint)}` : '');
+  }
 }
 
 function updateExpr() {
@@ -393,6 +447,99 @@ function updateExpr() {
       for (const b of names) $(`expr-hess-${a}-${b}`).textContent = fmt(r.hessian[a][b]);
     }
   }
+}
+
+// ---- the network playground ------------------------------------------------------------------------
+let net = null, netFrame = 0, netTimer = null;
+const NET_KEYS = ['net_data', 'net_n', 'net_hidden', 'net_activation', 'net_optimizer', 'net_eta', 'net_epochs', 'net_seed'];
+function updateNetwork() {
+  writeState();
+  net = call('network', {data: state.net_data, n: state.net_n, hidden: state.net_hidden,
+                         activation: state.net_activation, optimizer: state.net_optimizer, eta: state.net_eta,
+                         epochs: state.net_epochs, seed: state.net_seed, grid: 51, frames: 30});
+  const ids = ['net-architecture', 'net-parameters', 'net-final-epoch', 'net-final-loss', 'net-final-accuracy', 'net-data-csv'];
+  if (showError('net-error', net)) {
+    for (const id of ids) $(id).textContent = '';
+    net = null;
+    return;
+  }
+  const d = net.data, rows = ['x1,x2,label'];
+  for (let i = 0; i < d.x1.length; ++i) rows.push(`${fmt(d.x1[i])},${fmt(d.x2[i])},${fmt(d.label[i])}`);
+  $('net-data-csv').textContent = rows.join('\n') + '\n';
+  const hidden = String(state.net_hidden).split(',');
+  $('net-architecture').textContent = ['2', ...hidden.map((h) => `${h} ${state.net_activation}`), '1 sigmoid'].join(' → ');
+  $('net-parameters').textContent = net.parameters;
+  $('net-final-epoch').textContent = net.final.epoch;
+  $('net-final-loss').textContent = fmt(net.final.loss);
+  $('net-final-accuracy').textContent = fmt(net.final.accuracy);
+  $('net-command').textContent = `gradlab train --data ${state.net_data}.csv --hidden ${state.net_hidden}` +
+    ` --activation ${state.net_activation} --loss bce --optimizer ${state.net_optimizer} --lr ${state.net_eta}` +
+    ` --epochs ${state.net_epochs} --seed ${state.net_seed}`;
+  playNetwork();
+}
+function drawNetworkFrame(k) {
+  const canvas = $('net-boundary'), g = canvas.getContext('2d'), f = net.field, n = f.n, fr = net.frames[k];
+  const P = {l: 10, r: 10, t: 10, b: 10}, W = canvas.width - P.l - P.r, H = canvas.height - P.t - P.b;
+  const X = (x) => P.l + (x - f.x_min) / (f.x_max - f.x_min) * W, Y = (y) => P.t + (1 - (y - f.y_min) / (f.y_max - f.y_min)) * H;
+  const cw = W / (n - 1), ch = H / (n - 1);
+  const at = (i, j) => fr.p[j * n + i];
+  g.fillStyle = '#fff'; g.fillRect(0, 0, canvas.width, canvas.height);
+  for (let j = 0; j < n; ++j)
+    for (let i = 0; i < n; ++i) {
+      const p = at(i, j);
+      // blue (p = 0) to red (p = 1), paler near 1/2, mixed with white (opaque: no seams between cells)
+      const a = p === null ? 1 : 0.25 + 0.5 * Math.abs(p - 0.5);
+      const c = p === null ? [255, 0, 255] : [59 + 121 * p, 76 * (1 - p) + 4 * p, 192 * (1 - p) + 38 * p];
+      g.fillStyle = `rgb(${c.map((x) => Math.round(255 * (1 - a) + x * a)).join(',')})`;
+      g.fillRect(X(f.x_min + (f.x_max - f.x_min) * i / (n - 1)) - cw / 2, Y(f.y_min + (f.y_max - f.y_min) * j / (n - 1)) - ch / 2, cw + 1, ch + 1);
+    }
+  // the boundary p = 1/2 (marching squares on the grid)
+  g.strokeStyle = '#000'; g.lineWidth = 2; g.beginPath();
+  for (let j = 0; j + 1 < n; ++j)
+    for (let i = 0; i + 1 < n; ++i) {
+      const c = [[i, j], [i + 1, j], [i + 1, j + 1], [i, j + 1]], v = c.map(([a, b]) => at(a, b)), pts = [];
+      for (let e = 0; e < 4; ++e) {
+        const a = v[e], b = v[(e + 1) % 4];
+        if (a === null || b === null || (a < 0.5) === (b < 0.5)) continue;
+        const t = (0.5 - a) / (b - a), p = c[e], q = c[(e + 1) % 4];
+        pts.push([X(f.x_min + (f.x_max - f.x_min) * (p[0] + t * (q[0] - p[0])) / (n - 1)),
+                  Y(f.y_min + (f.y_max - f.y_min) * (p[1] + t * (q[1] - p[1])) / (n - 1))]);
+      }
+      for (let p = 0; p + 1 < pts.length; p += 2) { g.moveTo(...pts[p]); g.lineTo(...pts[p + 1]); }
+    }
+  g.stroke();
+  const d = net.data;
+  for (let i = 0; i < d.x1.length; ++i) {
+    g.fillStyle = d.label[i] ? '#b40426' : '#3b4cc0'; g.strokeStyle = '#fff'; g.lineWidth = 1;
+    g.beginPath(); g.arc(X(d.x1[i]), Y(d.x2[i]), d.x1.length > 50 ? 3.5 : 7, 0, 2 * Math.PI); g.fill(); g.stroke();
+  }
+  $('net-frame-epoch').textContent = fr.epoch;
+  drawLossCurve({loss: net.history.loss}, $('net-loss'), fr.epoch);
+}
+function playNetwork() {
+  clearInterval(netTimer);
+  if (!net) return;
+  netFrame = 0; drawNetworkFrame(0);
+  netTimer = setInterval(() => {
+    if (++netFrame >= net.frames.length) { clearInterval(netTimer); return; }
+    drawNetworkFrame(netFrame);
+  }, 60);
+}
+function setNetworkControls() {
+  $('net-data').value = state.net_data; $('net-n').value = state.net_n; $('net-hidden').value = state.net_hidden;
+  $('net-activation').value = state.net_activation; $('net-optimizer').value = state.net_optimizer;
+  $('net-eta').value = state.net_eta; $('net-epochs').value = state.net_epochs; $('net-seed').value = state.net_seed;
+}
+function wireNetwork() {
+  for (const key of NET_KEYS) {
+    const el = $(key.replace('_', '-'));
+    el.addEventListener(el.tagName === 'SELECT' ? 'change' : 'input', () => {
+      const v = NUMERIC.includes(key) ? Number(el.value) : el.value;
+      if (NUMERIC.includes(key) && (el.value === '' || !isFinite(v))) return;
+      state[key] = v; schedule(updateNetwork);
+    });
+  }
+  $('net-play').addEventListener('click', playNetwork);
 }
 
 // ---- wiring ------------------------------------------------------------------------------------
@@ -469,12 +616,14 @@ createGradlab().then((m) => {
   const t0 = performance.now();
   fillSelect('in-optimizer', call('optimizers', {epochs: 0}).names);
   const acts = call('activation', {}).names;
-  fillSelect('in-activation', acts); fillSelect('act-select', acts);
+  fillSelect('in-activation', acts); fillSelect('act-select', acts); fillSelect('net-activation', acts);
+  fillSelect('net-optimizer', call('optimizers', {epochs: 0}).names);
   if (state.panel) for (const p of document.querySelectorAll('.panel')) p.hidden = p.id !== 'panel-' + state.panel;
-  setControls(); wire();
+  setControls(); setNetworkControls(); wire(); wireNetwork();
   updateSurface(); updateArticle(); updateOptimizers(); updateActivation(); updateLedger();
   if (state.panel === 'ledger') { ledgerShown = Math.min(3, ledger.backward.length); renderBackward(); }
   updateExpr();
+  if (!state.panel || state.panel === 'network') updateNetwork();  // a page showing another panel skips it
   const now = performance.now();  // since the navigation started
   $('status').innerHTML = `engine ready: loaded and drawn in <span id="load-ms">${now.toFixed(0)}</span> ms ` +
     `(of which the first computations and drawings ${(now - t0).toFixed(0)} ms)`;

@@ -9,6 +9,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <exception>
 #include <limits>
@@ -19,6 +20,8 @@
 #include "common.hpp"
 #include "gradlab/autodiff/functional.hpp"
 #include "gradlab/figures.hpp"
+#include "gradlab/networks/random.hpp"
+#include "gradlab/networks/train.hpp"
 #include "gradlab/neuron/activation.hpp"
 #include "gradlab/neuron/article.hpp"
 #include "results.hpp"
@@ -217,6 +220,116 @@ Json ledger(const Json& s) {
     return cli::ledger_json(rec, p.point);
   });
 }
+
+/// The playground's 2-D data sets, drawn by the portable generator (the same points on every
+/// machine): xor (the four corners, examples/data/xor.csv), disc (n points uniform in [-1, 1]²,
+/// class 1 inside the circle of radius 0.7) and quadrants (class 1 where x1 x2 > 0). Only exact
+/// operations decide a label, so the browser and the CLI see the same classes.
+struct Points {
+  Eigen::MatrixXd X;
+  Eigen::MatrixXd Y;  ///< n x 1, labels 0 and 1
+};
+Points dataset(const std::string& name, int n, std::uint64_t seed) {
+  Points p;
+  if (name == "xor") {
+    p.X.resize(4, 2);
+    p.X << 0, 0, 0, 1, 1, 0, 1, 1;
+    p.Y.resize(4, 1);
+    p.Y << 0, 1, 1, 0;
+    return p;
+  }
+  if (name != "disc" && name != "quadrants")
+    throw Error(fmt::format("unknown data set '{}'; known: xor, disc, quadrants", name));
+  if (n < 4 || n > 2000)
+    throw Error(fmt::format("'n' must be a number of samples from 4 to 2000, got {}", n));
+  PortableRng rng(seed);
+  p.X.resize(n, 2);
+  p.Y.resize(n, 1);
+  for (int i = 0; i < n; ++i) {
+    const double a = rng.uniform(-1.0, 1.0), b = rng.uniform(-1.0, 1.0);
+    p.X.row(i) << a, b;
+    p.Y(i, 0) = name == "disc" ? (a * a + b * b < 0.49 ? 1.0 : 0.0) : (a * b > 0.0 ? 1.0 : 0.0);
+  }
+  return p;
+}
+
+/// "8,8" as hidden layer sizes (parse_units, as `train --hidden` reads them): one to four layers of
+/// at most 64 units, to stay interactive.
+std::vector<Eigen::Index> hidden_of(const std::string& text) {
+  std::vector<Eigen::Index> units;
+  try {
+    units = parse_units(text);
+  } catch (const Error& e) {
+    throw Error(fmt::format("'hidden': {}", e.what()));
+  }
+  if (units.size() > 4 || *std::max_element(units.begin(), units.end()) > 64)
+    throw Error(fmt::format("'hidden': at most four layers of at most 64 units here, got {}", text));
+  return units;
+}
+
+/// {data, n, hidden, activation, optimizer, eta, epochs, seed, grid, frames} -> a classifier (binary
+/// cross-entropy, sigmoid output) trained on the data set as `gradlab train --data FILE --hidden H
+/// --activation A --loss bce --optimizer O --lr ETA --epochs E --seed S` trains it on the same points:
+/// {data: {x1, x2, label}, network, history: {loss, accuracy}, final: {epoch, loss, accuracy},
+///  frames: [{epoch, p}], field: {x_min, x_max, y_min, y_max, n}, warning?}; p is the probability of
+/// class 1 on the grid, row j = x2_j: p(x1_0, x2_j), p(x1_1, x2_j), ...
+Json network(const Json& s) {
+  register_builtin_activations();
+  const int seed_field = field(s, "seed", 1);
+  if (seed_field < 0) throw Error(fmt::format("'seed' must be a whole number >= 0, got {}", seed_field));
+  const auto seed = static_cast<std::uint64_t>(seed_field);
+  const Points pts = dataset(field<std::string>(s, "data", "disc"), field(s, "n", 200), seed);
+  Architecture arch;
+  arch.inputs = 2;
+  arch.hidden = hidden_of(field<std::string>(s, "hidden", "8"));
+  arch.activation = field<std::string>(s, "activation", "tanh");
+  arch.loss = NetworkLoss::BinaryCrossEntropy;
+  Network net = make_network(arch, default_init(arch.activation), seed);
+  auto opt =
+      make_optimizer(field<std::string>(s, "optimizer", "adam"), {.learning_rate = field(s, "eta", 0.05)});
+  const int epochs = epochs_of(s, 300);
+  const int frames = std::clamp(field(s, "frames", 30), 1, 200);
+  figures::DecisionField f = figures::field_around(pts.X, std::clamp(field(s, "grid", 51), 2, 201));
+  Eigen::MatrixXd grid(static_cast<Eigen::Index>(f.nx) * f.ny, 2);
+  for (int j = 0; j < f.ny; ++j)
+    for (int i = 0; i < f.nx; ++i) grid.row(static_cast<Eigen::Index>(j) * f.nx + i) << f.x(i), f.y(j);
+  Json snapshots = Json::array();
+  // frame k shows epoch k * epochs / frames (k = 0..frames), and the last epoch of a run that stopped early
+  const auto frame_epoch = [&](int k) {
+    return static_cast<int>(static_cast<long long>(k) * epochs / frames);
+  };
+  int next = 0;  // the next frame's index
+  NetworkFitOptions fo;
+  fo.epochs = epochs;
+  fo.seed = seed;
+  fo.on_epoch = [&](const EpochRow& r) {
+    const bool last = r.epoch == epochs || !std::isfinite(r.loss);
+    if (!last && (next > frames || r.epoch < frame_epoch(next))) return;
+    const Eigen::MatrixXd p = net.predict(grid);
+    snapshots.push_back({{"epoch", r.epoch}, {"p", std::vector<double>(p.data(), p.data() + p.size())}});
+    while (next <= frames && frame_epoch(next) <= r.epoch) ++next;
+  };
+  const NetworkHistory h = fit_network(net, pts.X, pts.Y, *opt, fo);
+  Json loss = Json::array(), accuracy = Json::array();
+  for (const EpochRow& r : h.rows) {
+    loss.push_back(r.loss);
+    accuracy.push_back(r.accuracy);
+  }
+  Json out{
+      {"data",
+       {{"x1", std::vector<double>(pts.X.col(0).begin(), pts.X.col(0).end())},
+        {"x2", std::vector<double>(pts.X.col(1).begin(), pts.X.col(1).end())},
+        {"label", std::vector<double>(pts.Y.col(0).begin(), pts.Y.col(0).end())}}},
+      {"parameters", net.parameter_count()},
+      {"history", {{"loss", loss}, {"accuracy", accuracy}}},
+      {"final",
+       {{"epoch", h.rows.back().epoch}, {"loss", h.rows.back().loss}, {"accuracy", h.rows.back().accuracy}}},
+      {"frames", snapshots},
+      {"field",
+       {{"x_min", f.x_min}, {"x_max", f.x_max}, {"y_min", f.y_min}, {"y_max", f.y_max}, {"n", f.nx}}}};
+  if (!h.warning.empty()) out["warning"] = h.warning;
+  return out;
+}
 }  // namespace
 
 std::string run_json(const std::string& r) { return respond(r, run); }
@@ -225,6 +338,7 @@ std::string optimizers_json(const std::string& r) { return respond(r, optimizers
 std::string activation_json(const std::string& r) { return respond(r, activation_record); }
 std::string evaluate_json(const std::string& r) { return respond(r, evaluate); }
 std::string ledger_json(const std::string& r) { return respond(r, ledger); }
+std::string network_json(const std::string& r) { return respond(r, network); }
 
 }  // namespace gradlab::web
 
@@ -235,4 +349,5 @@ EMSCRIPTEN_BINDINGS(gradlab) {
   emscripten::function("activation", &gradlab::web::activation_json);
   emscripten::function("evaluate", &gradlab::web::evaluate_json);
   emscripten::function("ledger", &gradlab::web::ledger_json);
+  emscripten::function("network", &gradlab::web::network_json);
 }

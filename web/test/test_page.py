@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+from urllib.parse import urlencode
 
 TIMEOUT = 120  # seconds for one browser run; the whole test is bounded by ctest's TIMEOUT too
 
@@ -170,7 +171,6 @@ def main():
                      ("x^3*sin(y) + exp(x*y)", "x=0.7,y=-1.3"),
                      ("log(1+exp(a))/b + tanh(a*b)", "a=0.3,b=2"),
                      ("gelu(x)*softplus(x) - relu(x-1)", "x=0.4")]
-            from urllib.parse import urlencode
             for e, at in exprs:
                 p = page(a.chromium, profile, base + "?" + urlencode({"expr": e, "at": at, "panel": "expr"}))
                 r = cli(a.gradlab, "grad", e, "--at", at, "--json", "--hessian")
@@ -203,6 +203,15 @@ def main():
             for b in j["backward"][1:3]:
                 key = f"ledger-adjoint-v{b['node']}"
                 check(same(p.text.get(key), b["adjoint"]), f"  {key} = {p.text.get(key)!r}, gradlab explain: {b['adjoint']!r}")
+            # the graph: the first three nodes' adjoints filled in, the others not yet
+            for k, b in enumerate(j["backward"]):
+                key = f"ledger-graph-adj-v{b['node']}"
+                text = p.text.get(key)
+                if k < 3:
+                    ok = text is not None and text.startswith("adjoint ") and same(text[len("adjoint "):], b["adjoint"])
+                else:
+                    ok = text == ""
+                check(ok, f"  {key} = {text!r}" + (f", gradlab explain: {b['adjoint']!r}" if k < 3 else " (not yet)"))
 
             # A bad expression: the page shows the CLI's error with a caret at the same column.
             for e, at in (("w*(x+", "w=1,x=2"), ("sin(x) + foo(x)", "x=1"), ("x^2", "x=1,x=2")):
@@ -216,9 +225,50 @@ def main():
                       f"'{e}' --at {at}: page's caret at column {a_col}, the CLI's at {caret}; "
                       f"page shows {shown.splitlines()[:1]}")
 
+            # The network playground: the points the page trained on (its hidden CSV element), trained by
+            # `gradlab train` with the same settings, give the same final loss and accuracy.
+            nets = [{},
+                    {"net_data": "xor", "net_hidden": "4", "net_activation": "tanh", "net_optimizer": "adam",
+                     "net_eta": "0.05", "net_epochs": "300", "net_seed": "1"},
+                    {"net_data": "quadrants", "net_n": "150", "net_hidden": "6,6", "net_activation": "relu",
+                     "net_optimizer": "gd", "net_eta": "0.5", "net_epochs": "200", "net_seed": "3"}]
+            defaults = {"net_data": "disc", "net_hidden": "8", "net_activation": "tanh", "net_optimizer": "adam",
+                        "net_eta": "0.05", "net_epochs": "300", "net_seed": "1"}
+            for k, q in enumerate(nets):
+                p = page(a.chromium, profile, base + "?" + urlencode({"panel": "network", **q}))
+                st = {**defaults, **q}
+                check("engine ready" in p.text.get("status", ""), f"network state {q or '(default)'}: the page loaded")
+                csv = p.text.get("net-data-csv", "")
+                check(csv.startswith("x1,x2,label\n"), f"network state {q or '(default)'}: the data is in net-data-csv")
+                data = os.path.join(tmp, f"net{k}.csv")
+                with open(data, "w") as f:
+                    f.write(csv)
+                args = ["train", "--data", data, "--hidden", st["net_hidden"], "--activation", st["net_activation"],
+                        "--loss", "bce", "--optimizer", st["net_optimizer"], "--lr", st["net_eta"],
+                        "--epochs", st["net_epochs"], "--seed", st["net_seed"], "--json"]
+                r = cli(a.gradlab, *args)
+                check(r.returncode == 0, "  gradlab " + " ".join(args[:1] + ["..."] + args[3:]))
+                if r.returncode != 0:
+                    print(r.stderr)
+                    continue
+                j = json.loads(r.stdout)
+                check(p.text.get("net-final-epoch") == str(j["epochs"]), f"  net-final-epoch = {j['epochs']}")
+                # equal, or within 64 ulps: natively Eigen sums in SSE2 packets, in WebAssembly one term at
+                # a time, so a sum's last bit may differ and the epochs carry it on (docs/web.md)
+                for key, want in (("net-final-loss", j["loss"]), ("net-final-accuracy", j["accuracy"])):
+                    exact = same(p.text.get(key), want)
+                    check(exact or close(p.text.get(key), want, 64),
+                          f"  {key} = {p.text.get(key)!r}, gradlab train: {want!r}"
+                          + ("" if exact else " (equal within 64 ulps)"))
+            p = page(a.chromium, profile, base + "?panel=network&net_hidden=3,x")
+            shown = p.text.get("net-error", "")
+            check("'hidden': 'x' is not a number of units" in shown and p.text.get("net-final-loss") == "",
+                  f"net_hidden=3,x: net-error {shown.strip()!r}, net-final-loss {p.text.get('net-final-loss')!r} "
+                  f"(status: {p.text.get('status', '').strip()!r})")
+
             # Screenshots of each panel and of the whole page.
             for panel, height in (("article", 720), ("optimizers", 700), ("activations", 640),
-                                  ("ledger", 640), ("expr", 420), ("", 2600)):
+                                  ("ledger", 900), ("expr", 420), ("network", 780), ("", 3200)):
                 name = os.path.join(a.out, f"web_{panel or 'page'}.png")
                 query = f"?panel={panel}" if panel else ""
                 if panel == "expr":

@@ -115,6 +115,43 @@ Report write_landscape(const std::string& dir, const Surface& surface, const std
 Report write_loss_curve(const std::string& dir, const Trajectory& trajectory, const std::string& title,
                         const Options& options = {});
 
+/// The per-epoch numbers of a network run (history.csv). accuracy and the validation columns are
+/// empty when the run has none (a regression; no validation split); otherwise one entry per epoch.
+struct EpochCurves {
+  std::vector<int> epoch;
+  std::vector<double> loss, accuracy, validation_loss, validation_accuracy;
+};
+
+/// history.csv and loss_curves (.gp, .png): the training and validation loss against the epoch
+/// (log scale); for a classifier also accuracy_curves (.gp, .png). Non-finite losses (a diverged
+/// run) are written as they are and left out of the plot by gnuplot.
+Report write_training_curves(const std::string& dir, const EpochCurves& curves, const std::string& title,
+                             const Options& options = {});
+
+/// A classifier's output over a rectangle of its two inputs: value(i, j) at (x(i), y(j)), both ends
+/// included. For two classes the value is the probability of class 1 and the boundary is the level
+/// 1/2; for K > 2 classes it is the predicted class 0..K-1 and the boundaries are the levels k + 1/2.
+struct DecisionField {
+  double x_min = 0.0, x_max = 1.0, y_min = 0.0, y_max = 1.0;
+  int nx = 121, ny = 121;
+  Eigen::MatrixXd value;  ///< nx x ny
+  int classes = 2;
+  std::string x_label = "x1", y_label = "x2";
+  [[nodiscard]] double x(int i) const { return x_min + (x_max - x_min) * i / (nx - 1); }
+  [[nodiscard]] double y(int j) const { return y_min + (y_max - y_min) * j / (ny - 1); }
+};
+
+/// The grid of a DecisionField around the samples (n x 2): their range padded by 10% (at least 0.5)
+/// on each side; `value` is left empty for the caller to fill.
+DecisionField field_around(const Eigen::MatrixXd& points, int n = 121);
+
+/// boundary.dat, samples.csv and decision_boundary (.gp, .png): the field as a colour map, the
+/// boundary as a black line, and the samples (n x 2, their class labels 0..K-1) as points coloured
+/// by class.
+Report write_decision_boundary(const std::string& dir, const DecisionField& field,
+                               const Eigen::MatrixXd& points, const Eigen::VectorXi& labels,
+                               const std::string& title, const Options& options = {});
+
 /// optimizers.png: each named run's path over the contour map, with a legend. Writes
 /// trajectory_<name>.csv for each run and optimizers.gp.
 Report write_optimizer_paths(const std::string& dir, const Surface& surface,

@@ -50,6 +50,12 @@ enum class Init {
 std::string_view init_name(Init init);
 /// zeros, uniform, normal, glorot (or xavier) or he; any other name throws Error listing them.
 Init init_from_name(std::string_view name);
+/// Hidden layer sizes from text, "32,16": each a whole number from 1 to 1000000; throws Error naming
+/// the bad part.
+std::vector<Eigen::Index> parse_units(std::string_view text);
+/// The initialisation that suits hidden layers of this activation: he for the relu family, glorot
+/// otherwise (`train --init auto`).
+Init default_init(std::string_view activation);
 
 /// The parameters of one dense layer.
 struct LayerParams {
@@ -81,6 +87,14 @@ struct Architecture {
 struct ForwardPass {
   std::vector<Eigen::MatrixXd> Z;
   std::vector<Eigen::MatrixXd> A;
+};
+
+/// The hand-derived backward pass, layer by layer (n x units each): δ^l = upstream^l ⊙ act_d^l, where
+/// upstream is ∂L/∂A^l (the next layer's (W^{l+1})ᵀ δ^{l+1}; at the output, ∂L/∂a with the 1/n of the
+/// mean) and act_d is act'(Z^l). The fused output rules (sigmoid with bce, softmax with ce) give
+/// ∂L/∂Z directly: there upstream is (a − y)/n and act_d is 1.
+struct HandBackward {
+  std::vector<Eigen::MatrixXd> delta, upstream, act_d;
 };
 
 /// A loss and its gradient, shaped like the parameters.
@@ -151,7 +165,9 @@ class Network {
   /// The mean loss and its gradient by the hand-derived δ recursion, in plain Eigen.
   [[nodiscard]] NetworkValueAndGradient hand_gradient(const Eigen::MatrixXd& X,
                                                       const Eigen::MatrixXd& Y) const;
-  /// δ^l = ∂L/∂Z^l of every layer by the hand recursion (n x units each), for explain.
+  /// The hand recursion with its factors (see HandBackward), for explain.
+  [[nodiscard]] HandBackward hand_backward(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y) const;
+  /// δ^l = ∂L/∂Z^l of every layer by the hand recursion (n x units each): hand_backward(X, Y).delta.
   [[nodiscard]] std::vector<Eigen::MatrixXd> hand_deltas(const Eigen::MatrixXd& X,
                                                          const Eigen::MatrixXd& Y) const;
   /// The exact Hessian of the mean loss times the direction v (shaped like the parameters): autodiff
