@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "activation_file.hpp"
 #include "common.hpp"
 #include "gradlab/neuron/activation.hpp"
 
@@ -27,9 +28,10 @@ int run(int argc, char** argv) {
     app.footer(
         "Run 'gradlab SUBCOMMAND --help' for the options and an example of each subcommand.\n"
         "An expression that starts with '-' goes after '--', e.g. gradlab grad --at x=1 -- -x^2");
-    const Command commands[] = {add_grad(app),        add_check(app),  add_explain(app),
-                                add_graph(app),       add_taylor(app), add_article(app),
-                                add_activations(app), add_train(app),  add_predict(app)};
+    Command commands[] = {add_grad(app),        add_check(app),  add_explain(app),
+                          add_graph(app),       add_taylor(app), add_article(app),
+                          add_activations(app), add_train(app),  add_predict(app)};
+    for (Command& c : commands) add_activations_file_option(c);  // --activations FILE, loaded before run
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
