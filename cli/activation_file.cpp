@@ -23,7 +23,7 @@
 #include <utility>
 
 #include "bindings.hpp"
-#include "gradlab/autodiff/functional.hpp"
+#include "gradlab/autodiff/higher_order.hpp"
 #include "gradlab/autodiff/matrix_ops.hpp"
 #include "gradlab/expr.hpp"
 #include "gradlab/neuron/activation.hpp"
@@ -551,6 +551,7 @@ void load_activation_file(const std::string& path) {
     if (param == "pi") fail(path, line_no, param_col, "the parameter cannot be called pi");
     if (!c.eat(')')) fail(path, line_no, c.column(), "expected ')': an activation takes one parameter");
     if (!c.eat('=')) fail(path, line_no, c.column(), "expected '=' and the expression");
+    c.skip_spaces();
     const std::size_t offset = c.pos;
     const std::string_view body = line.substr(offset);
     if (is_derivative) {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "common.hpp"
-#include "gradlab/autodiff/functional.hpp"
+#include "gradlab/autodiff/higher_order.hpp"
 #include "results.hpp"
 
 namespace gradlab::cli {

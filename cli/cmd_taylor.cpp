@@ -8,7 +8,7 @@
 #include <numbers>
 
 #include "common.hpp"
-#include "gradlab/autodiff/functional.hpp"
+#include "gradlab/autodiff/higher_order.hpp"
 
 namespace gradlab::cli {
 

@@ -1,5 +1,6 @@
-#include "gradlab/autodiff/functional.hpp"
+#include "gradlab/autodiff/higher_order.hpp"
 
+#include "gradlab/autodiff/functional.hpp"
 #include "gradlab/autodiff/matrix.hpp"
 
 #include <fmt/format.h>

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <functional>
 #include <gradlab/autodiff.hpp>
+#include <gradlab/autodiff/higher_order.hpp>
 #include <numbers>
 #include <string>
 

@@ -10,7 +10,7 @@
 
 #include "activation_file.hpp"
 #include "common.hpp"
-#include "gradlab/autodiff/functional.hpp"
+#include "gradlab/autodiff/higher_order.hpp"
 #include "gradlab/neuron/activation.hpp"
 
 using namespace gradlab;
