@@ -71,17 +71,9 @@ std::vector<double> directional_derivatives(const Program& program, const std::v
   return out;
 }
 
-int run_taylor_orders(const TaylorOptions& o) {
-  if (o.order < 1 || o.order > kMaxTaylorOrder)
-    throw Error(
-        fmt::format("--order: taylor shows the orders 1 to {}, got {} (past order {} the error is "
-                    "below rounding at all but the largest steps)",
-                    kMaxTaylorOrder, o.order, kMaxTaylorOrder));
-  DetectAnomaly anomaly(o.e.detect_anomaly);
-  const Program program(o.e);
-  const std::vector<Binding> point = parse_bindings(o.e.at);
-  const std::vector<std::size_t> wrt = parse_wrt(o.wrt, point);
-  if (wrt.empty()) throw Error("taylor needs at least one variable: give it with --at (and --wrt)");
+/// The --order table (o.order already checked, the program parsed).
+int run_taylor_orders(const TaylorOptions& o, const Program& program, const std::vector<Binding>& point,
+                      const std::vector<std::size_t>& wrt) {
   const auto n = static_cast<Eigen::Index>(wrt.size());
   Eigen::VectorXd g(n);
   {
@@ -154,12 +146,17 @@ int run_taylor_orders(const TaylorOptions& o) {
 }
 
 int run_taylor(const TaylorOptions& o) {
-  if (o.order >= 0) return run_taylor_orders(o);
+  if (o.order >= 0 && (o.order < 1 || o.order > kMaxTaylorOrder))
+    throw Error(
+        fmt::format("--order: taylor shows the orders 1 to {}, got {} (past order {} the error is "
+                    "below rounding at all but the largest steps)",
+                    kMaxTaylorOrder, o.order, kMaxTaylorOrder));
   DetectAnomaly anomaly(o.e.detect_anomaly);
   const Program program(o.e);
   const std::vector<Binding> point = parse_bindings(o.e.at);
   const std::vector<std::size_t> wrt = parse_wrt(o.wrt, point);
   if (wrt.empty()) throw Error("taylor needs at least one variable: give it with --at (and --wrt)");
+  if (o.order >= 0) return run_taylor_orders(o, program, point, wrt);
   const auto n = static_cast<Eigen::Index>(wrt.size());
 
   // L, its gradient g and Hessian H at the point, all from the engine (H exact, not differenced).
