@@ -127,6 +127,10 @@ template <class T> T evaluate_on(const expr::Expression& e, const T& x) {
       stack.push_back({x, false, 0.0});
       continue;
     }
+    if (n.nargs == 0 || n.nargs > 2 ||
+        stack.size() < n.nargs)  // a node of a kind this evaluator does not know
+      throw Error(fmt::format("'{}' with {} arguments is not supported in an activation defined in a file",
+                              e.text(static_cast<std::size_t>(&n - e.nodes().data())), n.nargs));
     Operand<T> b = n.nargs == 2 ? stack.back() : Operand<T>{};
     if (n.nargs == 2) stack.pop_back();
     Operand<T> a = stack.back();
