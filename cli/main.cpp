@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "activation_file.hpp"
 #include "common.hpp"
 #include "gradlab/neuron/activation.hpp"
 
@@ -89,9 +90,10 @@ int run(int argc, char** argv) {
         "Run 'gradlab SUBCOMMAND --help' for the options and an example of each subcommand.\n"
         "An expression may start with '-': gradlab grad -x^2 --at x=1 (or after '--': grad --at x=1 -- "
         "-x^2)");
-    const std::vector<Command> commands = {add_grad(app),        add_check(app),  add_explain(app),
-                                           add_graph(app),       add_taylor(app), add_article(app),
-                                           add_activations(app), add_train(app),  add_predict(app)};
+    std::vector<Command> commands = {add_grad(app),        add_check(app),  add_explain(app),
+                                     add_graph(app),       add_taylor(app), add_article(app),
+                                     add_activations(app), add_train(app),  add_predict(app)};
+    for (Command& c : commands) add_activations_file_option(c);  // --activations FILE, loaded before run
     std::vector<std::string> args = arguments(argc, argv, commands);
     std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last first
     try {

@@ -230,6 +230,32 @@ BOOST_AUTO_TEST_CASE(hostile_names_through_the_program_run_nothing) {
   BOOST_TEST(found.empty(), (found.empty() ? "" : found.front()));
 }
 
+// An activations file (--activations) under every hostile name, plotted: its names and formulas reach
+// the gnuplot scripts only quoted. Hostile text inside the file is refused by the loader (a name is an
+// identifier, a definition an expression) before anything runs.
+BOOST_AUTO_TEST_CASE(hostile_activation_files_run_nothing) {
+  Scratch s("security_activation_files");
+  const fs::path log = s.dir / "log.txt";
+  for (const std::string& h : hostile()) {
+    BOOST_TEST_CONTEXT("name " << figures::gnuplot_quote(h)) {
+      const std::string file = "a" + h + ".txt";
+      std::ofstream(s.dir / file) << "sec_mish(x) = x*tanh(softplus(x))\n"
+                                  << "sec_hs(x) = min(max(x + 3, 0), 6)/6\nkinks: -3, 3\n";
+      BOOST_TEST(run({GRADLAB_CLI, "activations", "--activations", file, "--plot", "plots"}, s.dir, log) ==
+                 0);
+      BOOST_TEST(fs::exists(s.dir / "plots" / "activation_sec_mish.dat"));
+      BOOST_TEST(fs::exists(s.dir / "plots" / "activation_sec_hs.gp"));
+      const std::string bad = "b" + h + ".txt";
+      std::ofstream(s.dir / bad) << "sec(x) = x\"; system(\"touch PWNED_def\")\n" << h << "(x) = x\n";
+      BOOST_TEST(run({GRADLAB_CLI, "activations", "--activations", bad, "--plot", "plots"}, s.dir, log) == 2);
+      BOOST_TEST(markers(s.dir).empty());
+    }
+  }
+  if (have_gnuplot()) rerender_all(s.dir);
+  const auto found = markers(s.dir);
+  BOOST_TEST(found.empty(), (found.empty() ? "" : found.front()));
+}
+
 // An --out that cannot be written is found before anything else is done (before the data is even
 // read: here the data file does not exist either, and the message is about --out), not after training.
 BOOST_AUTO_TEST_CASE(an_unwritable_out_fails_before_training) {

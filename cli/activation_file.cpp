@@ -1,0 +1,600 @@
+// Activations defined in a file (--activations FILE): read, checked three ways, registered as an
+// activation record and an engine op whose value and derivative are the file's expressions.
+#include "activation_file.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <utility>
+
+#include "bindings.hpp"
+#include "gradlab/autodiff/higher_order.hpp"
+#include "gradlab/autodiff/matrix_ops.hpp"
+#include "gradlab/expr.hpp"
+#include "gradlab/neuron/activation.hpp"
+#include "output.hpp"
+
+namespace gradlab::cli {
+
+namespace {
+
+/// One activation of a file, as it was read. Stored in a deque that never moves its entries, so the
+/// activation record's texts and the op's name stay valid for the whole program.
+struct Definition {
+  std::string where;  ///< "FILE:LINE" of the definition, for messages
+  std::string name;
+  std::string param;
+  std::unique_ptr<expr::Expression> value;
+  std::string derivative_param;
+  std::unique_ptr<expr::Expression> derivative;  ///< the hand derivative, or null
+  std::string derivative_where;                  ///< "FILE:LINE:COL" of the hand derivative
+  std::vector<double> kinks;
+  std::string kinks_where;
+  Domain domain{-6.0, 6.0};
+  std::string formula, formula_latex, derivative_text, derivative_latex, kink_text;
+};
+
+std::deque<Definition>& definitions() {
+  static std::deque<Definition> d;
+  return d;
+}
+std::mutex& definitions_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+// ---- evaluating a definition on doubles, Vars or matrix nodes ------------------------------------
+
+/// An operand: a literal stays a plain number (folded), anything that depends on the parameter is a T.
+template <class T> struct Operand {
+  T v{};
+  bool constant = false;
+  double c = 0.0;
+};
+
+template <class T> T lift(const Operand<T>& a) {
+  if (!a.constant) return a.v;
+  if constexpr (std::is_same_v<T, double>)
+    return a.c;
+  else if constexpr (std::is_same_v<T, Var>)
+    return Var(a.c);
+  else
+    throw Error("internal: a constant operand reached a matrix op");  // folded before, see apply_binary
+}
+
+template <class T> T apply_binary(OpId id, const Operand<T>& a, const Operand<T>& b) {
+  const OpInfo& info = op_info(id);
+  if constexpr (std::is_same_v<T, double>) {
+    if (info.check_domain != nullptr) info.check_domain(a.v, b.v);
+    return info.value2(a.v, b.v);
+  } else {
+    switch (static_cast<ops::Builtin>(id)) {  // the operators take a plain number on either side
+      case ops::Builtin::Add:
+        return a.constant ? a.c + b.v : (b.constant ? a.v + b.c : a.v + b.v);
+      case ops::Builtin::Sub:
+        return a.constant ? a.c - b.v : (b.constant ? a.v - b.c : a.v - b.v);
+      case ops::Builtin::Mul:
+        return a.constant ? a.c * b.v : (b.constant ? a.v * b.c : a.v * b.v);
+      case ops::Builtin::Div:
+        return a.constant ? a.c / b.v : (b.constant ? a.v / b.c : a.v / b.v);
+      default:
+        break;
+    }
+    if constexpr (std::is_same_v<T, Var>) {
+      return apply(id, lift(a), lift(b));
+    } else {  // a matrix node: max and min with a number or a matrix; other binary ops have no matrix form
+      if (id == static_cast<OpId>(ops::Builtin::Max) || id == static_cast<OpId>(ops::Builtin::Min)) {
+        const bool is_max = id == static_cast<OpId>(ops::Builtin::Max);
+        const Operand<T>& m = a.constant ? b : a;  // max and min are symmetric
+        const Operand<T>& o = a.constant ? a : b;
+        if (!o.constant) return is_max ? apply<ops::Max>(a.v, b.v) : apply<ops::Min>(a.v, b.v);
+        return is_max ? apply<ops::Max>(m.v, Var(o.c)) : apply<ops::Min>(m.v, Var(o.c));
+      }
+      throw Error(
+          fmt::format("'{}' with two arguments has no matrix form yet; a file-defined activation that "
+                      "uses it works on scalars only",
+                      info.name));
+    }
+  }
+}
+
+/// The expression e with its one parameter equal to x: a double, a Var recorded on the active tape,
+/// or a matrix node. A small evaluator of its own (not expr::Evaluator): it keeps no per-node origins
+/// (it runs inside sweeps, once per fused node) and it also evaluates on plain doubles and matrices.
+template <class T> T evaluate_on(const expr::Expression& e, const T& x) {
+  std::vector<Operand<T>> stack;
+  for (const expr::Node& n : e.nodes()) {
+    if (n.kind == expr::NodeKind::Number) {
+      stack.push_back({T{}, true, e.numbers()[n.payload]});
+      continue;
+    }
+    if (n.kind == expr::NodeKind::Name) {  // the parameter: the only name (checked when loaded)
+      stack.push_back({x, false, 0.0});
+      continue;
+    }
+    if (n.nargs == 0 || n.nargs > 2 ||
+        stack.size() < n.nargs)  // a node of a kind this evaluator does not know
+      throw Error(fmt::format("'{}' with {} arguments is not supported in an activation defined in a file",
+                              e.text(static_cast<std::size_t>(&n - e.nodes().data())), n.nargs));
+    Operand<T> b = n.nargs == 2 ? stack.back() : Operand<T>{};
+    if (n.nargs == 2) stack.pop_back();
+    Operand<T> a = stack.back();
+    stack.pop_back();
+    if (a.constant && (n.nargs == 1 || b.constant)) {  // fold a constant subexpression to a number
+      const Operand<double> ca{a.c, true, a.c}, cb{b.c, true, b.c};
+      double r = 0;
+      if (n.kind == expr::NodeKind::Pow) {
+        r = std::pow(a.c, b.c);
+      } else if (n.nargs == 1) {
+        const OpInfo& info = op_info(n.op);
+        r = info.arity == ops::Arity::UnaryParam ? info.value2(a.c, info.default_param) : info.value1(a.c);
+      } else {
+        r = op_info(n.op).arity == ops::Arity::UnaryParam ? op_info(n.op).value2(a.c, b.c)
+                                                          : apply_binary<double>(n.op, ca, cb);
+      }
+      stack.push_back({T{}, true, r});
+      continue;
+    }
+    T out{};
+    if (n.kind == expr::NodeKind::Pow) {
+      if constexpr (std::is_same_v<T, double>) {
+        if (!b.constant) ops::check_domain<ops::Pow>(lift(a), lift(b));
+        out = std::pow(lift(a), lift(b));
+      } else if constexpr (std::is_same_v<T, Var>) {
+        out = b.constant ? pow(lift(a), b.c) : (a.constant ? pow(a.c, b.v) : pow(a.v, b.v));
+      } else {
+        if (!b.constant) throw Error("a variable exponent has no matrix form yet (x^2 works, 2^x does not)");
+        out = pow(a.v, b.c);
+      }
+    } else {
+      const OpInfo& info = op_info(n.op);
+      if (n.nargs == 1 && info.arity == ops::Arity::UnaryParam) {
+        if constexpr (std::is_same_v<T, double>)
+          out = info.value2(a.v, info.default_param);
+        else
+          out = apply(n.op, a.v, info.default_param);
+      } else if (n.nargs == 1) {
+        if constexpr (std::is_same_v<T, double>)
+          out = info.value1(a.v);
+        else
+          out = apply(n.op, a.v);
+      } else if (info.arity == ops::Arity::UnaryParam) {
+        if (!b.constant)
+          throw Error(
+              fmt::format("the parameter of {} must be a constant (it is not differentiated)", info.name));
+        if constexpr (std::is_same_v<T, double>)
+          out = info.value2(lift(a), b.c);
+        else
+          out = apply(n.op, a.v, b.c);
+      } else {
+        if constexpr (std::is_same_v<T, double>)
+          out = apply_binary<double>(n.op, {lift(a), false, 0.0}, {lift(b), false, 0.0});
+        else
+          out = apply_binary<T>(n.op, a, b);
+      }
+    }
+    stack.push_back({out, false, 0.0});
+  }
+  const Operand<T>& r = stack.back();
+  if constexpr (std::is_same_v<T, MatVar>) {
+    if (r.constant) return x * 0.0 + r.c;  // a constant function, shaped like x
+    return r.v;
+  } else {
+    return lift(r);
+  }
+}
+
+// ---- the generated code of one slot --------------------------------------------------------------
+
+/// A scratch tape per nesting depth (a definition may call an earlier one, whose derivative may need
+/// a scratch tape while the outer one is in use).
+class ScratchTape {
+ public:
+  ScratchTape() {
+    if (pool().size() <= depth()) pool().push_back(std::make_unique<Tape>());
+    tape_ = pool()[depth()++].get();
+    tape_->clear();
+  }
+  ~ScratchTape() { --depth(); }
+  ScratchTape(const ScratchTape&) = delete;
+  ScratchTape& operator=(const ScratchTape&) = delete;
+  Tape& tape() { return *tape_; }
+
+ private:
+  static std::vector<std::unique_ptr<Tape>>& pool() {
+    thread_local std::vector<std::unique_ptr<Tape>> p;
+    return p;
+  }
+  static std::size_t& depth() {
+    thread_local std::size_t d = 0;
+    return d;
+  }
+  Tape* tape_;
+};
+
+const Definition& slot(std::size_t s) { return definitions()[s]; }
+
+double slot_value(std::size_t s, double x) { return evaluate_on<double>(*slot(s).value, x); }
+
+/// f'(x): the stated derivative, else autodiff of the definition (on a scratch tape).
+double slot_derivative(std::size_t s, double x) {
+  const Definition& d = slot(s);
+  if (d.derivative) return evaluate_on<double>(*d.derivative, x);
+  ScratchTape scratch;
+  const TapeScope scope(scratch.tape());
+  const Var v = scratch.tape().variable(x);
+  return grad(evaluate_on<Var>(*d.value, v), {v})[0];
+}
+/// f'(x) recorded as nodes on x's tape, so that it can be differentiated again.
+Var slot_derivative(std::size_t s, const Var& x) {
+  const Definition& d = slot(s);
+  if (d.derivative) return evaluate_on<Var>(*d.derivative, x);
+  // Without a stated derivative: the definition recorded again from x and differentiated (recorded).
+  // This sweeps the tape below it once per node of this op: state the derivative to avoid the cost.
+  return grad_recorded(evaluate_on<Var>(*d.value, x), {x})[0];
+}
+MatVar slot_derivative(std::size_t s, const MatVar& x) {
+  const Definition& d = slot(s);
+  if (!d.derivative)
+    throw Error(
+        fmt::format("{}: the second derivative of '{}' on a matrix needs its hand derivative: add a "
+                    "line {}'({}) = ... to the file",
+                    d.where, d.name, d.name, d.param));
+  return evaluate_on<MatVar>(*d.derivative, x);
+}
+
+template <std::size_t S> struct SlotOp {  // y = f(x);  dy/dx = f'(x), both from slot S's definition
+  static constexpr const char* name = "activation from a file";
+  static constexpr ops::Arity arity = ops::Arity::Unary;
+  static double value(double x) { return slot_value(S, x); }
+  template <class T> static T d(const T& x, const T& /*y*/) { return slot_derivative(S, x); }
+
+  static double kink_distance(double x, double /*unused*/) {
+    double best = std::numeric_limits<double>::infinity();
+    for (const double k : slot(S).kinks) best = std::min(best, std::abs(x - k));
+    return best;
+  }
+  static double value_fn(double x, double /*alpha*/) { return slot_value(S, x); }
+  static double d_fn(double x, double /*alpha*/) { return slot_derivative(S, x); }
+  static Var composite_fn(const Var& x, double /*alpha*/) { return evaluate_on<Var>(*slot(S).value, x); }
+  static Var d_var_fn(const Var& x, double /*alpha*/) { return slot_derivative(S, x); }
+  static MatVar composite_matrix_fn(const MatVar& x, double /*alpha*/) {
+    return evaluate_on<MatVar>(*slot(S).value, x);
+  }
+
+  /// The engine op's row and the activation record of slot S.
+  static ActivationInfo make() {
+    const Definition& d = slot(S);
+    OpInfo op;
+    op.name = d.name.c_str();
+    op.arity = ops::Arity::Unary;
+    if (!d.kinks.empty()) {
+      op.kink = d.kink_text.c_str();
+      op.kink_distance = &kink_distance;
+    }
+    op.value1 = &value;
+    op.backward = [](const DoubleSweep& s, Index i, double g) { backward_node<SlotOp>(s, i, g); };
+    op.backward_recorded = [](const RecordedSweep& s, Index i, const Var& g) {
+      backward_node<SlotOp>(s, i, g);
+    };
+    ActivationInfo info;
+    info.name = d.name;
+    info.formula = d.formula;
+    info.formula_latex = d.formula_latex;
+    info.derivative = d.derivative_text;
+    info.derivative_latex = d.derivative_latex;
+    info.kink = d.kink_text;
+    info.domain = d.domain;
+    info.kinks = d.kinks;
+    info.key = &detail::record_key<SlotOp>;
+    info.value_fn = &value_fn;
+    info.d_fn = &d_fn;
+    info.composite_fn = &composite_fn;
+    info.d_var_fn = &d_var_fn;
+    info.composite_matrix_fn = &composite_matrix_fn;
+    info.op = register_op(op);
+    detail::set_elementwise(info.op, &detail::apply_elementwise<SlotOp>);
+    return info;
+  }
+};
+
+template <std::size_t... S> constexpr auto make_slots(std::index_sequence<S...> /*unused*/) {
+  return std::array<ActivationInfo (*)(), sizeof...(S)>{&SlotOp<S>::make...};
+}
+constexpr auto kSlots = make_slots(std::make_index_sequence<kMaxFileActivations>{});
+
+// ---- reading the file ----------------------------------------------------------------------------
+
+/// An error at FILE:LINE:COLUMN.
+[[noreturn]] void fail(const std::string& file, std::size_t line, std::size_t column,
+                       const std::string& what) {
+  throw Error(fmt::format("{}:{}:{}: {}", file, line, column, what));
+}
+
+bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+
+/// A cursor over one line, with 1-based columns.
+struct Cursor {
+  std::string_view text;
+  std::size_t pos = 0;
+  void skip_spaces() {
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t')) ++pos;
+  }
+  [[nodiscard]] std::size_t column() const { return pos + 1; }
+  std::string name() {
+    const std::size_t start = pos;
+    if (pos < text.size() && is_name_start(text[pos]))
+      while (pos < text.size() && is_name_char(text[pos])) ++pos;
+    return std::string(text.substr(start, pos - start));
+  }
+  bool eat(char c) {
+    skip_spaces();
+    if (pos < text.size() && text[pos] == c) {
+      ++pos;
+      return true;
+    }
+    return false;
+  }
+};
+
+/// The numbers of a `kinks:` or `domain:` line, after the keyword.
+std::vector<double> parse_numbers(const std::string& file, std::size_t line, Cursor c, const char* what) {
+  std::vector<double> out;
+  while (true) {
+    c.skip_spaces();
+    const std::size_t start = c.pos;
+    while (c.pos < c.text.size() && c.text[c.pos] != ',') ++c.pos;
+    std::string item(c.text.substr(start, c.pos - start));
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.pop_back();
+    char* end = nullptr;
+    errno = 0;
+    const double v = item.empty() ? 0.0 : std::strtod(item.c_str(), &end);
+    if (item.empty() || end != item.c_str() + item.size() || !std::isfinite(v))
+      fail(file, line, start + 1,
+           fmt::format("{}: '{}' is not a finite number (write numbers separated by commas)", what, item));
+    out.push_back(v);
+    if (c.pos == c.text.size()) return out;
+    ++c.pos;  // the comma
+  }
+}
+
+/// Parses the expression that starts at column `offset + 1` of the line; a parse error is reported at
+/// its column in the file.
+std::unique_ptr<expr::Expression> parse_at(const std::string& file, std::size_t line, std::size_t offset,
+                                           std::string_view text, const std::string& param) {
+  std::unique_ptr<expr::Expression> e;
+  try {
+    e = std::make_unique<expr::Expression>(expr::parse(std::string(text)));
+  } catch (const expr::ParseError& err) {
+    fail(file, line, offset + err.column(), err.reason());
+  }
+  for (const expr::Node& n : e->nodes())
+    if (n.kind == expr::NodeKind::Name && e->names()[n.payload] != param)
+      fail(file, line, offset + n.begin + 1,
+           fmt::format("unknown name '{}': a definition may use only its parameter '{}' (and pi)",
+                       e->names()[n.payload], param));
+  return e;
+}
+
+/// The LaTeX of an expression's text: its characters, with the ones LaTeX treats specially escaped.
+std::string latex_of(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '_' || c == '#' || c == '%' || c == '&' || c == '$' || c == '{' || c == '}') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+/// The one-sided derivatives at a kink k, each of second order: (-3 f(k) + 4 f(k + h) - f(k + 2h)) / 2h
+/// and its mirror, with h = 1e-5 max(1, |k|) (truncation ~h^2 |f'''|, rounding ~eps |f| / h).
+std::pair<double, double> one_sided(double k, const std::function<double(double)>& f) {
+  const double h = 1e-5 * std::max(1.0, std::abs(k));
+  const double left = (3 * f(k) - 4 * f(k - h) + f(k - 2 * h)) / (2 * h);
+  const double right = (-3 * f(k) + 4 * f(k + h) - f(k + 2 * h)) / (2 * h);
+  return {left, right};
+}
+
+/// The point where the stated derivative is furthest from autodiff or central differences.
+std::string worst_point(const ActivationCheck& c) {
+  const ActivationCheckPoint* worst = nullptr;
+  double worst_gap = -1;
+  for (const ActivationCheckPoint& p : c.points) {
+    const double scale = std::max({1.0, std::abs(p.autodiff), std::abs(p.numeric)});
+    double gap = std::max(std::abs(p.record - p.autodiff), std::abs(p.record - p.numeric)) / scale;
+    if (!std::isfinite(gap) || !std::isfinite(p.record)) gap = std::numeric_limits<double>::infinity();
+    if (gap > worst_gap) worst_gap = gap, worst = &p;
+  }
+  if (worst == nullptr) return "no point could be sampled";
+  return fmt::format(
+      "at x = {}, the stated derivative gives {}, autodiff of the definition {} and central differences {} "
+      "(ratio stated / autodiff = {})",
+      num(worst->x), num(worst->record), num(worst->autodiff), num(worst->numeric),
+      num(worst->record / worst->autodiff));
+}
+
+/// Checks a loaded definition three ways (and at its kinks); throws naming the line when it fails.
+void check_definition(const Definition& d, const ActivationInfo& info) {
+  const std::string& at = d.derivative ? d.derivative_where : d.where;
+  ActivationCheck c;
+  try {
+    c = check_activation(info);
+  } catch (const Error& e) {
+    throw Error(fmt::format("{}: checking '{}' failed: {}", at, d.name, e.what()));
+  }
+  if (!c.autodiff_vs_record.within(1e-12, 1e-12) || !c.numeric_vs_record.within(1e-7, 1e-7))
+    throw Error(fmt::format("{}: {}'({}) disagrees with the definition of {}: {}", at, d.name, d.param,
+                            d.name, worst_point(c)));
+  if (!c.passed())
+    throw Error(
+        fmt::format("{}: {}'s derivatives disagree (the fused op's f' vs f': {:.1e}, its f'' vs autodiff of "
+                    "autodiff of the "
+                    "definition: {:.1e}); is the hand derivative right where it is differentiated again?",
+                    at, d.name, c.fused_vs_record.rel, c.second_order.rel));
+  for (const double k : d.kinks) {
+    const auto [left, right] = one_sided(k, [&](double u) { return info.value_fn(u, 0.0); });
+    const double stated = info.d_fn(k, 0.0);
+    const double tol = 1e-6 * std::max({1.0, std::abs(left), std::abs(right)});
+    if (!(stated >= std::min(left, right) - tol && stated <= std::max(left, right) + tol))
+      throw Error(
+          fmt::format("{}: at the kink x = {}, {}' is {}, but the one-sided derivatives are {} (left) and {} "
+                      "(right); at a "
+                      "kink the derivative must lie between them",
+                      d.kinks_where, num(k), d.name, num(stated), num(left), num(right)));
+  }
+}
+
+/// Registers a definition that was read completely: slot, op, record, after its checks.
+void finish(Definition&& d) {
+  std::lock_guard lock(definitions_mutex());
+  const std::size_t s = definitions().size();
+  if (s == kMaxFileActivations)
+    throw Error(
+        fmt::format("{}: at most {} activations can be defined from files", d.where, kMaxFileActivations));
+  d.formula = fmt::format("{}({}) = {}", d.name, d.param, d.value->source());
+  d.formula_latex = fmt::format("{}({}) = {}", latex_of(d.name), d.param, latex_of(d.value->source()));
+  if (d.derivative) {
+    d.derivative_text = fmt::format("{}'({}) = {}", d.name, d.derivative_param, d.derivative->source());
+    d.derivative_latex =
+        fmt::format("{}'({}) = {}", latex_of(d.name), d.derivative_param, latex_of(d.derivative->source()));
+  } else {
+    d.derivative_text =
+        fmt::format("{}'({}): autodiff of the definition (no hand derivative in the file)", d.name, d.param);
+    d.derivative_latex = fmt::format("\\text{{autodiff of }} {}", latex_of(d.name));
+  }
+  std::vector<std::string> ks;
+  for (const double k : d.kinks) ks.push_back(num(k));
+  d.kink_text = d.kinks.empty() ? "smooth (no kinks declared in the file)"
+                                : fmt::format(
+                                      "kinks at x = {}, where f' is the file's (between the one-sided "
+                                      "derivatives)",
+                                      fmt::join(ks, ", "));
+  definitions().push_back(std::move(d));
+  const Definition& stored = definitions().back();
+  ActivationInfo info;
+  try {
+    info = kSlots[s]();
+  } catch (const Error& e) {
+    definitions().pop_back();  // the op was not registered: the slot is free again
+    throw Error(fmt::format("{}: {}", stored.where, e.what()));
+  }
+  // The op is in the engine's table now (a refused definition's op stays there, unused, until the
+  // program stops at the error); the activation record is added only when the checks pass.
+  check_definition(stored, info);
+  detail::add_activation(info);
+}
+
+}  // namespace
+
+void load_activation_file(const std::string& path) {
+  register_builtin_activations();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(fmt::format("{}: cannot read the activations file: {}", path, std::strerror(errno)));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) throw Error(fmt::format("{}: reading the activations file failed", path));
+  const std::string text = buffer.str();
+
+  std::optional<Definition> current;
+  std::size_t line_no = 0;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + start, end - start);
+    start = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (const std::size_t hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+    Cursor c{line};
+    c.skip_spaces();
+    if (c.pos == line.size()) {
+      if (end == text.size()) break;
+      continue;
+    }
+    const std::size_t name_col = c.column();
+    const std::string word = c.name();
+    if (word.empty())
+      fail(path, line_no, name_col, "expected a definition such as mish(x) = x*tanh(softplus(x))");
+    if ((word == "kinks" || word == "domain") && c.eat(':')) {
+      if (!current) fail(path, line_no, name_col, fmt::format("'{}:' must follow a definition", word));
+      const std::vector<double> v = parse_numbers(path, line_no, c, word.c_str());
+      if (word == "kinks") {
+        current->kinks = v;
+        current->kinks_where = fmt::format("{}:{}:{}", path, line_no, name_col);
+      } else {
+        if (v.size() != 2 || !(v[0] < v[1]))
+          fail(path, line_no, name_col, "domain: write two numbers lo, hi with lo < hi");
+        current->domain = {v[0], v[1]};
+      }
+      continue;
+    }
+    const bool is_derivative = c.pos < line.size() && line[c.pos] == '\'';
+    if (is_derivative) ++c.pos;
+    if (!c.eat('(')) fail(path, line_no, c.column(), fmt::format("expected '(' after '{}'", word));
+    c.skip_spaces();
+    const std::size_t param_col = c.column();
+    const std::string param = c.name();
+    if (param.empty()) fail(path, line_no, param_col, "expected the parameter's name, e.g. (x)");
+    if (param == "pi") fail(path, line_no, param_col, "the parameter cannot be called pi");
+    if (!c.eat(')')) fail(path, line_no, c.column(), "expected ')': an activation takes one parameter");
+    if (!c.eat('=')) fail(path, line_no, c.column(), "expected '=' and the expression");
+    c.skip_spaces();
+    const std::size_t offset = c.pos;
+    const std::string_view body = line.substr(offset);
+    if (is_derivative) {
+      if (!current || current->name != word)
+        fail(path, line_no, name_col,
+             fmt::format("{}' must follow the definition of {} (and come before the next one)", word, word));
+      if (current->derivative) fail(path, line_no, name_col, fmt::format("{}' is given twice", word));
+      current->derivative = parse_at(path, line_no, offset, body, param);
+      current->derivative_param = param;
+      current->derivative_where = fmt::format("{}:{}:{}", path, line_no, name_col);
+      continue;
+    }
+    if (current) finish(std::move(*std::exchange(current, std::nullopt)));
+    const std::vector<std::string> functions = expr::function_names();
+    if (find_op(word) || std::find(functions.begin(), functions.end(), word) != functions.end() ||
+        word == "pi")
+      fail(
+          path, line_no, name_col,
+          fmt::format("'{}' is already a function (built in, or defined before); choose another name", word));
+    current.emplace();
+    current->where = fmt::format("{}:{}:{}", path, line_no, name_col);
+    current->name = word;
+    current->param = param;
+    current->value = parse_at(path, line_no, offset, body, param);
+  }
+  if (current) finish(std::move(*current));
+}
+
+void add_activations_file_option(Command& command) {
+  auto file = std::make_shared<std::string>();
+  command.app
+      ->add_option("--activations", *file,
+                   "load activations defined in FILE (one a line, e.g. mish(x) = x*tanh(softplus(x)); "
+                   "see docs/adding-an-activation.md)")
+      ->type_name("FILE");
+  command.run = [file, run = std::move(command.run)] {
+    if (!file->empty()) load_activation_file(*file);
+    return run();
+  };
+}
+
+}  // namespace gradlab::cli
