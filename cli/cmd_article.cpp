@@ -10,6 +10,7 @@
 #include "gradlab/figures.hpp"
 #include "gradlab/neuron/article.hpp"
 #include "gradlab/neuron/csv.hpp"
+#include "gradlab/neuron/fit.hpp"
 
 namespace gradlab::cli {
 
@@ -44,8 +45,13 @@ int run_article(const ArticleOptions& o) {
   const TrajectoryRow& first = fig.trajectory.rows.front();
   const TrajectoryRow& last = fig.trajectory.rows.back();
   const article::Optimum opt = article::exact_optimum();
+  const std::vector<TrainingProblem> problems =
+      diagnose_training(fig.trajectory, article::start(o.setup), article::inputs(), article::targets());
   if (o.json) {
     Json j;
+    j["warnings"] = Json::array();
+    for (const TrainingProblem& p : problems)
+      j["warnings"].push_back({{"kind", p.kind}, {"message", p.message}});
     j["epochs"] = last.epoch;
     j["learning_rate"] = o.setup.learning_rate;
     j["loss_convention"] = "sum";
@@ -72,6 +78,7 @@ int run_article(const ArticleOptions& o) {
       article::data_text(), num(first.theta[0]), num(first.theta[1]), num(o.setup.learning_rate), last.epoch,
       fig.trajectory.rows.size(), num(first.loss), num(last.theta[0]), num(last.theta[1]), num(last.loss),
       num(opt.w), num(opt.b));
+  for (const TrainingProblem& p : problems) std::cout << "note: " << p.message << '\n';
   for (const auto& [name, t] : runs) {
     const TrajectoryRow& r = t.rows.back();
     std::cout << fmt::format("  {:<9} after {} epochs: w = {}, b = {}, L = {}\n", name, r.epoch,
@@ -103,9 +110,10 @@ Command add_article(CLI::App& app) {
   sub->add_option("--epochs", o->setup.epochs, "epochs of the run (and of each --optimizers run)")
       ->capture_default_str()
       ->check(kCount);
-  sub->add_option("--lr", o->setup.learning_rate,
-                  "learning rate of the run (the article's: 1) and of the --optimizers runs (default there: 1 "
-                  "for gd, 0.1 for the others)")
+  sub->add_option(
+         "--lr", o->setup.learning_rate,
+         "learning rate of the run (the article's: 1) and of the --optimizers runs (default there: 1 "
+         "for gd, 0.1 for the others)")
       ->check(kPositiveFinite)
       ->each([o](const std::string&) { o->lr_given = true; });
   sub->add_flag("--json", o->json, "print one JSON object (numbers round-trip exactly)");
@@ -116,7 +124,8 @@ Command add_article(CLI::App& app) {
       "data and scripts are still written.\n\n"
       "Example:\n"
       "  gradlab article --out out/\n"
-      "  gradlab article --out out/ --w0 -2 --b0 0 --lr 0.5    (the article's \"what if we start elsewhere\")\n"
+      "  gradlab article --out out/ --w0 -2 --b0 0 --lr 0.5    (the article's \"what if we start "
+      "elsewhere\")\n"
       "  gradlab article --out out/ --optimizers gd,momentum,nesterov,adam\n"
       "Re-render a figure after editing its script: cd out && gnuplot contour.gp",
       article::data_text(), num(article::w0), num(article::b0), num(article::learning_rate),

@@ -6,8 +6,8 @@
 
 #include <chrono>
 #include <cmath>
-#include <optional>
 #include <iostream>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -77,10 +77,10 @@ struct Start {
 /// drawn with --seed, with b = -mean_i(w . x_i) so that z = w . x + b is centred on the data (half the
 /// samples on each side of z = 0, where relu, leaky_relu and elu have their kink and every other
 /// activation its steepest part); auto: normal; or w=V (every weight), w[name]=V, b=V (the rest 0).
-Start neuron_start(const std::string& init, const Eigen::MatrixXd& X, const std::vector<std::string>& features,
-                   unsigned seed) {
+Start neuron_start(const std::string& init, const Eigen::MatrixXd& X,
+                   const std::vector<std::string>& features, unsigned seed) {
   const Eigen::Index d = X.cols();
-  Start s{Eigen::VectorXd::Zero(d), 0.0, init};
+  Start s{Eigen::VectorXd::Zero(d), 0.0, "every parameter 0"};
   if (init == "zeros") return s;
   if (init == "auto" || init == "normal" || init == "uniform") {
     PortableRng rng(seed);
@@ -88,7 +88,8 @@ Start neuron_start(const std::string& init, const Eigen::MatrixXd& X, const std:
     for (Eigen::Index j = 0; j < d; ++j)
       s.w[j] = init == "uniform" ? rng.uniform(-scale, scale) : scale * rng.normal();
     s.b = -(X * s.w).mean();
-    s.how = fmt::format("{}, seed {}; b centres w . x + b on the data", init == "auto" ? "normal" : init, seed);
+    s.how =
+        fmt::format("{}, seed {}; b centres w . x + b on the data", init == "auto" ? "normal" : init, seed);
     return s;
   }
   if (init.find('=') == std::string::npos)
@@ -118,7 +119,7 @@ Start neuron_start(const std::string& init, const Eigen::MatrixXd& X, const std:
       }
     }
   }
-  s.how = "given";
+  s.how = "given values, the rest 0";
   return s;
 }
 
@@ -229,7 +230,8 @@ int run_train(const TrainOptions& o) {
       j["b_raw"] = b_raw;
     }
     j["warnings"] = Json::array();
-    for (const TrainingProblem& p : problems) j["warnings"].push_back({{"kind", p.kind}, {"message", p.message}});
+    for (const TrainingProblem& p : problems)
+      j["warnings"].push_back({{"kind", p.kind}, {"message", p.message}});
     if (check) {
       Json g{{"agrees", check->agrees()},
              {"loss_convention", "mean"},
@@ -238,16 +240,21 @@ int run_train(const TrainOptions& o) {
       if (check->has_matrix_nodes) g["matrix_autodiff_vs_formula"] = check->matrix_vs_formula.abs;
       g["parameters"] = Json::array();
       for (const CrossCheckRow& r : check->rows) {
-        Json row{{"name", r.parameter}, {"autodiff", r.autodiff}, {"hand_formula", r.formula},
-                 {"central_difference", r.numeric}, {"autodiff_tolerance", r.exact_tolerance},
+        Json row{{"name", r.parameter},
+                 {"autodiff", r.autodiff},
+                 {"hand_formula", r.formula},
+                 {"central_difference", r.numeric},
+                 {"autodiff_tolerance", r.exact_tolerance},
                  {"central_difference_tolerance", r.numeric_tolerance}};
         if (check->has_matrix_nodes) row["autodiff_matrix"] = r.autodiff_matrix;
         g["parameters"].push_back(row);
       }
       g["disagreements"] = Json::array();
       for (const CrossCheckDisagreement& b : check->disagreements())
-        g["disagreements"].push_back(
-            {{"pair", b.pair}, {"parameter", b.parameter}, {"difference", b.difference}, {"tolerance", b.tolerance}});
+        g["disagreements"].push_back({{"pair", b.pair},
+                                      {"parameter", b.parameter},
+                                      {"difference", b.difference},
+                                      {"tolerance", b.tolerance}});
       j["gradient_check"] = g;
     }
     print_json(j);
@@ -261,10 +268,11 @@ int run_train(const TrainOptions& o) {
       "with lr {}, {} epochs, {}\n",
       o.activation, loss, o.optimizer, num(o.lr), o.epochs,
       o.batch > 0 && o.batch < X.rows() ? fmt::format("batches of {}", o.batch) : "full batch");
-  std::cout << fmt::format("start{}: {} (--init {}: {})\n", o.standardize ? " (for standardized features)" : "",
+  std::cout << fmt::format("start{}: {} (--init {}: {})\n",
+                           o.standardize ? " (for standardized features)" : "",
                            params_text(start.w, start.b, d.features), o.init, start.how);
-  std::cout << fmt::format("loss: {} at epoch 0, {} at epoch {}{}\n", num(t.rows.front().loss), num(last.loss),
-                           last.epoch, diverged ? " (diverged)" : "");
+  std::cout << fmt::format("loss: {} at epoch 0, {} at epoch {}{}\n", num(t.rows.front().loss),
+                           num(last.loss), last.epoch, diverged ? " (diverged)" : "");
   for (const TrainingProblem& p : problems) std::cout << "warning: " << p.message << '\n';
   if (bce && !diverged) std::cout << fmt::format("accuracy: {} (f >= 0.5 taken as 1)\n", num(acc));
   std::cout << fmt::format("parameters{}:\n", o.standardize ? " (for standardized features)" : "");
@@ -278,7 +286,8 @@ int run_train(const TrainOptions& o) {
     std::cout << fmt::format("  b = {}\n", num(b_raw));
   }
   if (check)
-    std::cout << "gradient of the mean loss at the final point, three ways:\n" << check->table() << check->verdict();
+    std::cout << "gradient of the mean loss at the final point, three ways:\n"
+              << check->table() << check->verdict();
   else
     std::cout << "training diverged: no gradient check\n";
   draw_figures(false);

@@ -492,10 +492,10 @@ ArticleFigures write_article(const std::string& dir, const Options& options, con
   const Grid grid = own_start ? article_grid() : grid_around(fig.trajectory);
   fig.surface = loss_surface(start, article::inputs(), article::targets(), grid);
   fig.arrows = gradient_arrows(start, article::inputs(), article::targets(), grid);
-  fig.report = write_landscape(dir, fig.surface, fig.arrows, fig.trajectory,
-                               fmt::format("sigmoid neuron (w0 = {}, b0 = {}, eta = {})", setup.w0, setup.b0,
-                                           setup.learning_rate),
-                               options);
+  fig.report = write_landscape(
+      dir, fig.surface, fig.arrows, fig.trajectory,
+      fmt::format("sigmoid neuron (w0 = {}, b0 = {}, eta = {})", setup.w0, setup.b0, setup.learning_rate),
+      options);
   return fig;
 }
 

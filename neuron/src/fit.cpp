@@ -145,8 +145,9 @@ double peak_slope(const Neuron& neuron) {
 }
 }  // namespace
 
-std::vector<TrainingProblem> diagnose_training(const Trajectory& t, const Neuron& neuron, const Eigen::MatrixXd& X,
-                                               const Eigen::VectorXd& y, std::string_view target) {
+std::vector<TrainingProblem> diagnose_training(const Trajectory& t, const Neuron& neuron,
+                                               const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                                               std::string_view target) {
   std::vector<TrainingProblem> out;
   if (t.rows.empty()) return out;
   const ActivationInfo& act = neuron.activation();
@@ -162,13 +163,14 @@ std::vector<TrainingProblem> diagnose_training(const Trajectory& t, const Neuron
         ++outside;
       }
     if (outside > 0)
-      out.push_back({"target_outside_range",
-                     fmt::format("{} of the {} values of '{}' lie outside [{}, {}], the outputs {} can give "
-                                 "(the first: {} in sample {}), so the loss cannot reach 0 there; rescale the "
-                                 "target, choose another --activation, or for class labels train a classifier "
-                                 "(--loss ce)",
-                                 outside, y.size(), target, fmt::format("{:g}", r.lo), fmt::format("{:g}", r.hi),
-                                 name, fmt::format("{:g}", y[first]), first + 1)});
+      out.push_back(
+          {"target_outside_range",
+           fmt::format("{} of the {} values of '{}' lie outside [{}, {}], the outputs {} can give "
+                       "(the first: {} in sample {}), so the loss cannot reach 0 there; rescale the "
+                       "target, choose another --activation, or for class labels train a classifier "
+                       "(--loss ce)",
+                       outside, y.size(), target, fmt::format("{:g}", r.lo), fmt::format("{:g}", r.hi), name,
+                       fmt::format("{:g}", y[first]), first + 1)});
   }
 
   // A start that does not move: every gradient 0, or the activation flat at every sample.
@@ -177,7 +179,8 @@ std::vector<TrainingProblem> diagnose_training(const Trajectory& t, const Neuron
   const auto plateau = [&] {  // the first epoch whose loss is 1% of the way down from the start
     const double last = t.rows.back().loss;
     for (const TrajectoryRow& r : t.rows)
-      if (r.loss < L0 - 0.01 * (L0 - last)) return fmt::format("; the loss stayed on a plateau until epoch {}", r.epoch);
+      if (r.loss < L0 - 0.01 * (L0 - last))
+        return fmt::format("; the loss stayed on a plateau until epoch {}", r.epoch);
     return std::string("; the loss never left it");
   };
   if (start.grad.allFinite() && (start.grad.array() == 0.0).all() && L0 > 0.0) {
@@ -209,9 +212,10 @@ std::vector<TrainingProblem> diagnose_training(const Trajectory& t, const Neuron
   // Divergence, or a loss that went up.
   for (const TrajectoryRow& r : t.rows)
     if (!finite_row(r)) {
-      out.push_back({"diverged", fmt::format("the loss became {} at epoch {}; try a smaller --lr",
-                                             std::isfinite(r.loss) ? "a non-finite parameter" : fmt::format("{}", r.loss),
-                                             r.epoch)});
+      out.push_back({"diverged",
+                     fmt::format("the loss became {} at epoch {}; try a smaller --lr",
+                                 std::isfinite(r.loss) ? "a non-finite parameter" : fmt::format("{}", r.loss),
+                                 r.epoch)});
       return out;
     }
   double lowest = L0;
@@ -223,13 +227,15 @@ std::vector<TrainingProblem> diagnose_training(const Trajectory& t, const Neuron
     }
   const TrajectoryRow& last = t.rows.back();
   if (last.loss > L0)
-    out.push_back({"loss_rose", fmt::format("the loss rose from {:.6g} at epoch 0 to {:.6g} at epoch {}: the steps "
-                                            "overshoot; try a smaller --lr",
-                                            L0, last.loss, last.epoch)});
+    out.push_back(
+        {"loss_rose", fmt::format("the loss rose from {:.6g} at epoch 0 to {:.6g} at epoch {}: the steps "
+                                  "overshoot; try a smaller --lr",
+                                  L0, last.loss, last.epoch)});
   else if (last.loss > lowest + 0.5 * (L0 - lowest))
-    out.push_back({"loss_rose", fmt::format("the loss rose from its lowest, {:.6g} at epoch {}, to {:.6g} at epoch "
-                                            "{}: the steps overshoot; try a smaller --lr",
-                                            lowest, lowest_epoch, last.loss, last.epoch)});
+    out.push_back(
+        {"loss_rose", fmt::format("the loss rose from its lowest, {:.6g} at epoch {}, to {:.6g} at epoch "
+                                  "{}: the steps overshoot; try a smaller --lr",
+                                  lowest, lowest_epoch, last.loss, last.epoch)});
   return out;
 }
 

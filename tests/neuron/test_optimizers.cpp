@@ -163,7 +163,8 @@ BOOST_AUTO_TEST_CASE(trajectory_csv) {
       gradlab::train(n2, Eigen::MatrixXd::Ones(1, 2), Eigen::VectorXd::Ones(1), *gd, {.max_epochs = 0});
   std::ostringstream out2;
   gradlab::write_trajectory_csv(out2, t2);
-  BOOST_TEST(out2.str().substr(0, out2.str().find('\n')) == "epoch,w1,w2,b,loss_sum,dloss_sum_dw1,dloss_sum_dw2,dloss_sum_db");
+  BOOST_TEST(out2.str().substr(0, out2.str().find('\n')) ==
+             "epoch,w1,w2,b,loss_sum,dloss_sum_dw1,dloss_sum_dw2,dloss_sum_db");
   BOOST_CHECK_THROW(gradlab::write_trajectory_csv("/nonexistent-dir/t.csv", t), gradlab::Error);
 }
 

@@ -136,8 +136,8 @@ struct ArticleFigures {
 ArticleFigures write_article(const std::string& dir, const Options& options = {},
                              const article::Setup& setup = {});
 
-/// The article's problem solved by each named optimizer from the article's start (or the setup's), for `epochs`
-/// epochs at learning rate `learning_rate` (0: the article's 1.0 for gd, and 0.1 for the others:
+/// The article's problem solved by each named optimizer from the article's start (or the setup's), for
+/// `epochs` epochs at learning rate `learning_rate` (0: the article's 1.0 for gd, and 0.1 for the others:
 /// momentum's velocity sums about 1 / (1 - mu) = 10 gradients, and the adaptive ones step about
 /// eta per epoch whatever the gradient's size).
 std::vector<std::pair<std::string, Trajectory>> article_optimizer_runs(const std::vector<std::string>& names,

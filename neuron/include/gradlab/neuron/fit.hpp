@@ -76,7 +76,8 @@ struct TrainingProblem {
 ///  * a divergence: the first epoch whose loss is not finite;
 ///  * a loss that rose: it ends above its start, or gave back more than half of its progress.
 /// `target` names y in the messages.
-std::vector<TrainingProblem> diagnose_training(const Trajectory& t, const Neuron& neuron, const Eigen::MatrixXd& X,
-                                               const Eigen::VectorXd& y, std::string_view target = "y");
+std::vector<TrainingProblem> diagnose_training(const Trajectory& t, const Neuron& neuron,
+                                               const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                                               std::string_view target = "y");
 
 }  // namespace gradlab

@@ -49,6 +49,9 @@ struct CrossCheckRow {
   /// the difference at steps h and 2h, plus the rounding of the per-sample losses over h (each loss
   /// rounded within 16 eps of its magnitude |l| + |z dl/dz| + |y dl/dy|), plus exact_tolerance.
   double numeric_tolerance = 0.0;
+  /// Samples whose central-difference step straddles a kink of the activation (their jump in slope
+  /// is part of numeric_tolerance).
+  Eigen::Index on_kink = 0;
 };
 
 /// One pair of the three ways that differ by more than rounding and truncation allow.
@@ -117,7 +120,8 @@ class Neuron {
   void set_params(const Eigen::VectorXd& theta);
   /// The names of the parameters, in the order of params(): "w", "b" (or "w1".."wd", "b"); with
   /// feature names (one per input), "w[name]" for each and "b".
-  [[nodiscard]] std::vector<std::string> param_names(const std::vector<std::string>& feature_names = {}) const;
+  [[nodiscard]] std::vector<std::string> param_names(
+      const std::vector<std::string>& feature_names = {}) const;
 
   [[nodiscard]] const ActivationInfo& activation() const { return *act_; }
   [[nodiscard]] const LossInfo& loss_info() const { return *loss_; }
