@@ -5,13 +5,16 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <iostream>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "common.hpp"
 #include "gradlab/figures.hpp"
+#include "gradlab/networks/random.hpp"
 #include "gradlab/neuron/csv.hpp"
 #include "gradlab/neuron/fit.hpp"
 #include "train_network.hpp"
@@ -49,6 +52,86 @@ void check_targets(const Dataset& d, const std::string& loss) {
                                  d.target, num(d.y[i])));
 }
 
+/// A number given in --init: finite, and all of the text.
+double init_number(const std::string& part, const std::string& value) {
+  std::size_t used = 0;
+  double v = 0.0;
+  try {
+    v = std::stod(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != value.size() || !std::isfinite(v))
+    throw Error(fmt::format("--init: '{}': '{}' is not a finite number", part, value));
+  return v;
+}
+
+/// The neuron's start (for the features as trained, standardized or not), and how it was chosen.
+struct Start {
+  Eigen::VectorXd w;
+  double b = 0.0;
+  std::string how;
+};
+
+/// --init for the neuron: zeros; normal (w_j ~ N(0, 1/d)) or uniform (w_j ~ U(-1/sqrt d, 1/sqrt d)),
+/// drawn with --seed, with b = -mean_i(w . x_i) so that z = w . x + b is centred on the data (half the
+/// samples on each side of z = 0, where relu, leaky_relu and elu have their kink and every other
+/// activation its steepest part); auto: normal; or w=V (every weight), w[name]=V, b=V (the rest 0).
+Start neuron_start(const std::string& init, const Eigen::MatrixXd& X,
+                   const std::vector<std::string>& features, unsigned seed) {
+  const Eigen::Index d = X.cols();
+  Start s{Eigen::VectorXd::Zero(d), 0.0, "every parameter 0"};
+  if (init == "zeros") return s;
+  if (init == "auto" || init == "normal" || init == "uniform") {
+    PortableRng rng(seed);
+    const double scale = 1.0 / std::sqrt(static_cast<double>(d));
+    for (Eigen::Index j = 0; j < d; ++j)
+      s.w[j] = init == "uniform" ? rng.uniform(-scale, scale) : scale * rng.normal();
+    s.b = -(X * s.w).mean();
+    s.how =
+        fmt::format("{}, seed {}; b centres w . x + b on the data", init == "auto" ? "normal" : init, seed);
+    return s;
+  }
+  if (init.find('=') == std::string::npos)
+    throw Error(fmt::format(
+        "--init: '{}' is not a start; use zeros, normal, uniform, or values such as w=0.5,b=-1 or w[{}]=0.5",
+        init, features.empty() ? "x" : features.front()));
+  for (const std::string& part : split_names(init)) {
+    const std::size_t eq = part.find('=');
+    if (eq == std::string::npos) throw Error(fmt::format("--init: '{}' is not NAME=VALUE", part));
+    const std::string name = part.substr(0, eq);
+    const double v = init_number(part, part.substr(eq + 1));
+    if (name == "b") {
+      s.b = v;
+    } else if (name == "w") {
+      s.w.setConstant(v);
+    } else {
+      bool known = false;
+      for (Eigen::Index j = 0; j < d; ++j)
+        if (name == fmt::format("w[{}]", features[static_cast<std::size_t>(j)])) {
+          s.w[j] = v;
+          known = true;
+        }
+      if (!known) {
+        std::vector<std::string> names{"w", "b"};
+        for (const std::string& f : features) names.push_back(fmt::format("w[{}]", f));
+        throw Error(fmt::format("--init: unknown parameter '{}'; known: {}", name, fmt::join(names, ", ")));
+      }
+    }
+  }
+  s.how = "given values, the rest 0";
+  return s;
+}
+
+/// The parameters as "w[x1] = 0.1, w[x2] = -0.3, b = 0".
+std::string params_text(const Eigen::VectorXd& w, double b, const std::vector<std::string>& features) {
+  std::vector<std::string> parts;
+  for (Eigen::Index j = 0; j < w.size(); ++j)
+    parts.push_back(fmt::format("w[{}] = {}", features[static_cast<std::size_t>(j)], num(w[j])));
+  parts.push_back(fmt::format("b = {}", num(b)));
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
 /// One updating line "epoch k/n  loss L  ETA t", at most ten times a second.
 class Progress {
  public:
@@ -80,15 +163,23 @@ int run_train(const TrainOptions& o) {
   if (o.standardize) st = standardization(d.X, d.features);
   const Eigen::MatrixXd X = st.apply(d.X);
 
-  Neuron neuron(Eigen::VectorXd::Zero(X.cols()), 0.0, o.activation, loss);
+  const Start start = neuron_start(o.init, X, d.features, o.seed);
+  Neuron neuron(start.w, start.b, o.activation, loss);
   auto optimizer = make_optimizer(o.optimizer, {.learning_rate = o.lr});
   FitOptions fo{.epochs = o.epochs, .batch = o.batch, .seed = o.seed};
   if (!o.json && ::isatty(STDOUT_FILENO)) fo.on_epoch = Progress(o.epochs);
-  const Trajectory t = fit(neuron, X, d.y, *optimizer, fo);
+  Trajectory t = fit(neuron, X, d.y, *optimizer, fo);
+  t.param_names = neuron.param_names(d.features);
+  const std::vector<TrainingProblem> problems = diagnose_training(t, neuron, X, d.y, d.target);
   const TrajectoryRow& last = t.rows.back();
+  const bool diverged = t.stop_reason == "diverged";
   const bool bce = loss == "binary_cross_entropy";
-  const double acc = bce ? accuracy(neuron, X, d.y) : 0.0;
-  const CrossCheckReport check = neuron.cross_check(X, d.y);
+  const double acc = bce && !diverged ? accuracy(neuron, X, d.y) : 0.0;
+  // the check of the mean loss's gradient (the convention of every number of the run); none after a
+  // divergence, whose parameters are not finite
+  std::optional<CrossCheckReport> check;
+  if (!diverged) check = neuron.cross_check(X, d.y, d.features).scaled(1.0 / static_cast<double>(X.rows()));
+  const bool ok = check && check->agrees();
 
   // The figures are drawn after the report is printed, so a failed figure never loses a finished run.
   const auto draw_figures = [&](bool json_mode) {
@@ -97,7 +188,7 @@ int run_train(const TrainOptions& o) {
     const figures::Options fopt = figure_options();
     const std::string title = fmt::format("{} neuron on {}", o.activation, d.source);
     figures::Report report;
-    if (X.cols() == 1) {
+    if (X.cols() == 1 && !diverged) {
       const figures::Grid grid = figures::grid_around(t);
       const double scale = 1.0 / static_cast<double>(X.rows());
       const figures::Surface surface = figures::loss_surface(neuron, X, d.y, grid, scale);
@@ -118,9 +209,16 @@ int run_train(const TrainOptions& o) {
   const double b_raw = neuron.b() - w_raw.dot(st.mean);
   if (o.json) {
     Json j;
+    j["loss_convention"] = "mean";
+    j["start"] = {{"init", o.init},
+                  {"how", start.how},
+                  {"w", std::vector<double>(start.w.begin(), start.w.end())},
+                  {"b", start.b},
+                  {"loss", t.rows.front().loss}};
     j["epochs"] = last.epoch;
+    j["stop_reason"] = t.stop_reason;
     j["loss"] = last.loss;
-    if (bce) j["accuracy"] = acc;
+    if (bce && !diverged) j["accuracy"] = acc;
     j["w"] = std::vector<double>(neuron.w().begin(), neuron.w().end());
     j["b"] = neuron.b();
     j["features"] = d.features;
@@ -131,24 +229,52 @@ int run_train(const TrainOptions& o) {
       j["w_raw"] = std::vector<double>(w_raw.begin(), w_raw.end());
       j["b_raw"] = b_raw;
     }
-    j["gradient_check"] = {{"agrees", check.agrees()},
-                           {"autodiff_vs_formula", check.autodiff_vs_formula.abs},
-                           {"numeric_vs_formula", check.numeric_vs_formula.abs}};
-    if (check.has_matrix_nodes)
-      j["gradient_check"]["matrix_autodiff_vs_formula"] = check.matrix_vs_formula.abs;
+    j["warnings"] = Json::array();
+    for (const TrainingProblem& p : problems)
+      j["warnings"].push_back({{"kind", p.kind}, {"message", p.message}});
+    if (check) {
+      Json g{{"agrees", check->agrees()},
+             {"loss_convention", "mean"},
+             {"autodiff_vs_formula", check->autodiff_vs_formula.abs},
+             {"numeric_vs_formula", check->numeric_vs_formula.abs}};
+      if (check->has_matrix_nodes) g["matrix_autodiff_vs_formula"] = check->matrix_vs_formula.abs;
+      g["parameters"] = Json::array();
+      for (const CrossCheckRow& r : check->rows) {
+        Json row{{"name", r.parameter},
+                 {"autodiff", r.autodiff},
+                 {"hand_formula", r.formula},
+                 {"central_difference", r.numeric},
+                 {"autodiff_tolerance", r.exact_tolerance},
+                 {"central_difference_tolerance", r.numeric_tolerance}};
+        if (check->has_matrix_nodes) row["autodiff_matrix"] = r.autodiff_matrix;
+        g["parameters"].push_back(row);
+      }
+      g["disagreements"] = Json::array();
+      for (const CrossCheckDisagreement& b : check->disagreements())
+        g["disagreements"].push_back({{"pair", b.pair},
+                                      {"parameter", b.parameter},
+                                      {"difference", b.difference},
+                                      {"tolerance", b.tolerance}});
+      j["gradient_check"] = g;
+    }
     print_json(j);
     draw_figures(true);
-    return check.agrees() ? 0 : 1;
+    return ok ? 0 : 1;
   }
   std::cout << fmt::format("data: {} ({} samples; features: {}; target: {})\n", d.source, X.rows(),
                            fmt::join(d.features, ", "), d.target);
   std::cout << fmt::format(
-      "model: {}(w . x + b), loss {} (mean over the samples), {} with lr {}, {} epochs, {}\n", o.activation,
-      loss, o.optimizer, num(o.lr), o.epochs,
+      "model: {}(w . x + b), loss {} (mean over the samples: every loss and gradient below is the mean), {} "
+      "with lr {}, {} epochs, {}\n",
+      o.activation, loss, o.optimizer, num(o.lr), o.epochs,
       o.batch > 0 && o.batch < X.rows() ? fmt::format("batches of {}", o.batch) : "full batch");
-  std::cout << fmt::format("loss: {} at epoch 0, {} at epoch {}\n", num(t.rows.front().loss), num(last.loss),
-                           last.epoch);
-  if (bce) std::cout << fmt::format("accuracy: {} (f >= 0.5 taken as 1)\n", num(acc));
+  std::cout << fmt::format("start{}: {} (--init {}: {})\n",
+                           o.standardize ? " (for standardized features)" : "",
+                           params_text(start.w, start.b, d.features), o.init, start.how);
+  std::cout << fmt::format("loss: {} at epoch 0, {} at epoch {}{}\n", num(t.rows.front().loss),
+                           num(last.loss), last.epoch, diverged ? " (diverged)" : "");
+  for (const TrainingProblem& p : problems) std::cout << "warning: " << p.message << '\n';
+  if (bce && !diverged) std::cout << fmt::format("accuracy: {} (f >= 0.5 taken as 1)\n", num(acc));
   std::cout << fmt::format("parameters{}:\n", o.standardize ? " (for standardized features)" : "");
   for (Eigen::Index k = 0; k < neuron.w().size(); ++k)
     std::cout << fmt::format("  w[{}] = {}\n", d.features[static_cast<std::size_t>(k)], num(neuron.w()[k]));
@@ -159,10 +285,13 @@ int run_train(const TrainOptions& o) {
       std::cout << fmt::format("  w[{}] = {}\n", d.features[static_cast<std::size_t>(k)], num(w_raw[k]));
     std::cout << fmt::format("  b = {}\n", num(b_raw));
   }
-  std::cout << "gradient of the summed loss at the final point, three ways:\n"
-            << check.table() << (check.agrees() ? "the three agree\n" : "DISAGREEMENT\n");
+  if (check)
+    std::cout << "gradient of the mean loss at the final point, three ways:\n"
+              << check->table() << check->verdict();
+  else
+    std::cout << "training diverged: no gradient check\n";
   draw_figures(false);
-  return check.agrees() ? 0 : 1;
+  return ok ? 0 : 1;
 }
 }  // namespace
 
@@ -189,7 +318,13 @@ Command add_train(CLI::App& app) {
       ->check(kPositiveCount);
   sub->add_flag("--standardize", o->standardize,
                 "scale each feature to mean 0 and standard deviation 1 first");
-  sub->add_option("--seed", o->seed, "seed of the mini-batch shuffles")->capture_default_str();
+  sub->add_option("--init", o->init,
+                  "the start: zeros, normal, uniform, or values such as w=0.5,b=-1 or w[x1]=0.5 (networks: "
+                  "zeros, uniform, normal, glorot, he); auto: normal for the neuron, with b centring "
+                  "w . x + b on the data; he for a relu network, else glorot")
+      ->capture_default_str();
+  sub->add_option("--seed", o->seed, "seed of the random start (--init) and of the mini-batch shuffles")
+      ->capture_default_str();
   sub->add_option(
          "--out", o->out,
          "write trajectory.csv and loss_curve.png here (with one feature also loss_surface.png, contour.png "
@@ -197,7 +332,8 @@ Command add_train(CLI::App& app) {
       ->check(kNonEmptyDir);
   sub->add_flag("--json", o->json, "print one JSON object (numbers round-trip exactly)");
   sub->footer(
-      "The neuron starts at w = 0, b = 0 and minimises the mean loss over the samples.\n"
+      "The neuron starts where --init says (printed as `start:`) and minimises the mean loss over the\n"
+      "samples; every loss and gradient it prints, writes or returns is that mean.\n"
       "Examples:\n  gradlab train --data examples/data/classification.csv --loss bce --optimizer adam "
       "--standardize\n"
       "  gradlab train --data examples/data/regression.csv --lr 1 --epochs 2000 --out out/train");

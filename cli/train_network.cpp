@@ -207,10 +207,6 @@ void add_network_options(CLI::App& train, NetworkTrainOptions& o) {
   train.add_option("--hidden", o.hidden,
                    "train a network with hidden layers of these sizes, e.g. 32,16 (each with --activation)");
   train
-      .add_option("--init", o.init,
-                  "network weights: zeros, uniform, normal, glorot, he (auto: he for relu, else glorot)")
-      ->capture_default_str();
-  train
       .add_option("--validation", o.validation,
                   "network: hold out this fraction of the samples (shuffled with --seed) for validation")
       ->check(kFraction);
@@ -266,7 +262,7 @@ int run_network_train(const NetworkTrainOptions& n, const SharedTrainOptions& s)
     }
     arch.outputs = loss == NetworkLoss::CrossEntropy ? classes : 1;
     if (loss == NetworkLoss::SquaredError && arch.hidden.empty()) arch.output_activation = s.activation;
-    net.emplace(make_network(arch, resolve_init(n.init, s.activation), s.seed));
+    net.emplace(make_network(arch, resolve_init(s.init, s.activation), s.seed));
   }
   const Eigen::MatrixXd Y = network_targets(d, net->loss(), classes);
   // split the raw data, then standardise with the training part's statistics only (the validation

@@ -16,7 +16,6 @@ namespace gradlab::cli {
 /// The options `train` has only for networks.
 struct NetworkTrainOptions {
   std::string hidden;  ///< "32,16"
-  std::string init = "auto";
   double validation = 0.0;
   std::string save;
   std::string load;
@@ -38,11 +37,15 @@ struct SharedTrainOptions {
   bool standardize = false;
   bool no_header = false;
   unsigned seed = 1;
+  /// --init: the start. The neuron takes zeros, normal, uniform or w=..,b=.. (auto: normal); a
+  /// network zeros, uniform, normal, glorot or he (auto: he for the relu family, else glorot).
+  std::string init = "auto";
   std::string out;
   bool json = false;
 };
 
-/// Adds --hidden, --init, --validation, --save, --load and --gradient to `train`.
+/// Adds --hidden, --validation, --save, --load and --gradient to `train` (--init and --seed are
+/// shared, added by `train` itself).
 void add_network_options(CLI::App& train, NetworkTrainOptions& o);
 /// True when the command line asks for a network rather than the neuron: --hidden or --load given,
 /// or the ce loss (a softmax layer).

@@ -614,27 +614,31 @@ Report write_activation_plots(const std::string& dir, const Options& options, in
   return out.report();
 }
 
-ArticleFigures write_article(const std::string& dir, const Options& options) {
+ArticleFigures write_article(const std::string& dir, const Options& options, const article::Setup& setup) {
   ArticleFigures fig;
-  fig.trajectory = article::run_gradient_descent();
+  fig.trajectory = article::run_gradient_descent(GradMethod::Formula, setup);
   const Neuron start = article::start();
-  fig.surface = loss_surface(start, article::inputs(), article::targets(), article_grid());
-  fig.arrows = gradient_arrows(start, article::inputs(), article::targets(), article_grid());
-  fig.report = write_landscape(dir, fig.surface, fig.arrows, fig.trajectory,
-                               fmt::format("sigmoid neuron (w0 = {}, b0 = {}, eta = {})", article::w0,
-                                           article::b0, article::learning_rate),
-                               options);
+  // the article's window, or one around the path from another start
+  const bool own_start = setup.w0 == article::w0 && setup.b0 == article::b0;
+  const Grid grid = own_start ? article_grid() : grid_around(fig.trajectory);
+  fig.surface = loss_surface(start, article::inputs(), article::targets(), grid);
+  fig.arrows = gradient_arrows(start, article::inputs(), article::targets(), grid);
+  fig.report = write_landscape(
+      dir, fig.surface, fig.arrows, fig.trajectory,
+      fmt::format("sigmoid neuron (w0 = {}, b0 = {}, eta = {})", setup.w0, setup.b0, setup.learning_rate),
+      options);
   return fig;
 }
 
 std::vector<std::pair<std::string, Trajectory>> article_optimizer_runs(const std::vector<std::string>& names,
-                                                                       int epochs, double learning_rate) {
+                                                                       int epochs, double learning_rate,
+                                                                       const article::Setup& start) {
   std::vector<std::pair<std::string, Trajectory>> runs;
   for (const std::string& name : names) {
     OptimizerOptions o;
     o.learning_rate = learning_rate > 0.0 ? learning_rate : (name == "gd" ? article::learning_rate : 0.1);
     auto opt = make_optimizer(name, o);
-    Neuron n = article::start();
+    Neuron n = article::start(start);
     runs.emplace_back(name, train(n, article::inputs(), article::targets(), *opt, {.max_epochs = epochs}));
   }
   return runs;

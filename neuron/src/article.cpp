@@ -21,10 +21,12 @@ Neuron start(std::string_view activation, std::string_view loss) {
   return Neuron(Eigen::VectorXd::Constant(1, w0), b0, activation, loss);
 }
 
-Trajectory run_gradient_descent(GradMethod method) {
-  Neuron n = start();
-  auto gd = make_optimizer("gd", {.learning_rate = learning_rate});
-  return train(n, inputs(), targets(), *gd, {.max_epochs = epochs, .method = method});
+Neuron start(const Setup& setup) { return Neuron(Eigen::VectorXd::Constant(1, setup.w0), setup.b0); }
+
+Trajectory run_gradient_descent(GradMethod method, const Setup& setup) {
+  Neuron n = start(setup);
+  auto gd = make_optimizer("gd", {.learning_rate = setup.learning_rate});
+  return train(n, inputs(), targets(), *gd, {.max_epochs = setup.epochs, .method = method});
 }
 
 Optimum exact_optimum() {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 
@@ -92,6 +93,7 @@ Trajectory fit(Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& 
   Trajectory out;
   out.param_names = neuron.param_names();
   out.stop_reason = "max epochs";
+  out.loss_convention = "mean";
   Eigen::VectorXd theta = neuron.params();
   optimizer.reset(theta.size());
   std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
@@ -100,11 +102,20 @@ Trajectory fit(Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& 
 
   for (int epoch = 0;; ++epoch) {
     neuron.set_params(theta);
+    if (!theta.allFinite()) {  // a step overflowed: nothing left to evaluate
+      out.rows.push_back(diverged_row(epoch, theta));
+      out.stop_reason = "diverged";
+      break;
+    }
     // the mean loss and its gradient in one pass (autodiff on matrix nodes for a large data set)
     const ValueAndGradient vg = neuron.value_and_gradient(X, y, options.method);
     const Eigen::VectorXd g = vg.gradient / static_cast<double>(n);
     out.rows.push_back({epoch, theta, vg.value / static_cast<double>(n), g});
     if (options.on_epoch) options.on_epoch(out.rows.back());
+    if (!finite_row(out.rows.back())) {
+      out.stop_reason = "diverged";
+      break;
+    }
     if (epoch == options.epochs) break;
     if (batch == n) {  // the full batch: one step from the gradient just computed
       optimizer.step(theta, g);
@@ -118,6 +129,113 @@ Trajectory fit(Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& 
       optimizer.step(theta, mean_gradient(neuron, X(idx, Eigen::all), y(idx), options.method));
     }
   }
+  return out;
+}
+
+namespace {
+/// The largest |f'| over the activation's sampling domain (its peak slope).
+double peak_slope(const Neuron& neuron) {
+  const ActivationInfo& a = neuron.activation();
+  double peak = 0.0;
+  for (int k = 0; k <= 1000; ++k) {
+    const double x = a.domain.lo + (a.domain.hi - a.domain.lo) * k / 1000.0;
+    peak = std::max(peak, std::abs(a.d_fn(x, neuron.alpha())));
+  }
+  return peak;
+}
+}  // namespace
+
+std::vector<TrainingProblem> diagnose_training(const Trajectory& t, const Neuron& neuron,
+                                               const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                                               std::string_view target) {
+  std::vector<TrainingProblem> out;
+  if (t.rows.empty()) return out;
+  const ActivationInfo& act = neuron.activation();
+  const std::string name(act.name);
+
+  // A target the activation can never give.
+  if (act.range) {
+    const Domain r = *act.range;
+    Eigen::Index outside = 0, first = -1;
+    for (Eigen::Index i = 0; i < y.size(); ++i)
+      if (y[i] < r.lo || y[i] > r.hi) {
+        if (first < 0) first = i;
+        ++outside;
+      }
+    if (outside > 0)
+      out.push_back(
+          {"target_outside_range",
+           fmt::format("{} of the {} values of '{}' lie outside [{}, {}], the outputs {} can give "
+                       "(the first: {} in sample {}), so the loss cannot reach 0 there; rescale the "
+                       "target, choose another --activation, or for class labels train a classifier "
+                       "(--loss ce)",
+                       outside, y.size(), target, fmt::format("{:g}", r.lo), fmt::format("{:g}", r.hi), name,
+                       fmt::format("{:g}", y[first]), first + 1)});
+  }
+
+  // A start that does not move: every gradient 0, or the activation flat at every sample.
+  const TrajectoryRow& start = t.rows.front();
+  const double L0 = start.loss;
+  const auto plateau = [&] {  // the first epoch whose loss is 1% of the way down from the start
+    const double last = t.rows.back().loss;
+    for (const TrajectoryRow& r : t.rows)
+      if (r.loss < L0 - 0.01 * (L0 - last))
+        return fmt::format("; the loss stayed on a plateau until epoch {}", r.epoch);
+    return std::string("; the loss never left it");
+  };
+  if (start.grad.allFinite() && (start.grad.array() == 0.0).all() && L0 > 0.0) {
+    out.push_back({"stuck_start",
+                   fmt::format("every gradient is exactly 0 at the start ({}'(z) = 0 at every sample), so "
+                               "training never moves from there; start elsewhere (--init)",
+                               name)});
+  } else if (!neuron.loss_info().uses_logit(act) && X.rows() > 0 && std::isfinite(L0) && L0 > 0.0) {
+    Neuron at_start = neuron;
+    at_start.set_params(start.theta);
+    const double peak = peak_slope(neuron);
+    bool saturated = peak > 0.0;
+    double zlo = std::numeric_limits<double>::infinity(), zhi = -zlo;
+    for (Eigen::Index i = 0; i < X.rows() && saturated; ++i) {
+      const double z = at_start.pre_activation(X.row(i).transpose());
+      zlo = std::min(zlo, z);
+      zhi = std::max(zhi, z);
+      saturated = std::abs(act.d_fn(z, neuron.alpha())) < 0.01 * peak;
+    }
+    if (saturated)
+      out.push_back({"saturated_start",
+                     fmt::format("the start is saturated: {}'(z) is below 1% of its peak at every sample "
+                                 "(z from {:.4g} to {:.4g}), so every gradient is nearly 0{} (the article's "
+                                 "plateau: its start w = 0, b = -8 sits on one); a start nearer z = 0 "
+                                 "trains faster",
+                                 name, zlo, zhi, plateau())});
+  }
+
+  // Divergence, or a loss that went up.
+  for (const TrajectoryRow& r : t.rows)
+    if (!finite_row(r)) {
+      out.push_back({"diverged",
+                     fmt::format("the loss became {} at epoch {}; try a smaller --lr",
+                                 std::isfinite(r.loss) ? "a non-finite parameter" : fmt::format("{}", r.loss),
+                                 r.epoch)});
+      return out;
+    }
+  double lowest = L0;
+  int lowest_epoch = 0;
+  for (const TrajectoryRow& r : t.rows)
+    if (r.loss < lowest) {
+      lowest = r.loss;
+      lowest_epoch = r.epoch;
+    }
+  const TrajectoryRow& last = t.rows.back();
+  if (last.loss > L0)
+    out.push_back(
+        {"loss_rose", fmt::format("the loss rose from {:.6g} at epoch 0 to {:.6g} at epoch {}: the steps "
+                                  "overshoot; try a smaller --lr",
+                                  L0, last.loss, last.epoch)});
+  else if (last.loss > lowest + 0.5 * (L0 - lowest))
+    out.push_back(
+        {"loss_rose", fmt::format("the loss rose from its lowest, {:.6g} at epoch {}, to {:.6g} at epoch "
+                                  "{}: the steps overshoot; try a smaller --lr",
+                                  lowest, lowest_epoch, last.loss, last.epoch)});
   return out;
 }
 

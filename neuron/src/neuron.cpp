@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 namespace gradlab {
@@ -84,13 +85,15 @@ void Neuron::set_params(const Eigen::VectorXd& theta) {
   b_ = theta[w_.size()];
 }
 
-std::vector<std::string> Neuron::param_names() const {
+std::vector<std::string> Neuron::param_names(const std::vector<std::string>& feature_names) const {
+  if (!feature_names.empty() && static_cast<Eigen::Index>(feature_names.size()) != w_.size())
+    throw ShapeError(fmt::format("Neuron::param_names: {} feature names given for a neuron with {} inputs",
+                                 feature_names.size(), w_.size()));
   std::vector<std::string> names;
-  if (w_.size() == 1) {
-    names.emplace_back("w");
-  } else {
+  for (const std::string& f : feature_names) names.push_back(fmt::format("w[{}]", f));
+  if (feature_names.empty() && w_.size() == 1) names.emplace_back("w");
+  if (feature_names.empty() && w_.size() > 1)
     for (Eigen::Index j = 0; j < w_.size(); ++j) names.push_back(fmt::format("w{}", j + 1));
-  }
   names.emplace_back("b");
   return names;
 }
@@ -231,6 +234,13 @@ Eigen::MatrixXd Neuron::matrix_hessian(const Eigen::MatrixXd& X, const Eigen::Ve
   return gradlab::hessian(record_loss(w, b, X, y), {w, b});
 }
 
+double Neuron::sample_dz(double z, double y, Eigen::Index i) const {
+  if (loss_->uses_logit(*act_)) return loss_->d_logit(z, y);
+  const double f = act_->value_fn(z, alpha_);
+  loss_->check_output(f, static_cast<std::size_t>(i), act_->name);
+  return loss_->d(f, y) * act_->d_fn(z, alpha_);
+}
+
 // dL/dw = sum_i g_i x_i, dL/db = sum_i g_i with g_i = dL_i/dz_i = loss'(f_i, y_i) act'(z_i)
 // (or the loss's own dL/dz when it absorbs the activation).
 Eigen::VectorXd Neuron::formula_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
@@ -238,23 +248,30 @@ Eigen::VectorXd Neuron::formula_gradient(const Eigen::MatrixXd& X, const Eigen::
   Eigen::VectorXd g = Eigen::VectorXd::Zero(d + 1);
   multiply_adds += static_cast<std::uint64_t>(2 * X.rows() * d);
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    const double z = X.row(i).dot(w_) + b_;
-    double dz = 0.0;
-    if (loss_->uses_logit(*act_)) {
-      dz = loss_->d_logit(z, y[i]);
-    } else {
-      const double f = act_->value_fn(z, alpha_);
-      loss_->check_output(f, static_cast<std::size_t>(i), act_->name);
-      dz = loss_->d(f, y[i]) * act_->d_fn(z, alpha_);
-    }
+    const double dz = sample_dz(X.row(i).dot(w_) + b_, y[i], i);
     g.head(d) += dz * X.row(i).transpose();
     g[d] += dz;
   }
   return g;
 }
 
-// Moving theta_k by t moves every z_i by t x_ik (or by t, for b): z = X w + b is computed once, and
-// each of the 2 (d + 1) evaluations of L costs O(n), so the whole gradient costs O(n d).
+// Moving theta_k by t moves every z_i by t x_ik (or by t, for b): the 2 n losses of one difference
+// cost O(n), so the whole gradient costs O(n d). The step actually taken, (theta + s) - theta, is
+// what the difference is divided by.
+double Neuron::central_partial(const Eigen::VectorXd& z, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                               Eigen::Index k, double s) const {
+  const Eigen::Index d = w_.size();
+  const double theta = k < d ? w_[k] : b_;
+  const double up = (theta + s) - theta;
+  const double down = (theta - s) - theta;
+  double sum = 0.0;
+  for (Eigen::Index i = 0; i < z.size(); ++i) {
+    const double x = k < d ? X(i, k) : 1.0;
+    sum += sample_loss(z[i] + up * x, y[i], i) - sample_loss(z[i] + down * x, y[i], i);
+  }
+  return sum / (up - down);
+}
+
 Eigen::VectorXd Neuron::numeric_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
   const Eigen::Index d = w_.size();
   multiply_adds += static_cast<std::uint64_t>(X.rows() * d);
@@ -262,18 +279,7 @@ Eigen::VectorXd Neuron::numeric_gradient(const Eigen::MatrixXd& X, const Eigen::
   for (Eigen::Index i = 0; i < X.rows(); ++i) z[i] = X.row(i).dot(w_) + b_;
   const Eigen::VectorXd theta = params();
   Eigen::VectorXd g(d + 1);
-  Eigen::VectorXd moved(z.size());
-  for (Eigen::Index k = 0; k <= d; ++k) {
-    g[k] = central_difference(
-        [&](double t) {
-          if (k < d)
-            moved = z + (t - theta[k]) * X.col(k);
-          else
-            moved = z.array() + (t - theta[k]);
-          return loss_of_z(moved, y);
-        },
-        theta[k]);
-  }
+  for (Eigen::Index k = 0; k <= d; ++k) g[k] = central_partial(z, X, y, k, central_step(theta[k]));
   return g;
 }
 
@@ -322,46 +328,173 @@ Eigen::MatrixXd Neuron::hessian(const Eigen::MatrixXd& X, const Eigen::VectorXd&
   }
 }
 
-CrossCheckReport Neuron::cross_check(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
+namespace {
+/// Rounding slack of one evaluation, in units of eps times its magnitude: the few operations of a
+/// per-sample loss or derivative (an activation, a log, a product) round within this.
+constexpr double kEvalUlps = 16.0;
+constexpr double kEps = std::numeric_limits<double>::epsilon();
+}  // namespace
+
+// The tolerances follow the rounding of what is compared.
+//  * autodiff vs formula: both sum the same n terms t_i = dL_i/dz_i x_ik in other orders (and the
+//    matrix path forms z = X w + b in another order): a sum of n terms rounds within
+//    n eps sum_i |t_i|, each term within a few eps of itself, and a z rounded differently moves
+//    t_i by what it moves when z moves by (d + 2) eps (sum_j |x_ij w_j| + |b|).
+//  * central differences vs formula: truncation ~h^2 |L'''| / 6, estimated from the same difference
+//    with step 2h (D(2h) - D(h) = h^2 |L'''| / 2), plus the rounding of the 2 n per-sample losses
+//    over the step: 16 eps (|l_i| + |z_i dl_i/dz_i| + |y_i dl_i/dy_i|) / h summed over the samples
+//    that move (the z and y terms cover a loss that cancels inside, as softplus(z) - y z does); a
+//    sample whose step straddles a kink of the activation adds the jump of its slope there, since
+//    the difference mixes the slopes of both sides (relu at w = b = 0).
+CrossCheckReport Neuron::cross_check(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                                     const std::vector<std::string>& feature_names) const {
+  check_data("Neuron::cross_check", X, y);
+  const std::vector<std::string> names = param_names(feature_names);
   CrossCheckReport r;
   r.has_matrix_nodes = has_matrix_form();
+  r.samples = X.rows();
   const Eigen::VectorXd a = gradient(X, y, GradMethod::AutodiffScalar);
   const Eigen::VectorXd m = r.has_matrix_nodes ? gradient(X, y, GradMethod::AutodiffMatrix)
                                                : Eigen::VectorXd::Constant(a.size(), std::nan(""));
   const Eigen::VectorXd f = gradient(X, y, GradMethod::Formula);
   const Eigen::VectorXd n = gradient(X, y, GradMethod::Numeric);
-  const std::vector<std::string> names = param_names();
-  for (Eigen::Index k = 0; k < a.size(); ++k) {
-    CrossCheckRow row{"dL/d" + names[static_cast<std::size_t>(k)], a[k], m[k], f[k], n[k], {}};
-    const auto compare = [&](double u, double v) {
-      row.diff.include(u, v);
-      r.all.include(u, v);
-    };
-    compare(a[k], f[k]);
-    compare(n[k], f[k]);
-    compare(a[k], n[k]);
-    r.autodiff_vs_formula.include(a[k], f[k]);
-    r.numeric_vs_formula.include(n[k], f[k]);
-    if (r.has_matrix_nodes) {
-      compare(m[k], f[k]);
-      compare(m[k], a[k]);
-      compare(m[k], n[k]);
-      r.matrix_vs_formula.include(m[k], f[k]);
+
+  // Per sample: z, dL/dz, how far dL/dz moves when z moves by its rounding, the loss's magnitude.
+  const Eigen::Index d = w_.size();
+  const Eigen::Index N = X.rows();
+  Eigen::VectorXd z(N), dz(N), dz_move(N), loss_size(N);
+  for (Eigen::Index i = 0; i < N; ++i) {
+    double size = std::abs(b_);
+    for (Eigen::Index j = 0; j < d; ++j) size += std::abs(X(i, j) * w_[j]);
+    z[i] = X.row(i).dot(w_) + b_;
+    dz[i] = sample_dz(z[i], y[i], i);
+    const double dzr = static_cast<double>(d + 2) * kEps * size;
+    const double hy = central_step(y[i]);
+    try {
+      dz_move[i] = std::max(std::abs(sample_dz(z[i] + dzr, y[i], i) - dz[i]),
+                            std::abs(sample_dz(z[i] - dzr, y[i], i) - dz[i]));
+      const double dl_dy = (sample_loss(z[i], y[i] + hy, i) - sample_loss(z[i], y[i] - hy, i)) / (2.0 * hy);
+      loss_size[i] = std::abs(sample_loss(z[i], y[i], i)) + std::abs(z[i] * dz[i]) + std::abs(y[i] * dl_dy);
+    } catch (const DomainError&) {  // f on the edge of the loss's range: no finer bound than the term
+      dz_move[i] = std::abs(dz[i]);
+      loss_size[i] = std::abs(sample_loss(z[i], y[i], i)) + std::abs(z[i] * dz[i]);
     }
-    r.rows.push_back(std::move(row));
   }
-  return r;
+
+  const Eigen::VectorXd theta = params();
+  for (Eigen::Index k = 0; k <= d; ++k) {
+    const double h = central_step(theta[k]);
+    double terms = 0.0, moves = 0.0, losses = 0.0, kinks = 0.0;
+    Eigen::Index on_kink = 0;
+    for (Eigen::Index i = 0; i < N; ++i) {
+      const double x = k < d ? X(i, k) : 1.0;
+      terms += std::abs(x * dz[i]);
+      moves += std::abs(x) * dz_move[i];
+      if (x != 0.0) losses += loss_size[i];
+      // a step that straddles one of the activation's kinks: the difference mixes both slopes
+      const double reach = 2.0 * h * std::abs(x);
+      for (double kink : act_->kinks)
+        if (x != 0.0 && std::abs(z[i] - kink) <= reach) {
+          kinks +=
+              std::abs(x) * std::abs(sample_dz(z[i] + reach, y[i], i) - sample_dz(z[i] - reach, y[i], i));
+          ++on_kink;
+        }
+    }
+    const double exact = (static_cast<double>(N) + kEvalUlps) * kEps * terms + moves;
+    const double truncation = std::abs(central_partial(z, X, y, k, 2.0 * h) - n[k]) + kinks;
+    const double rounding = kEvalUlps * kEps * losses / h + static_cast<double>(N) * kEps * terms;
+    r.rows.push_back({names[static_cast<std::size_t>(k)],
+                      a[k],
+                      m[k],
+                      f[k],
+                      n[k],
+                      {},
+                      exact,
+                      truncation + 2.0 * rounding + exact,
+                      on_kink});
+  }
+  return r.scaled(1.0);  // fills the differences
+}
+
+CrossCheckReport CrossCheckReport::scaled(double factor) const {
+  CrossCheckReport out;
+  out.has_matrix_nodes = has_matrix_nodes;
+  out.samples = samples;
+  for (CrossCheckRow r : rows) {
+    for (double* v :
+         {&r.autodiff, &r.autodiff_matrix, &r.formula, &r.numeric, &r.exact_tolerance, &r.numeric_tolerance})
+      *v *= factor;
+    r.diff = {};
+    const auto compare = [&](double u, double v) {
+      r.diff.include(u, v);
+      out.all.include(u, v);
+    };
+    compare(r.autodiff, r.formula);
+    compare(r.numeric, r.formula);
+    compare(r.autodiff, r.numeric);
+    out.autodiff_vs_formula.include(r.autodiff, r.formula);
+    out.numeric_vs_formula.include(r.numeric, r.formula);
+    if (has_matrix_nodes) {
+      compare(r.autodiff_matrix, r.formula);
+      compare(r.autodiff_matrix, r.autodiff);
+      compare(r.autodiff_matrix, r.numeric);
+      out.matrix_vs_formula.include(r.autodiff_matrix, r.formula);
+    }
+    out.rows.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<CrossCheckDisagreement> CrossCheckReport::disagreements() const {
+  std::vector<CrossCheckDisagreement> out;
+  const auto check = [&](const char* pair, const CrossCheckRow& row, double a, double b, double tol) {
+    const double diff = std::abs(a - b);
+    if (!(diff <= tol)) out.push_back({pair, row.parameter, diff, tol});  // NaN never agrees
+  };
+  for (const CrossCheckRow& row : rows) {
+    check("autodiff (scalar nodes) vs hand formula", row, row.autodiff, row.formula, row.exact_tolerance);
+    if (has_matrix_nodes)
+      check("autodiff (matrix nodes) vs hand formula", row, row.autodiff_matrix, row.formula,
+            row.exact_tolerance);
+    check("central differences vs hand formula", row, row.numeric, row.formula, row.numeric_tolerance);
+  }
+  return out;
+}
+
+std::string CrossCheckReport::verdict() const {
+  const std::vector<CrossCheckDisagreement> bad = disagreements();
+  if (bad.empty()) {
+    std::string out = "the three agree (every difference is within what rounding allows)\n";
+    for (const CrossCheckRow& r : rows)
+      if (r.on_kink > 0)
+        out += fmt::format(
+            "  note: at {}, {} of the {} samples sit within the step of the activation's kink, where "
+            "central differences mix the slopes of both sides (allowed for)\n",
+            r.parameter, r.on_kink, samples);
+    return out;
+  }
+  std::string out = "DISAGREEMENT:\n";
+  for (const CrossCheckDisagreement& b : bad)
+    out += fmt::format("  {} at {}: they differ by {}, while rounding{} allows {}\n", b.pair, b.parameter,
+                       short_sci(b.difference), b.pair.starts_with("central") ? " and truncation" : "",
+                       short_sci(b.tolerance));
+  return out;
 }
 
 std::string CrossCheckReport::table() const {
   std::vector<std::vector<std::string>> cells;
-  for (const CrossCheckRow& r : rows)
+  for (const CrossCheckRow& r : rows) {
+    double exact_diff = std::abs(r.autodiff - r.formula);
+    if (has_matrix_nodes) exact_diff = std::max(exact_diff, std::abs(r.autodiff_matrix - r.formula));
+    if (std::isnan(r.autodiff - r.formula) || (has_matrix_nodes && std::isnan(r.autodiff_matrix - r.formula)))
+      exact_diff = std::nan("");
     cells.push_back({r.parameter, full_precision(r.autodiff),
                      has_matrix_nodes ? full_precision(r.autodiff_matrix) : "n/a", full_precision(r.formula),
-                     full_precision(r.numeric), short_sci(r.diff.abs), short_sci(r.diff.rel)});
-  cells.push_back({"max", "", "", "", "", short_sci(all.abs), short_sci(all.rel)});
+                     full_precision(r.numeric), short_sci(exact_diff), short_sci(r.exact_tolerance),
+                     short_sci(std::abs(r.numeric - r.formula)), short_sci(r.numeric_tolerance)});
+  }
   return format_table({"parameter", "autodiff (scalar nodes)", "autodiff (matrix nodes)", "hand formula",
-                       "central diff", "max abs diff", "max rel diff"},
+                       "central diff", "|autodiff - formula|", "allowed", "|central - formula|", "allowed"},
                       cells);
 }
 

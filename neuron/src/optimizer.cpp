@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <ostream>
 #include <utility>
 
@@ -146,6 +147,13 @@ std::unique_ptr<Optimizer> make_optimizer(std::string_view name, const Optimizer
       fmt::format("unknown optimizer '{}'; known optimizers: {}", name, fmt::join(optimizer_names(), ", ")));
 }
 
+bool finite_row(const TrajectoryRow& row) { return std::isfinite(row.loss) && row.theta.allFinite(); }
+
+TrajectoryRow diverged_row(int epoch, const Eigen::VectorXd& theta) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  return {epoch, theta, nan, Eigen::VectorXd::Constant(theta.size(), nan)};
+}
+
 Trajectory train(Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, Optimizer& optimizer,
                  const TrainOptions& options) {
   if (options.max_epochs < 0)
@@ -156,9 +164,18 @@ Trajectory train(Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd
   optimizer.reset(theta.size());
   for (int epoch = 0;; ++epoch) {
     neuron.set_params(theta);
+    if (!theta.allFinite()) {  // a step overflowed: nothing left to evaluate
+      out.rows.push_back(diverged_row(epoch, theta));
+      out.stop_reason = "diverged";
+      break;
+    }
     Eigen::VectorXd g = neuron.gradient(X, y, options.method);
     const double L = neuron.loss(X, y);
     out.rows.push_back({epoch, theta, L, g});
+    if (!finite_row(out.rows.back())) {
+      out.stop_reason = "diverged";
+      break;
+    }
     if (L < options.loss_tolerance) {
       out.stop_reason = "loss tolerance";
       break;
@@ -177,10 +194,11 @@ Trajectory train(Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd
 }
 
 void write_trajectory_csv(std::ostream& out, const Trajectory& t) {
+  const std::string loss = "loss_" + t.loss_convention;
   std::vector<std::string> header{"epoch"};
   for (const std::string& p : t.param_names) header.push_back(p);
-  header.emplace_back("loss");
-  for (const std::string& p : t.param_names) header.push_back("dL_d" + p);
+  header.push_back(loss);
+  for (const std::string& p : t.param_names) header.push_back(fmt::format("d{}_d{}", loss, p));
   out << fmt::format("{}\n", fmt::join(header, ","));
   for (const TrajectoryRow& r : t.rows) {
     std::string line = std::to_string(r.epoch);

@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(trajectory_csv) {
   std::istringstream in(out.str());
   std::string line;
   std::getline(in, line);
-  BOOST_TEST(line == "epoch,w,b,loss,dL_dw,dL_db");
+  BOOST_TEST(line == "epoch,w,b,loss_sum,dloss_sum_dw,dloss_sum_db");  // train(): the summed loss
   std::getline(in, line);
   // 17 significant digits ('g' drops trailing zeros), which read back to the same doubles.
   BOOST_TEST(line == "0,0,-8,0.4246312273161969,-0.00078747126028783825,-0.0003685365938388708");
@@ -163,7 +163,8 @@ BOOST_AUTO_TEST_CASE(trajectory_csv) {
       gradlab::train(n2, Eigen::MatrixXd::Ones(1, 2), Eigen::VectorXd::Ones(1), *gd, {.max_epochs = 0});
   std::ostringstream out2;
   gradlab::write_trajectory_csv(out2, t2);
-  BOOST_TEST(out2.str().substr(0, out2.str().find('\n')) == "epoch,w1,w2,b,loss,dL_dw1,dL_dw2,dL_db");
+  BOOST_TEST(out2.str().substr(0, out2.str().find('\n')) ==
+             "epoch,w1,w2,b,loss_sum,dloss_sum_dw1,dloss_sum_dw2,dloss_sum_db");
   BOOST_CHECK_THROW(gradlab::write_trajectory_csv("/nonexistent-dir/t.csv", t), gradlab::Error);
 }
 

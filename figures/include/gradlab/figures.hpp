@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "gradlab/neuron/article.hpp"
 #include "gradlab/neuron/neuron.hpp"
 #include "gradlab/neuron/optimizer.hpp"
 
@@ -169,14 +170,16 @@ struct ArticleFigures {
   std::vector<Arrow> arrows;
   Report report;
 };
-ArticleFigures write_article(const std::string& dir, const Options& options = {});
+ArticleFigures write_article(const std::string& dir, const Options& options = {},
+                             const article::Setup& setup = {});
 
-/// The article's problem solved by each named optimizer from the article's start, for `epochs`
-/// epochs at learning rate `learning_rate` (0: the article's 1.0 for gd, and 0.1 for the others:
+/// The article's problem solved by each named optimizer from the article's start (or the setup's), for
+/// `epochs` epochs at learning rate `learning_rate` (0: the article's 1.0 for gd, and 0.1 for the others:
 /// momentum's velocity sums about 1 / (1 - mu) = 10 gradients, and the adaptive ones step about
 /// eta per epoch whatever the gradient's size).
 std::vector<std::pair<std::string, Trajectory>> article_optimizer_runs(const std::vector<std::string>& names,
                                                                        int epochs = 1000,
-                                                                       double learning_rate = 0.0);
+                                                                       double learning_rate = 0.0,
+                                                                       const article::Setup& start = {});
 
 }  // namespace gradlab::figures

@@ -14,6 +14,7 @@
 ///       static constexpr const char* kink = "f'(0) = 1: |x| has a kink at 0 but f' is continuous";
 ///       static constexpr gradlab::Domain domain{-6.0, 6.0};          // where checks sample x
 ///       static constexpr std::array<double, 1> kinks{0.0};          // optional: points checks avoid
+///       static constexpr gradlab::Domain range{-1.0, 1.0};          // optional: the outputs it can give
 ///       template <class T> static T value(const T& x) { return x / (1.0 + gradlab::ops::abs(x)); }
 ///       template <class T> static T d(const T& x) { ... }           // the hand-derived f'
 ///     };
@@ -138,6 +139,7 @@ struct ActivationInfo {
   std::string_view kink;
   Domain domain{};
   std::vector<double> kinks;            ///< points where f' jumps (the checks keep away from them)
+  std::optional<Domain> range;          ///< the outputs f can give, when the record declares them
   std::optional<double> default_alpha;  ///< set for parametric activations
   OpId op = 0;                          ///< the fused op in the engine's op table (same name)
   const void* key = nullptr;            ///< identity of the record type
@@ -186,6 +188,7 @@ template <ActivationRecord A> ActivationInfo make_activation_info() {
   info.kink = A::kink;
   info.domain = A::domain;
   if constexpr (requires { A::kinks; }) info.kinks.assign(A::kinks.begin(), A::kinks.end());
+  if constexpr (requires { A::range; }) info.range = A::range;
   info.key = &record_key<A>;
   if constexpr (has_alpha<A>) {
     info.default_alpha = A::default_alpha;
@@ -267,9 +270,13 @@ struct ActivationCheck {
 /// and its second derivative two ways, at random points of its domain away from kinks.
 ActivationCheck check_activation(const ActivationInfo& act, const ActivationCheckOptions& options = {});
 
-/// Central difference (f(x + h) - f(x - h)) / 2h with h = cbrt(eps) max(1, |x|).
+/// The step of a central difference at x: h = cbrt(eps) max(1, |x|) (eps = 2^-52), which balances
+/// the truncation (~h^2 |f'''|) against the rounding (~eps |f| / h).
+inline double central_step(double x) { return 6.0554544523933395e-06 * std::max(1.0, std::abs(x)); }
+
+/// Central difference (f(x + h) - f(x - h)) / 2h with h = central_step(x).
 template <class F> double central_difference(F&& f, double x) {
-  const double h = 6.0554544523933395e-06 * std::max(1.0, std::abs(x));  // cbrt(2^-52)
+  const double h = central_step(x);
   return (f(x + h) - f(x - h)) / (2.0 * h);
 }
 

@@ -5,6 +5,7 @@
 /// for the records that name an engine op (sigmoid, tanh, relu, softplus), that op's rule in
 /// autodiff/ops.hpp, which is then the one place where the derivative is written.
 #include <array>
+#include <limits>
 #include <numbers>
 
 #include "gradlab/neuron/activation.hpp"
@@ -20,6 +21,7 @@ struct Sigmoid {
   static constexpr const char* derivative_latex = R"(f'(x) = f(x)\,\bigl(1 - f(x)\bigr))";
   static constexpr const char* kink = "smooth everywhere (no kink)";
   static constexpr Domain domain{-8.0, 8.0};
+  static constexpr Domain range{0.0, 1.0};  // the outputs it can give (open ends)
   using engine_op = ops::Sigmoid;
   template <class T> static T value(const T& x) { return ops::sigmoid(x); }
 };
@@ -33,6 +35,7 @@ struct Tanh {
   static constexpr const char* derivative_latex = R"(f'(x) = 1 - f(x)^2)";
   static constexpr const char* kink = "smooth everywhere (no kink)";
   static constexpr Domain domain{-4.0, 4.0};
+  static constexpr Domain range{-1.0, 1.0};
   using engine_op = ops::Tanh;
   template <class T> static T value(const T& x) { return ops::tanh(x); }
 };
@@ -47,6 +50,7 @@ struct Relu {
       R"(f'(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases})";
   static constexpr const char* kink = "f'(0) = 0 (as PyTorch): a unit with x <= 0 passes no gradient";
   static constexpr Domain domain{-4.0, 4.0};
+  static constexpr Domain range{0.0, std::numeric_limits<double>::infinity()};
   static constexpr std::array<double, 1> kinks{0.0};
   using engine_op = ops::Relu;
   template <class T> static T value(const T& x) { return ops::relu(x); }
@@ -106,6 +110,7 @@ struct Softplus {
   static constexpr const char* derivative_latex = R"(f'(x) = \sigma(x) = \frac{1}{1 + e^{-x}})";
   static constexpr const char* kink = "smooth everywhere (no kink)";
   static constexpr Domain domain{-8.0, 8.0};
+  static constexpr Domain range{0.0, std::numeric_limits<double>::infinity()};
   using engine_op = ops::Softplus;
   template <class T> static T value(const T& x) { return ops::softplus(x); }
 };

@@ -9,6 +9,7 @@
 #include <Eigen/Core>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gradlab/neuron/neuron.hpp"
@@ -43,7 +44,9 @@ struct FitOptions {
 
 /// Trains the neuron on (X, y) with the optimizer. Row k of the trajectory holds the parameters
 /// after k epochs and the mean loss and its full-data gradient there. With the full batch each
-/// epoch is one step, so the run equals train() on the mean loss. Leaves the neuron at the last row.
+/// epoch is one step, so the run equals train() on the mean loss. Stops early, with stop_reason
+/// "diverged", at the first row whose loss or parameters are not finite. Leaves the neuron at the
+/// last row.
 Trajectory fit(Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, Optimizer& optimizer,
                const FitOptions& options = {});
 
@@ -56,5 +59,25 @@ Eigen::VectorXd mean_gradient(const Neuron& neuron, const Eigen::MatrixXd& X, co
 /// The fraction of samples whose prediction f(x) >= 1/2 matches y >= 1/2 (for 0/1 targets). Throws
 /// ShapeError when X has no rows or the shapes do not fit.
 double accuracy(const Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y);
+
+/// Something that went wrong in a run, said in words (and named by `kind` for --json).
+struct TrainingProblem {
+  /// "diverged", "stuck_start" (every gradient exactly 0), "saturated_start", "loss_rose" or
+  /// "target_outside_range"
+  std::string kind;
+  std::string message;
+};
+
+/// What went wrong in the run t of `neuron` (its activation and loss; t's row 0 is the start) on
+/// (X, y), in the order a learner should read them:
+///  * a target outside the outputs the activation can give (Iris labels 0/1/2 with a sigmoid);
+///  * a start where every gradient is exactly 0, or where the activation is saturated at every sample
+///    (its slope below 1% of its peak), so that the loss sits on a plateau (the article's start);
+///  * a divergence: the first epoch whose loss is not finite;
+///  * a loss that rose: it ends above its start, or gave back more than half of its progress.
+/// `target` names y in the messages.
+std::vector<TrainingProblem> diagnose_training(const Trajectory& t, const Neuron& neuron,
+                                               const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                                               std::string_view target = "y");
 
 }  // namespace gradlab

@@ -80,16 +80,26 @@ struct TrainOptions {
 struct Trajectory {
   std::vector<std::string> param_names;  ///< "w", "b" (or "w1".."wd", "b")
   std::vector<TrajectoryRow> rows;
-  std::string stop_reason;  ///< "max epochs", "loss tolerance" or "gradient-norm tolerance"
+  /// "max epochs", "loss tolerance", "gradient-norm tolerance" or "diverged" (a loss or a parameter
+  /// that is not finite: the run stops there)
+  std::string stop_reason;
+  /// Which loss the rows hold: "sum" (train: L = sum_i loss_i, the article's) or "mean" (fit).
+  std::string loss_convention = "sum";
 };
+
+/// True when the row's loss and parameters are all finite numbers.
+bool finite_row(const TrajectoryRow& row);
+/// The last row of a run whose step made a parameter non-finite: its loss and gradient are NaN.
+TrajectoryRow diverged_row(int epoch, const Eigen::VectorXd& theta);
 
 /// Full-batch training: at each epoch, the gradient summed over every sample, then one update from
 /// that same gradient. Leaves the neuron at the last row's parameters.
 Trajectory train(Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, Optimizer& optimizer,
                  const TrainOptions& options = {});
 
-/// Writes the trajectory as CSV with header `epoch,w,b,loss,dL_dw,dL_db` (w1..wd and dL_dw1..dL_dwd
-/// for several inputs), numbers with 17 significant digits.
+/// Writes the trajectory as CSV with header `epoch,w,b,loss_sum,dloss_sum_dw,dloss_sum_db` (or
+/// loss_mean..., after the trajectory's loss convention; w1..wd for several inputs), numbers with 17
+/// significant digits.
 void write_trajectory_csv(std::ostream& out, const Trajectory& trajectory);
 /// The same, into a file; throws Error naming the file when it cannot be written.
 void write_trajectory_csv(const std::string& path, const Trajectory& trajectory);
