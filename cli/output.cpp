@@ -18,7 +18,10 @@
 
 namespace gradlab::cli {
 
-std::string num(double v) { return fmt::format("{}", v); }
+std::string num(double v) {
+  // A NaN's sign bit means nothing (x86 makes -nan from 0/0), so every NaN prints as nan.
+  return std::isnan(v) ? std::string("nan") : fmt::format("{}", v);
+}
 
 void warn_if_not_finite(double v, const std::string& what) {
   static bool warned = false;
@@ -26,7 +29,7 @@ void warn_if_not_finite(double v, const std::string& what) {
   warned = true;
   std::cerr << fmt::format(
       "gradlab: warning: {} is {}; run again with --detect-anomaly to find the op that produced it\n", what,
-      v);
+      num(v));
 }
 
 namespace {
