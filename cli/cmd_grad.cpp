@@ -120,7 +120,7 @@ int run_grad_order(const GradOptions& o) {
     throw Error("--order and --hessian do not go together: --order 2 gives the Hessian's entries");
   DetectAnomaly anomaly(o.e.detect_anomaly);
   const Program program(o.e);
-  const std::vector<Binding> point = parse_bindings(o.e.at);
+  const std::vector<Binding> point = parse_bindings(o.e.at, "--at", true);
   const std::vector<std::size_t> wrt = parse_wrt(o.wrt, point);
   if (wrt.empty()) throw Error("--order needs a variable: give one with --at (and --wrt)");
   const Recording rec(program, point);

@@ -55,7 +55,7 @@ int run_graph(const GraphOptions& o) {
   if (!o.out.empty() && format.empty() && !ends_with(o.out, ".dot"))
     throw Error(fmt::format("-o {}: the file name must end in .dot, .svg or .png", o.out));
   const Program program(o.e);
-  const std::vector<Binding> point = parse_bindings(o.e.at);
+  const std::vector<Binding> point = parse_bindings(o.e.at, "--at", true);
   const Recording rec(program, point);
   const Tape& tape = rec.tape;
   const expr::Evaluator& ev = rec.ev;

@@ -153,7 +153,7 @@ int run_taylor(const TaylorOptions& o) {
                     kMaxTaylorOrder, o.order, kMaxTaylorOrder));
   DetectAnomaly anomaly(o.e.detect_anomaly);
   const Program program(o.e);
-  const std::vector<Binding> point = parse_bindings(o.e.at);
+  const std::vector<Binding> point = parse_bindings(o.e.at, "--at", true);
   const std::vector<std::size_t> wrt = parse_wrt(o.wrt, point);
   if (wrt.empty()) throw Error("taylor needs at least one variable: give it with --at (and --wrt)");
   if (o.order >= 0) return run_taylor_orders(o, program, point, wrt);

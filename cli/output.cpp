@@ -18,10 +18,7 @@
 
 namespace gradlab::cli {
 
-std::string num(double v) {
-  // A NaN's sign bit means nothing (x86 makes -nan from 0/0), so every NaN prints as nan.
-  return std::isnan(v) ? std::string("nan") : fmt::format("{}", v);
-}
+std::string num(double v) { return number_text(v); }
 
 void warn_if_not_finite(double v, const std::string& what) {
   static bool warned = false;

@@ -340,7 +340,10 @@ int run_network_train(const NetworkTrainOptions& n, const SharedTrainOptions& s)
       j["gradient_check"] = {{"agrees", check->passed()},
                              {"autodiff_vs_hand", check->autodiff_vs_hand.abs},
                              {"numeric_vs_hand", check->numeric_vs_hand.abs}};
-    if (!warning.empty()) j["warning"] = warning;
+    // The same shape as the neuron's: a list of {kind, message}.
+    j["warnings"] = Json::array();
+    if (!warning.empty())
+      j["warnings"].push_back({{"kind", h.stopped_early ? "diverged" : "loss_rose"}, {"message", warning}});
     if (h.stopped_early) j["diverged_at_epoch"] = last.epoch;
     print_json(j);
     draw_figures(true);

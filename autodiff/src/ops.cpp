@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <mutex>
 
 namespace gradlab {
@@ -178,20 +179,23 @@ std::string ops::Pow::domain_error(double a, double) {
       a);
 }
 
+std::string number_text(double v) { return std::isnan(v) ? std::string("nan") : fmt::format("{}", v); }
+
 namespace detail {
 // "input 0.5", "inputs 1, 2" or "input 0.5 and parameter 3", for error messages.
 std::string describe_inputs(const Tape& t, Index a, Index b) {
   if (a == kNoParent) return "no inputs";
-  if (b == kNoParent) return fmt::format("input {}", t.value(a));
-  if (b >= kParamTag) return fmt::format("input {} and parameter {}", t.value(a), t.parameter(b));
-  return fmt::format("inputs {}, {}", t.value(a), t.value(b));
+  if (b == kNoParent) return fmt::format("input {}", number_text(t.value(a)));
+  if (b >= kParamTag)
+    return fmt::format("input {} and parameter {}", number_text(t.value(a)), number_text(t.parameter(b)));
+  return fmt::format("inputs {}, {}", number_text(t.value(a)), number_text(t.value(b)));
 }
 
 void throw_forward_anomaly(const Tape& tape, OpId op, Index a, Index b, double value) {
   AnomalyError::Facts facts{
       AnomalyError::Phase::Forward, op_info(op).name, static_cast<Index>(tape.size()), a, value, 0.0};
   throw AnomalyError(fmt::format("anomaly: '{}' produced {} in the forward pass from {}", op_info(op).name,
-                                 value, describe_inputs(tape, a, b)),
+                                 number_text(value), describe_inputs(tape, a, b)),
                      std::move(facts));
 }
 }  // namespace detail

@@ -105,7 +105,8 @@ void check_root(const Tape& t, Index root, const char* what) {
   throw AnomalyError(
       fmt::format("anomaly: the backward pass of '{}' (node {}, {}, upstream adjoint {}) produced {} for the "
                   "adjoint of node {}",
-                  op, i, detail::describe_inputs(t, t.parent_a(i), t.node(i).b), g, adj, bad),
+                  op, i, detail::describe_inputs(t, t.parent_a(i), t.node(i).b), number_text(g),
+                  number_text(adj), bad),
       {AnomalyError::Phase::Backward, op, i, bad, adj, g});
 }
 

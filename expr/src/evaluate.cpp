@@ -159,7 +159,7 @@ std::string Evaluator::values_in(const Expression& e, std::size_t node) const {
     const Var* v = lookup(name);
     if (v == nullptr) continue;
     try {
-      parts.push_back(fmt::format("{}={}", name, tape_->value(tape_->check(*v))));
+      parts.push_back(fmt::format("{}={}", name, number_text(tape_->value(tape_->check(*v)))));
     } catch (const TapeError&) {  // a binding from before a clear(): it has no value to show
     }
   }
@@ -199,8 +199,8 @@ void Evaluator::fail_at(const Expression& e, std::size_t node, const std::except
   const std::string shown = caret_display(e.source(), n.begin);
   if (const auto* anomaly = dynamic_cast<const AnomalyError*>(&cause); anomaly != nullptr) {
     AnomalyError::Facts facts = anomaly->facts();
-    throw AnomalyError(fmt::format("anomaly: {} produced {} in the forward pass{}\n{}", pos, facts.value,
-                                   values_in(e, node), shown),
+    throw AnomalyError(fmt::format("anomaly: {} produced {} in the forward pass{}\n{}", pos,
+                                   number_text(facts.value), values_in(e, node), shown),
                        std::move(facts));
   }
   const std::string msg = fmt::format("{}{}: {}\n{}", pos, values_in(e, node), cause.what(), shown);

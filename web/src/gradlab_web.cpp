@@ -183,7 +183,7 @@ template <class F> Json with_parsed(const Json& s, F f) {
     return {{"error", e.what()}, {"reason", e.reason()}, {"column", e.column()}, {"field", "expr"}};
   }
   try {
-    p.point = cli::parse_bindings(p.options.at);
+    p.point = cli::parse_bindings(p.options.at, "--at", true);
   } catch (const expr::ParseError& e) {
     return {{"error", e.what()}, {"reason", e.reason()}, {"column", e.column()}, {"field", "at"}};
   }
