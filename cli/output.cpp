@@ -1,5 +1,7 @@
 #include "output.hpp"
 
+#include "gradlab/autodiff/number_text.hpp"
+
 #include <fmt/format.h>
 #include <unistd.h>
 

@@ -1,6 +1,7 @@
 // The op table (built-in primitives, then registered ones), the run-time apply by op id, and the
 // messages of the primitives' domain checks.
 #include "gradlab/autodiff/ops.hpp"
+#include "gradlab/autodiff/number_text.hpp"
 
 #include <fmt/format.h>
 

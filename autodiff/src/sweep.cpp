@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gradlab/autodiff/matrix.hpp"
+#include "gradlab/autodiff/number_text.hpp"
 #include "gradlab/autodiff/ops.hpp"
 
 namespace gradlab {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "gradlab/autodiff/number_text.hpp"
 #include "gradlab/expr.hpp"
 
 namespace gradlab::expr {

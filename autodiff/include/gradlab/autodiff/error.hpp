@@ -8,10 +8,6 @@
 
 namespace gradlab {
 
-/// v as text in messages: the shortest form that reads back to the same double, and every NaN as
-/// "nan" (the sign bit of a NaN means nothing; x86 makes -nan from 0/0).
-std::string number_text(double v);
-
 /// Base class of every error gradlab throws; catch this one to catch them all.
 class Error : public std::runtime_error {
  public:
