@@ -311,7 +311,8 @@ int run_check(CheckOptions& o) {
   if (!(o.rtol >= 0) || !(o.atol >= 0)) throw Error("--rtol and --atol must be >= 0");
   Program program(o.e);
   program.add(o.claim, "--claim");
-  const std::vector<Binding> fixed = parse_bindings(o.e.at.empty() ? std::vector<std::string>{} : o.e.at, "--at", true);
+  const std::vector<Binding> fixed =
+      parse_bindings(o.e.at.empty() ? std::vector<std::string>{} : o.e.at, "--at", true);
 
   // The point: the --at values, then every other free variable, sampled in its range.
   std::vector<Binding> point = fixed;
