@@ -303,6 +303,7 @@ class Diagnosis {
 struct PointResult {
   std::vector<Binding> point;
   double claim = 0, autodiff = 0, central = 0;
+  bool claim_undefined = false;  ///< an op of the claim is outside its domain: claim has no value
 };
 
 int run_check(CheckOptions& o) {
@@ -337,10 +338,11 @@ int run_check(CheckOptions& o) {
     return lo + (hi - lo) * static_cast<double>(rng() >> 11) * 0x1.0p-53;
   };
 
-  long long matched = 0, failed = 0, kinks = 0, nonfinite = 0, claim_nonfinite = 0;
+  long long matched = 0, failed = 0, kinks = 0, nonfinite = 0, claim_nonfinite = 0, claim_undefined_count = 0;
   double worst_error = -1, closest = -1;
-  PointResult worst, first_nonfinite_claim;
+  PointResult worst, first_nonfinite_claim, first_undefined_claim;
   std::string nonfinite_where;
+  std::optional<expr::ExprDomainError> undefined_error;  // at the first point where the claim is undefined
   std::vector<std::pair<std::string, long long>> kink_counts;  // in order of first skip
   Diagnosis diagnosis;
   Tape tape;
@@ -358,6 +360,7 @@ int run_check(CheckOptions& o) {
     double f = 0, ad = 0, claim = 0, central = 0, h = 0;
     std::optional<std::string> kink;
     std::string claim_where;
+    std::optional<expr::ExprDomainError> claim_undefined;  // the claim's op outside its domain here
     try {
       // The central difference first (it re-records the program), then the recording that is read.
       // The step balances truncation and rounding (h^3 ~ eps; h^4 ~ eps for a second derivative), and
@@ -384,8 +387,16 @@ int run_check(CheckOptions& o) {
       std::vector<double> adj;
       ev.backward(root, adj);
       f = tape.value(root);
-      claim = tape.value(r.extras[0].index());
-      if (!std::isfinite(claim)) claim_where = where_not_finite(tape, ev, r.extras[0].index());
+      // The claim on its own: where it is undefined and the expression is not, the claim is wrong.
+      try {
+        const Var c = program.record_extra(ev, 0);
+        claim = tape.value(c.index());
+        if (!std::isfinite(claim)) claim_where = where_not_finite(tape, ev, c.index());
+      } catch (const expr::ExprDomainError& e) {
+        if (o.e.detect_anomaly) throw;
+        claim = std::numeric_limits<double>::quiet_NaN();
+        claim_undefined = e;
+      }
       bool kinked = false;  // the tangents are worth computing only when some op has a kink
       for (Index i = 0; i <= root && !kinked; ++i) kinked = op_info(tape.op(i)).kink_distance != nullptr;
       if (kinked)
@@ -419,6 +430,14 @@ int run_check(CheckOptions& o) {
     for (const Binding& b : point) values.emplace_back(b.name, b.value);
     for (const std::string& name : program.let_names())
       if (const Var* v = ev.lookup(name); v != nullptr) values.emplace_back(name, tape.value(v->index()));
+    if (claim_undefined) {  // autodiff is finite here: a claim without a value is wrong
+      ++failed;
+      if (claim_undefined_count++ == 0) {
+        first_undefined_claim = {point, claim, ad, central, true};
+        undefined_error = std::move(claim_undefined);
+      }
+      continue;
+    }
     if (!std::isfinite(claim)) {  // autodiff is finite here: a claim that is not is wrong
       ++failed;
       if (claim_nonfinite++ == 0) {
@@ -443,7 +462,8 @@ int run_check(CheckOptions& o) {
     // point where the derivative is near 0 is not picked for a tiny absolute slip.
     if (error > worst_error) worst_error = error, worst = {point, claim, ad, central};
   }
-  if (failed > 0 && worst_error < 0) worst = first_nonfinite_claim;
+  if (failed > 0 && worst_error < 0)
+    worst = claim_nonfinite > 0 ? first_nonfinite_claim : first_undefined_claim;
 
   const long long checked = matched + failed;
   const bool ok = failed == 0 && checked > 0;
@@ -465,6 +485,15 @@ int run_check(CheckOptions& o) {
                 claim_nonfinite, claim_nonfinite == 1 ? "" : "s", wrt.label,
                 describe_point(first_nonfinite_claim.point), num(first_nonfinite_claim.claim),
                 num(first_nonfinite_claim.autodiff), nonfinite_where);
+  const std::string claim_undefined_text =
+      claim_undefined_count == 0
+          ? ""
+          : fmt::format(
+                "The claim is undefined at {} point{} where the autodiff {} is finite: first at {} "
+                "(autodiff {}), where {} is outside its domain: {}.",
+                claim_undefined_count, claim_undefined_count == 1 ? "" : "s", wrt.label,
+                describe_point(first_undefined_claim.point), num(first_undefined_claim.autodiff),
+                undefined_error->where(), undefined_error->reason());
   if (o.e.json) {
     Json at = Json::object();
     for (const Binding& b : worst.point) at[b.name] = b.value;
@@ -476,15 +505,16 @@ int run_check(CheckOptions& o) {
            {"matched", matched},
            {"failed", failed},
            {"claim_not_finite", claim_nonfinite},
+           {"claim_undefined", claim_undefined_count},
            {"skipped_kinks", kinks},
            {"skipped_kinks_at", kinks_at},
            {"skipped_not_finite", nonfinite}};
     if (checked > 0)
       j["worst"] = Json{{"at", at},
-                        {"claim", worst.claim},
+                        {"claim", worst.claim_undefined ? Json(nullptr) : Json(worst.claim)},
                         {"autodiff", worst.autodiff},
                         {"central_difference", worst.central},
-                        {"ratio", ratio}};
+                        {"ratio", worst.claim_undefined ? Json(nullptr) : Json(ratio)}};
     j["constant_ratio"] = constant_ratio ? Json(*constant_ratio) : Json(nullptr);
     j["diagnosis"] = diagnosis_text.empty() ? Json(nullptr) : Json(diagnosis_text);
     print_json(j);
@@ -509,11 +539,13 @@ int run_check(CheckOptions& o) {
                              wrt.label, failed, checked, skipped);
   print_kinks();
   std::cout << fmt::format("{} point: {}\n", ok ? "closest call" : "worst", describe_point(worst.point));
-  std::cout << fmt::format("  claim              = {}\n", num(worst.claim));
+  std::cout << fmt::format("  claim              = {}\n",
+                           worst.claim_undefined ? "undefined" : num(worst.claim));
   std::cout << fmt::format("  autodiff           = {}\n", num(worst.autodiff));
   std::cout << fmt::format("  central difference = {}\n", num(worst.central));
-  std::cout << fmt::format("  claim / autodiff   = {}\n", num(ratio));
+  std::cout << fmt::format("  claim / autodiff   = {}\n", worst.claim_undefined ? "undefined" : num(ratio));
   if (!claim_nonfinite_text.empty()) std::cout << claim_nonfinite_text << '\n';
+  if (!claim_undefined_text.empty()) std::cout << claim_undefined_text << '\n';
   if (!diagnosis_text.empty()) std::cout << diagnosis_text << '\n';
   return ok ? 0 : 1;
 }
@@ -541,7 +573,8 @@ Command add_check(CLI::App& app) {
   sub->add_option("--atol", o->atol, "absolute tolerance")->capture_default_str();
   sub->footer(
       "Exit code 0 when claim = autodiff, or |claim - autodiff| <= atol + rtol |autodiff|, at every checked\n"
-      "point, 1 otherwise. A claim that is NaN or infinite where autodiff is finite fails.\n"
+      "point, 1 otherwise. A claim that is NaN, infinite or undefined (x^y with x <= 0) where autodiff is\n"
+      "finite fails.\n"
       "On failure it prints the worst point with the claim, the autodiff value, the central difference and\n"
       "their ratio, and reads the ratio: -1 (a flipped sign), a constant, 1/x (a factor x is missing).\n"
       "A point is skipped only where the value or autodiff is not finite, or where an op with a kink\n"

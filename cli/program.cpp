@@ -65,9 +65,10 @@ Program::Recorded Program::record(expr::Evaluator& ev, const std::vector<Binding
   }
   for (const auto& [name, e] : lets_) ev.define(name, *e);
   r.root = ev.evaluate(*main_);
-  for (const auto& e : extras_) r.extras.push_back(ev.evaluate(*e));
   return r;
 }
+
+Var Program::record_extra(expr::Evaluator& ev, std::size_t k) const { return ev.evaluate(*extras_.at(k)); }
 
 Recording::Recording(const Program& program, const std::vector<Binding>& point)
     : r(program.record(ev, point)), root(r.root.index()) {

@@ -32,10 +32,12 @@ class Program {
   struct Recorded {
     std::vector<Var> inputs;  ///< one per point entry, in order
     Var root;                 ///< the main expression
-    std::vector<Var> extras;  ///< one per add()ed expression
   };
-  /// Records inputs for `point`, the lets, the main expression and the extras on ev's tape.
+  /// Records inputs for `point`, the lets and the main expression on ev's tape.
   Recorded record(expr::Evaluator& ev, const std::vector<Binding>& point) const;
+  /// Records the add()ed expression k on ev's tape, after record(ev, ...): a claim is recorded on its
+  /// own, so that an error in it (a DomainError) is told apart from one in the expression.
+  Var record_extra(expr::Evaluator& ev, std::size_t k) const;
 
  private:
   std::vector<std::pair<std::string, std::unique_ptr<expr::Expression>>> lets_;

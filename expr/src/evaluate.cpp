@@ -205,7 +205,7 @@ void Evaluator::fail_at(const Expression& e, std::size_t node, const std::except
                        std::move(facts));
   }
   const std::string msg = fmt::format("{}{}: {}\n{}", pos, values_in(e, node), cause.what(), shown);
-  if (dynamic_cast<const DomainError*>(&cause) != nullptr) throw DomainError(msg);
+  if (dynamic_cast<const DomainError*>(&cause) != nullptr) throw ExprDomainError(msg, pos, cause.what());
   throw Error(msg);
 }
 

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "gradlab/autodiff/ops.hpp"
@@ -49,6 +50,23 @@ class ParseError : public Error {
 
  private:
   std::size_t column_;
+  std::string reason_;
+};
+
+/// An op applied outside its domain at a place in an expression (x^y with x <= 0): the message names
+/// the place, the values and the reason, and shows the source; where() and reason() are those parts
+/// alone, for a front end that words its own sentence (gradlab check: "the claim is undefined").
+class ExprDomainError : public DomainError {
+ public:
+  ExprDomainError(const std::string& message, std::string where, std::string reason)
+      : DomainError(message), where_(std::move(where)), reason_(std::move(reason)) {}
+  /// "`x^y` at column 5 of --claim"
+  [[nodiscard]] const std::string& where() const { return where_; }
+  /// The engine's reason ("a variable exponent needs a positive base ..."), without the place.
+  [[nodiscard]] const std::string& reason() const { return reason_; }
+
+ private:
+  std::string where_;
   std::string reason_;
 };
 
@@ -122,7 +140,8 @@ class Evaluator {
   /// has no variable (`--let c=2`), name is a constant: `x^c` is x to a constant power, as `x^2` is.
   Var define(const std::string& name, const Expression& e);
   /// Records e on the tape and returns its root. Throws ParseError for an unbound name, and
-  /// rethrows engine errors (AnomalyError, DomainError) with the position of the op that failed.
+  /// rethrows engine errors (AnomalyError, DomainError as ExprDomainError) with the position of the op
+  /// that failed.
   Var evaluate(const Expression& e);
   /// The Var bound to name, or nullptr.
   [[nodiscard]] const Var* lookup(std::string_view name) const;
