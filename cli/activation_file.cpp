@@ -26,6 +26,7 @@
 #include "gradlab/autodiff/higher_order.hpp"
 #include "gradlab/autodiff/matrix_ops.hpp"
 #include "gradlab/expr.hpp"
+#include "gradlab/expr_walk.hpp"
 #include "gradlab/neuron/activation.hpp"
 #include "output.hpp"
 
@@ -60,143 +61,35 @@ std::mutex& definitions_mutex() {
 
 // ---- evaluating a definition on doubles, Vars or matrix nodes ------------------------------------
 
-/// An operand: a literal stays a plain number (folded), anything that depends on the parameter is a T.
-template <class T> struct Operand {
-  T v{};
-  bool constant = false;
-  double c = 0.0;
+/// The walk's context for a definition (expr_walk.hpp): its one parameter is x, and a constant
+/// subexpression is folded to a number (it runs inside sweeps, once per fused node, and keeps no
+/// origins); an engine error goes on as it is (the checks on load name the file's line).
+template <class T> struct DefinitionContext {
+  const T& x;
+  static constexpr bool fold = true;
+  [[nodiscard]] expr::Operand<T> name(const expr::Expression& /*e*/, std::size_t /*node*/) const {
+    return {x, true, false, 0.0};  // the parameter: the only name (checked when loaded)
+  }
+  T constant(double c, std::size_t /*node*/) const {
+    if constexpr (std::is_same_v<T, MatVar>)
+      return x * 0.0 + c;  // a constant function, shaped like x
+    else
+      return T(c);
+  }
+  void before(std::size_t /*node*/) const {}
+  void after(std::size_t /*node*/) const {}
+  [[noreturn]] void fail(const expr::Expression& /*e*/, std::size_t /*node*/,
+                         const std::exception& /*err*/) const {
+    throw;  // called while the walk handles the error: it goes on unchanged
+  }
 };
 
-template <class T> T lift(const Operand<T>& a) {
-  if (!a.constant) return a.v;
-  if constexpr (std::is_same_v<T, double>)
-    return a.c;
-  else if constexpr (std::is_same_v<T, Var>)
-    return Var(a.c);
-  else
-    throw Error("internal: a constant operand reached a matrix op");  // folded before, see apply_binary
-}
-
-template <class T> T apply_binary(OpId id, const Operand<T>& a, const Operand<T>& b) {
-  const OpInfo& info = op_info(id);
-  if constexpr (std::is_same_v<T, double>) {
-    if (info.check_domain != nullptr) info.check_domain(a.v, b.v);
-    return info.value2(a.v, b.v);
-  } else {
-    switch (static_cast<ops::Builtin>(id)) {  // the operators take a plain number on either side
-      case ops::Builtin::Add:
-        return a.constant ? a.c + b.v : (b.constant ? a.v + b.c : a.v + b.v);
-      case ops::Builtin::Sub:
-        return a.constant ? a.c - b.v : (b.constant ? a.v - b.c : a.v - b.v);
-      case ops::Builtin::Mul:
-        return a.constant ? a.c * b.v : (b.constant ? a.v * b.c : a.v * b.v);
-      case ops::Builtin::Div:
-        return a.constant ? a.c / b.v : (b.constant ? a.v / b.c : a.v / b.v);
-      default:
-        break;
-    }
-    if constexpr (std::is_same_v<T, Var>) {
-      return apply(id, lift(a), lift(b));
-    } else {  // a matrix node: max and min with a number or a matrix; other binary ops have no matrix form
-      if (id == static_cast<OpId>(ops::Builtin::Max) || id == static_cast<OpId>(ops::Builtin::Min)) {
-        const bool is_max = id == static_cast<OpId>(ops::Builtin::Max);
-        const Operand<T>& m = a.constant ? b : a;  // max and min are symmetric
-        const Operand<T>& o = a.constant ? a : b;
-        if (!o.constant) return is_max ? apply<ops::Max>(a.v, b.v) : apply<ops::Min>(a.v, b.v);
-        return is_max ? apply<ops::Max>(m.v, Var(o.c)) : apply<ops::Min>(m.v, Var(o.c));
-      }
-      throw Error(
-          fmt::format("'{}' with two arguments has no matrix form yet; a file-defined activation that "
-                      "uses it works on scalars only",
-                      info.name));
-    }
-  }
-}
-
 /// The expression e with its one parameter equal to x: a double, a Var recorded on the active tape,
-/// or a matrix node. A small evaluator of its own (not expr::Evaluator): it keeps no per-node origins
-/// (it runs inside sweeps, once per fused node) and it also evaluates on plain doubles and matrices.
+/// or a matrix node. The language's own walk, so a definition may use everything an expression may.
 template <class T> T evaluate_on(const expr::Expression& e, const T& x) {
-  std::vector<Operand<T>> stack;
-  for (const expr::Node& n : e.nodes()) {
-    if (n.kind == expr::NodeKind::Number) {
-      stack.push_back({T{}, true, e.numbers()[n.payload]});
-      continue;
-    }
-    if (n.kind == expr::NodeKind::Name) {  // the parameter: the only name (checked when loaded)
-      stack.push_back({x, false, 0.0});
-      continue;
-    }
-    if (n.nargs == 0 || n.nargs > 2 ||
-        stack.size() < n.nargs)  // a node of a kind this evaluator does not know
-      throw Error(fmt::format("'{}' with {} arguments is not supported in an activation defined in a file",
-                              e.text(static_cast<std::size_t>(&n - e.nodes().data())), n.nargs));
-    Operand<T> b = n.nargs == 2 ? stack.back() : Operand<T>{};
-    if (n.nargs == 2) stack.pop_back();
-    Operand<T> a = stack.back();
-    stack.pop_back();
-    if (a.constant && (n.nargs == 1 || b.constant)) {  // fold a constant subexpression to a number
-      const Operand<double> ca{a.c, true, a.c}, cb{b.c, true, b.c};
-      double r = 0;
-      if (n.kind == expr::NodeKind::Pow) {
-        r = std::pow(a.c, b.c);
-      } else if (n.nargs == 1) {
-        const OpInfo& info = op_info(n.op);
-        r = info.arity == ops::Arity::UnaryParam ? info.value2(a.c, info.default_param) : info.value1(a.c);
-      } else {
-        r = op_info(n.op).arity == ops::Arity::UnaryParam ? op_info(n.op).value2(a.c, b.c)
-                                                          : apply_binary<double>(n.op, ca, cb);
-      }
-      stack.push_back({T{}, true, r});
-      continue;
-    }
-    T out{};
-    if (n.kind == expr::NodeKind::Pow) {
-      if constexpr (std::is_same_v<T, double>) {
-        if (!b.constant) ops::check_domain<ops::Pow>(lift(a), lift(b));
-        out = std::pow(lift(a), lift(b));
-      } else if constexpr (std::is_same_v<T, Var>) {
-        out = b.constant ? pow(lift(a), b.c) : (a.constant ? pow(a.c, b.v) : pow(a.v, b.v));
-      } else {
-        if (!b.constant) throw Error("a variable exponent has no matrix form yet (x^2 works, 2^x does not)");
-        out = pow(a.v, b.c);
-      }
-    } else {
-      const OpInfo& info = op_info(n.op);
-      if (n.nargs == 1 && info.arity == ops::Arity::UnaryParam) {
-        if constexpr (std::is_same_v<T, double>)
-          out = info.value2(a.v, info.default_param);
-        else
-          out = apply(n.op, a.v, info.default_param);
-      } else if (n.nargs == 1) {
-        if constexpr (std::is_same_v<T, double>)
-          out = info.value1(a.v);
-        else
-          out = apply(n.op, a.v);
-      } else if (info.arity == ops::Arity::UnaryParam) {
-        if (!b.constant)
-          throw Error(
-              fmt::format("the parameter of {} must be a constant (it is not differentiated)", info.name));
-        if constexpr (std::is_same_v<T, double>)
-          out = info.value2(lift(a), b.c);
-        else
-          out = apply(n.op, a.v, b.c);
-      } else {
-        if constexpr (std::is_same_v<T, double>)
-          out = apply_binary<double>(n.op, {lift(a), false, 0.0}, {lift(b), false, 0.0});
-        else
-          out = apply_binary<T>(n.op, a, b);
-      }
-    }
-    stack.push_back({out, false, 0.0});
-  }
-  const Operand<T>& r = stack.back();
-  if constexpr (std::is_same_v<T, MatVar>) {
-    if (r.constant) return x * 0.0 + r.c;  // a constant function, shaped like x
-    return r.v;
-  } else {
-    return lift(r);
-  }
+  const DefinitionContext<T> cx{x};
+  expr::Operand<T> r = expr::walk<T>(e, cx);
+  return r.has_v ? r.v : cx.constant(r.c, r.node);
 }
 
 // ---- the generated code of one slot --------------------------------------------------------------
@@ -274,7 +167,15 @@ template <std::size_t S> struct SlotOp {  // y = f(x);  dy/dx = f'(x), both from
   static Var composite_fn(const Var& x, double /*alpha*/) { return evaluate_on<Var>(*slot(S).value, x); }
   static Var d_var_fn(const Var& x, double /*alpha*/) { return slot_derivative(S, x); }
   static MatVar composite_matrix_fn(const MatVar& x, double /*alpha*/) {
-    return evaluate_on<MatVar>(*slot(S).value, x);
+    try {
+      return evaluate_on<MatVar>(*slot(S).value, x);
+    } catch (const DomainError&) {  // a value outside a domain: said by the op, with the value
+      throw;
+    } catch (const AnomalyError&) {
+      throw;
+    } catch (const Error& e) {  // what has no matrix form yet, named with the definition's place
+      throw Error(fmt::format("{}: {}: {}", slot(S).where, slot(S).name, e.what()));
+    }
   }
 
   /// The engine op's row and the activation record of slot S.
@@ -389,6 +290,13 @@ std::unique_ptr<expr::Expression> parse_at(const std::string& file, std::size_t 
       fail(file, line, offset + n.begin + 1,
            fmt::format("unknown name '{}': a definition may use only its parameter '{}' (and pi)",
                        e->names()[n.payload], param));
+  // What the walk refuses whatever the value (a parameter of leaky_relu that is not a constant), at
+  // its column; values outside a domain are the checks' business.
+  try {
+    evaluate_on<double>(*e, 1.0);
+  } catch (const expr::ParseError& err) {
+    fail(file, line, offset + err.column(), err.reason());
+  } catch (const Error&) {}
   return e;
 }
 

@@ -7,6 +7,7 @@
 
 #include "gradlab/autodiff/number_text.hpp"
 #include "gradlab/expr.hpp"
+#include "gradlab/expr_walk.hpp"
 
 namespace gradlab::expr {
 
@@ -47,107 +48,58 @@ const Evaluator::Origin* Evaluator::origin(Index i) const {
   return i < origins_.size() && origins_[i].expr != nullptr ? &origins_[i] : nullptr;
 }
 
-namespace {
-/// An operand during evaluation: a literal stays a double until an op needs it on the tape.
-struct Operand {
-  Var var;
-  double constant = 0;
-  bool is_constant = false;  ///< no variable below this node
-  std::uint32_t node = 0;    ///< the syntax-tree node it came from
-};
-}  // namespace
-
 Var Evaluator::evaluate(const Expression& e) { return record(e, nullptr); }
 
-Var Evaluator::record(const Expression& e, bool* constant) {
-  Tape& t = *tape_;
-  const std::vector<Node>& nodes = e.nodes();
-  // Resolve each distinct name once; an unbound name is reported at its first use. A --let whose
-  // definition has no variable in it (--let c=2) is a constant, as the number would be.
-  std::vector<const Var*> resolved(e.names().size());
-  std::vector<bool> constant_name(e.names().size());
-  for (std::size_t k = 0; k < resolved.size(); ++k) {
-    resolved[k] = lookup(e.names()[k]);
-    constant_name[k] = constants_.count(e.names()[k]) != 0;
-  }
+/// The walk's context for recording on the tape: names from the scope, every constant and op on the
+/// tape with its origin, engine errors with the op's position.
+struct Evaluator::Recorder {
+  Evaluator& ev;
+  const Expression& e;
+  std::vector<const Var*> resolved;    ///< by name index: its binding, or null
+  std::vector<bool> constant_name;     ///< by name index: a --let without a variable
+  std::size_t start = 0;               ///< the tape's size before the current op
+  static constexpr bool fold = false;  // each constant and op is shown on the tape (explain, graph)
 
-  std::vector<Operand> stack;
-  auto on_tape = [&](Operand& x) -> const Var& {
-    if (!x.var.valid()) {
-      x.var = t.constant(x.constant);
-      set_origin(x.var.index(), e, x.node);
+  Recorder(Evaluator& evaluator, const Expression& expression) : ev(evaluator), e(expression) {
+    // Resolve each distinct name once; an unbound name is reported at its first use. A --let whose
+    // definition has no variable in it (--let c=2) is a constant, as the number would be.
+    for (const std::string& name : e.names()) {
+      resolved.push_back(ev.lookup(name));
+      constant_name.push_back(ev.constants_.count(name) != 0);
     }
-    return x.var;
-  };
-  for (std::size_t i = 0; i < nodes.size(); ++i) {
-    const Node& n = nodes[i];
-    if (n.kind == NodeKind::Number) {
-      stack.push_back({Var(), e.numbers()[n.payload], true, static_cast<std::uint32_t>(i)});
-      continue;
-    }
-    if (n.kind == NodeKind::Name) {
-      const Var* v = resolved[n.payload];
-      if (v == nullptr)
-        throw ParseError(e.source(), n.begin,
-                         fmt::format("unbound variable '{}': it has no value and no definition before this "
-                                     "expression",
-                                     e.names()[n.payload]),
-                         e.context());
-      stack.push_back({*v, 0, constant_name[n.payload], static_cast<std::uint32_t>(i)});
-      continue;
-    }
-    Operand a = stack[stack.size() - n.nargs];
-    Operand b = n.nargs >= 2 ? stack.back() : Operand{};
-    // a call with more arguments than its op's node takes (max(a, b, c), softplus(x, beta)): n-ary form
-    const bool nary = n.kind == NodeKind::Op && op_info(n.op).nary != nullptr &&
-                      n.nargs > (op_info(n.op).arity == ops::Arity::Unary ? 1 : 2);
-    std::vector<Var> all;
-    bool all_constant = true;
-    for (std::size_t k = stack.size() - n.nargs; k < stack.size(); ++k) {
-      all_constant = all_constant && stack[k].is_constant;
-      if (nary) all.push_back(on_tape(stack[k]));
-    }
-    stack.resize(stack.size() - n.nargs);
-    const std::size_t before = t.size();
-    Var out;
-    // A constant operand's value, whether it is a literal or a constant --let on the tape.
-    auto value_of = [&](const Operand& x) { return x.var.valid() ? t.value(x.var.index()) : x.constant; };
-    try {
-      // The operands go on the tape one statement at a time, first a then b: the order of a function's
-      // arguments is unspecified in C++, and constants must be numbered in reading order everywhere.
-      const bool param =
-          n.kind == NodeKind::Pow ? b.is_constant : op_info(n.op).arity == ops::Arity::UnaryParam;
-      if (nary) {
-        out = gradlab::apply(n.op, std::span<const Var>(all));  // its operands are on the tape already
-      } else {
-        const Var& va = on_tape(a);
-        if (n.kind == NodeKind::Pow) {
-          // x^p with a constant exponent records PowC; a variable exponent (ops::Pow) needs a positive base.
-          out = param ? pow(va, value_of(b)) : pow(va, on_tape(b));
-        } else if (n.nargs == 1 && param) {
-          out = apply(n.op, va, op_info(n.op).default_param);
-        } else if (n.nargs == 1) {
-          out = apply(n.op, va);
-        } else {
-          if (param && !b.is_constant)
-            throw ParseError(e.source(), nodes[e.child(i, 1)].begin,
-                             fmt::format("the parameter of {} must be a constant (it is not differentiated)",
-                                         op_info(n.op).name),
-                             e.context());
-          out = param ? apply(n.op, va, value_of(b)) : apply(n.op, va, on_tape(b));
-        }
-      }
-    } catch (const ParseError&) {
-      throw;
-    } catch (const Error& err) {
-      fail_at(e, i, err);
-    }
-    for (std::size_t k = before; k < t.size(); ++k)
-      if (origin(static_cast<Index>(k)) == nullptr) set_origin(static_cast<Index>(k), e, i);
-    stack.push_back({out, 0, all_constant, static_cast<std::uint32_t>(i)});
   }
-  if (constant != nullptr) *constant = stack.back().is_constant;
-  return on_tape(stack.back());
+  Operand<Var> name(const Expression& /*e*/, std::size_t i) const {
+    const Node& n = e.nodes()[i];
+    const Var* v = resolved[n.payload];
+    if (v == nullptr)
+      throw ParseError(e.source(), n.begin,
+                       fmt::format("unbound variable '{}': it has no value and no definition before this "
+                                   "expression",
+                                   e.names()[n.payload]),
+                       e.context());
+    const bool constant = constant_name[n.payload];
+    return {*v, true, constant, constant ? v->value() : 0.0};
+  }
+  Var constant(double c, std::size_t node) const {
+    const Var v = ev.tape_->constant(c);
+    ev.set_origin(v.index(), e, node);
+    return v;
+  }
+  void before(std::size_t /*node*/) { start = ev.tape_->size(); }
+  void after(std::size_t node) const {
+    for (std::size_t k = start; k < ev.tape_->size(); ++k)
+      if (ev.origin(static_cast<Index>(k)) == nullptr) ev.set_origin(static_cast<Index>(k), e, node);
+  }
+  [[noreturn]] void fail(const Expression& /*e*/, std::size_t node, const std::exception& err) const {
+    ev.fail_at(e, node, err);
+  }
+};
+
+Var Evaluator::record(const Expression& e, bool* constant) {
+  Recorder recorder(*this, e);
+  Operand<Var> root = walk<Var>(e, recorder);
+  if (constant != nullptr) *constant = root.is_constant;
+  return root.has_v ? root.v : recorder.constant(root.c, root.node);
 }
 
 std::string Evaluator::values_in(const Expression& e, std::size_t node) const {

@@ -129,6 +129,9 @@ BOOST_AUTO_TEST_CASE(errors_name_line_and_column) {
   BOOST_TEST(contains(load_error("params", "t_p(x, y) = x\n"), ":1:6: expected ')'"));
   BOOST_TEST(contains(load_error("domain", "t_d(x) = x\ndomain: 1, 0\n"), ":2:1: domain: write two numbers"));
   BOOST_TEST(contains(load_error("noeq", "t_e(x) x\n"), ":1:8: expected '='"));
+  // what the language refuses whatever the value is refused on load, at its column in the file
+  BOOST_TEST(contains(load_error("param", "t_pa(x) = leaky_relu(x, x)\n"),
+                      ":1:25: the parameter of leaky_relu must be a constant"));
   const std::string missing = "/nonexistent/gradlab_activations.txt";
   try {
     load_activation_file(missing);
@@ -149,6 +152,27 @@ BOOST_AUTO_TEST_CASE(definitions_build_on_each_other) {
     BOOST_TEST(derivative(f, x0, 1) == 4 * x0 * x0 * x0 + std::cos(x0), boost::test_tools::tolerance(1e-13));
     BOOST_TEST(derivative(f, x0, 2) == 12 * x0 * x0 - std::sin(x0), boost::test_tools::tolerance(1e-13));
     BOOST_TEST(derivative(f, x0, 3) == 24 * x0 - std::cos(x0), boost::test_tools::tolerance(1e-12));
+  }
+}
+
+// A definition is evaluated by the language's own walk (expr_walk.hpp): n-ary calls, a^b with a
+// variable exponent and constant subexpressions work in a file as in an expression.
+BOOST_AUTO_TEST_CASE(a_definition_has_the_whole_language) {
+  BOOST_TEST(load_error("nary",
+                        "t_max3(x) = max(x, 0.5*x, -1)\n"
+                        "t_lse(x) = logsumexp(x, 0, 2*x) + 2^x + 2*3\n") == "");
+  const auto max3 = find_op("t_max3"), lse = find_op("t_lse");
+  BOOST_TEST_REQUIRE((max3.has_value() && lse.has_value()));
+  for (const double x0 : {-3.0, -1.5, 0.5, 2.0}) {
+    const auto f = [&](const Var& v) { return apply(*max3, v); };
+    BOOST_TEST(derivative(f, x0, 0) == std::max({x0, 0.5 * x0, -1.0}));
+    BOOST_TEST(derivative(f, x0, 1) == (x0 > 0 ? 1.0 : x0 > -2 ? 0.5 : 0.0));
+    const auto g = [&](const Var& v) { return apply(*lse, v); };
+    const double ex = std::exp(x0), e2x = std::exp(2 * x0), sum = 1 + ex + e2x;
+    BOOST_TEST(derivative(g, x0, 0) == std::log(sum) + std::exp2(x0) + 6,
+               boost::test_tools::tolerance(1e-13));
+    BOOST_TEST(derivative(g, x0, 1) == (ex + 2 * e2x) / sum + std::log(2.0) * std::exp2(x0),
+               boost::test_tools::tolerance(1e-13));
   }
 }
 

@@ -167,6 +167,7 @@ class Evaluator {
     const Expression* expr = nullptr;
     std::uint32_t node = 0;
   };
+  struct Recorder;  // the walk's context (expr_walk.hpp)
   void set_origin(Index i, const Expression& e, std::size_t node);
   [[nodiscard]] const Origin* origin(Index i) const;
   /// evaluate(e); sets *constant (when given) to whether e has no variable in it.
