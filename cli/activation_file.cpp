@@ -34,16 +34,24 @@ namespace gradlab::cli {
 
 namespace {
 
+/// A definition's expression that does not use the parameter alpha.
+constexpr std::size_t kNoAlpha = std::numeric_limits<std::size_t>::max();
+
 /// One activation of a file, as it was read. Stored in a deque that never moves its entries, so the
 /// activation record's texts and the op's name stay valid for the whole program.
 struct Definition {
   std::string where;  ///< "FILE:LINE" of the definition, for messages
   std::string name;
   std::string param;
+  std::string alpha_param;  ///< the second parameter's name (name(x, alpha) = ...), or "" without one
   std::unique_ptr<expr::Expression> value;
-  std::string derivative_param;
+  std::size_t value_alpha = kNoAlpha;  ///< the index of alpha_param in value->names(), if used
+  std::string derivative_param, derivative_alpha_param;
   std::unique_ptr<expr::Expression> derivative;  ///< the hand derivative, or null
-  std::string derivative_where;                  ///< "FILE:LINE:COL" of the hand derivative
+  std::size_t derivative_alpha = kNoAlpha;
+  std::optional<double> default_alpha;  ///< the `alpha:` line: set for an activation with a parameter
+  std::string alpha_where;
+  std::string derivative_where;  ///< "FILE:LINE:COL" of the hand derivative
   std::vector<double> kinks;
   std::string kinks_where;
   Domain domain{-6.0, 6.0};
@@ -61,14 +69,19 @@ std::mutex& definitions_mutex() {
 
 // ---- evaluating a definition on doubles, Vars or matrix nodes ------------------------------------
 
-/// The walk's context for a definition (expr_walk.hpp): its one parameter is x, and a constant
-/// subexpression is folded to a number (it runs inside sweeps, once per fused node, and keeps no
-/// origins); an engine error goes on as it is (the checks on load name the file's line).
+/// The walk's context for a definition (expr_walk.hpp): its variable is x and its parameter (the
+/// name at index alpha_name, if any) the constant alpha; a constant subexpression is folded to a
+/// number (it runs inside sweeps, once per fused node, and keeps no origins); an engine error goes on
+/// as it is (the checks on load name the file's line).
 template <class T> struct DefinitionContext {
   const T& x;
+  double alpha;
+  std::size_t alpha_name;
   static constexpr bool fold = true;
-  [[nodiscard]] expr::Operand<T> name(const expr::Expression& /*e*/, std::size_t /*node*/) const {
-    return {x, true, false, 0.0};  // the parameter: the only name (checked when loaded)
+  [[nodiscard]] expr::Operand<T> name(const expr::Expression& e, std::size_t node) const {
+    // x or alpha: the only names (checked when loaded); alpha is a constant, as leaky_relu's is
+    if (e.nodes()[node].payload == alpha_name) return {T{}, false, true, alpha};
+    return {x, true, false, 0.0};
   }
   T constant(double c, std::size_t /*node*/) const {
     if constexpr (std::is_same_v<T, MatVar>)
@@ -84,10 +97,12 @@ template <class T> struct DefinitionContext {
   }
 };
 
-/// The expression e with its one parameter equal to x: a double, a Var recorded on the active tape,
-/// or a matrix node. The language's own walk, so a definition may use everything an expression may.
-template <class T> T evaluate_on(const expr::Expression& e, const T& x) {
-  const DefinitionContext<T> cx{x};
+/// The expression e with its variable equal to x (a double, a Var recorded on the active tape, or a
+/// matrix node) and its parameter (the name at index alpha_name) equal to alpha. The language's own
+/// walk, so a definition may use everything an expression may.
+template <class T>
+T evaluate_on(const expr::Expression& e, const T& x, double alpha = 0.0, std::size_t alpha_name = kNoAlpha) {
+  const DefinitionContext<T> cx{x, alpha, alpha_name};
   expr::Operand<T> r = expr::walk<T>(e, cx);
   return r.has_v ? r.v : cx.constant(r.c, r.node);
 }
@@ -122,53 +137,67 @@ class ScratchTape {
 
 const Definition& slot(std::size_t s) { return definitions()[s]; }
 
-double slot_value(std::size_t s, double x) { return evaluate_on<double>(*slot(s).value, x); }
+/// f(x; alpha), from the definition (alpha is unused by an activation without a parameter).
+template <class T> T slot_value(std::size_t s, const T& x, double alpha) {
+  const Definition& d = slot(s);
+  return evaluate_on<T>(*d.value, x, alpha, d.value_alpha);
+}
+/// The stated derivative f'(x; alpha), when the file gives one.
+template <class T> T stated_derivative(const Definition& d, const T& x, double alpha) {
+  return evaluate_on<T>(*d.derivative, x, alpha, d.derivative_alpha);
+}
 
 /// f'(x): the stated derivative, else autodiff of the definition (on a scratch tape).
-double slot_derivative(std::size_t s, double x) {
+double slot_derivative(std::size_t s, double x, double alpha) {
   const Definition& d = slot(s);
-  if (d.derivative) return evaluate_on<double>(*d.derivative, x);
+  if (d.derivative) return stated_derivative(d, x, alpha);
   ScratchTape scratch;
   const TapeScope scope(scratch.tape());
   const Var v = scratch.tape().variable(x);
-  return grad(evaluate_on<Var>(*d.value, v), {v})[0];
+  return grad(slot_value(s, v, alpha), {v})[0];
 }
 /// f'(x) recorded as nodes on x's tape, so that it can be differentiated again.
-Var slot_derivative(std::size_t s, const Var& x) {
+Var slot_derivative(std::size_t s, const Var& x, double alpha) {
   const Definition& d = slot(s);
-  if (d.derivative) return evaluate_on<Var>(*d.derivative, x);
+  if (d.derivative) return stated_derivative(d, x, alpha);
   // Without a stated derivative: the definition recorded again from x and differentiated (recorded).
   // This sweeps the tape below it once per node of this op: state the derivative to avoid the cost.
-  return grad_recorded(evaluate_on<Var>(*d.value, x), {x})[0];
+  return grad_recorded(slot_value(s, x, alpha), {x})[0];
 }
-MatVar slot_derivative(std::size_t s, const MatVar& x) {
+MatVar slot_derivative(std::size_t s, const MatVar& x, double alpha) {
   const Definition& d = slot(s);
   if (!d.derivative)
     throw Error(
         fmt::format("{}: the second derivative of '{}' on a matrix needs its hand derivative: add a "
                     "line {}'({}) = ... to the file",
                     d.where, d.name, d.name, d.param));
-  return evaluate_on<MatVar>(*d.derivative, x);
+  return stated_derivative(d, x, alpha);
 }
 
-template <std::size_t S> struct SlotOp {  // y = f(x);  dy/dx = f'(x), both from slot S's definition
+/// y = f(x) (P: y = f(x; alpha));  dy/dx = f'(x), both from slot S's definition. P: the definition has
+/// a parameter, and the op takes it as a constant (UnaryParam), as leaky_relu's.
+template <std::size_t S, bool P> struct SlotOp {
   static constexpr const char* name = "activation from a file";
-  static constexpr ops::Arity arity = ops::Arity::Unary;
-  static double value(double x) { return slot_value(S, x); }
-  template <class T> static T d(const T& x, const T& /*y*/) { return slot_derivative(S, x); }
+  static constexpr ops::Arity arity = P ? ops::Arity::UnaryParam : ops::Arity::Unary;
+  static double value(double x) { return slot_value(S, x, 0.0); }
+  static double value(double x, double alpha) { return slot_value(S, x, alpha); }
+  template <class T> static T d(const T& x, const T& /*y*/) { return slot_derivative(S, x, 0.0); }
+  template <class T> static T d(const T& x, double alpha, const T& /*y*/) {
+    return slot_derivative(S, x, alpha);
+  }
 
   static double kink_distance(double x, double /*unused*/) {
     double best = std::numeric_limits<double>::infinity();
     for (const double k : slot(S).kinks) best = std::min(best, std::abs(x - k));
     return best;
   }
-  static double value_fn(double x, double /*alpha*/) { return slot_value(S, x); }
-  static double d_fn(double x, double /*alpha*/) { return slot_derivative(S, x); }
-  static Var composite_fn(const Var& x, double /*alpha*/) { return evaluate_on<Var>(*slot(S).value, x); }
-  static Var d_var_fn(const Var& x, double /*alpha*/) { return slot_derivative(S, x); }
-  static MatVar composite_matrix_fn(const MatVar& x, double /*alpha*/) {
+  static double value_fn(double x, double alpha) { return slot_value(S, x, alpha); }
+  static double d_fn(double x, double alpha) { return slot_derivative(S, x, alpha); }
+  static Var composite_fn(const Var& x, double alpha) { return slot_value(S, x, alpha); }
+  static Var d_var_fn(const Var& x, double alpha) { return slot_derivative(S, x, alpha); }
+  static MatVar composite_matrix_fn(const MatVar& x, double alpha) {
     try {
-      return evaluate_on<MatVar>(*slot(S).value, x);
+      return slot_value(S, x, alpha);
     } catch (const DomainError&) {  // a value outside a domain: said by the op, with the value
       throw;
     } catch (const AnomalyError&) {
@@ -183,12 +212,17 @@ template <std::size_t S> struct SlotOp {  // y = f(x);  dy/dx = f'(x), both from
     const Definition& d = slot(S);
     OpInfo op;
     op.name = d.name.c_str();
-    op.arity = ops::Arity::Unary;
+    op.arity = arity;
     if (!d.kinks.empty()) {
       op.kink = d.kink_text.c_str();
       op.kink_distance = &kink_distance;
     }
-    op.value1 = &value;
+    if constexpr (P) {
+      op.value2 = [](double x, double alpha) { return value(x, alpha); };
+      op.default_param = *d.default_alpha;
+    } else {
+      op.value1 = [](double x) { return value(x); };
+    }
     op.backward = [](const DoubleSweep& s, Index i, double g) { backward_node<SlotOp>(s, i, g); };
     op.backward_recorded = [](const RecordedSweep& s, Index i, const Var& g) {
       backward_node<SlotOp>(s, i, g);
@@ -202,6 +236,7 @@ template <std::size_t S> struct SlotOp {  // y = f(x);  dy/dx = f'(x), both from
     info.kink = d.kink_text;
     info.domain = d.domain;
     info.kinks = d.kinks;
+    if constexpr (P) info.default_alpha = d.default_alpha;
     info.key = &detail::record_key<SlotOp>;
     info.value_fn = &value_fn;
     info.d_fn = &d_fn;
@@ -214,10 +249,12 @@ template <std::size_t S> struct SlotOp {  // y = f(x);  dy/dx = f'(x), both from
   }
 };
 
-template <std::size_t... S> constexpr auto make_slots(std::index_sequence<S...> /*unused*/) {
-  return std::array<ActivationInfo (*)(), sizeof...(S)>{&SlotOp<S>::make...};
+template <bool P, std::size_t... S> constexpr auto make_slots(std::index_sequence<S...> /*unused*/) {
+  return std::array<ActivationInfo (*)(), sizeof...(S)>{&SlotOp<S, P>::make...};
 }
-constexpr auto kSlots = make_slots(std::make_index_sequence<kMaxFileActivations>{});
+/// Each slot's code, without a parameter and with one.
+constexpr auto kSlots = make_slots<false>(std::make_index_sequence<kMaxFileActivations>{});
+constexpr auto kParamSlots = make_slots<true>(std::make_index_sequence<kMaxFileActivations>{});
 
 // ---- reading the file ----------------------------------------------------------------------------
 
@@ -277,8 +314,10 @@ std::vector<double> parse_numbers(const std::string& file, std::size_t line, Cur
 
 /// Parses the expression that starts at column `offset + 1` of the line; a parse error is reported at
 /// its column in the file.
+/// `alpha` names the parameter ("" without one); *alpha_name is set to its index in the names.
 std::unique_ptr<expr::Expression> parse_at(const std::string& file, std::size_t line, std::size_t offset,
-                                           std::string_view text, const std::string& param) {
+                                           std::string_view text, const std::string& param,
+                                           const std::string& alpha, std::size_t* alpha_name) {
   std::unique_ptr<expr::Expression> e;
   try {
     e = std::make_unique<expr::Expression>(expr::parse(std::string(text)));
@@ -286,14 +325,18 @@ std::unique_ptr<expr::Expression> parse_at(const std::string& file, std::size_t 
     fail(file, line, offset + err.column(), err.reason());
   }
   for (const expr::Node& n : e->nodes())
-    if (n.kind == expr::NodeKind::Name && e->names()[n.payload] != param)
+    if (n.kind == expr::NodeKind::Name && e->names()[n.payload] != param && e->names()[n.payload] != alpha)
       fail(file, line, offset + n.begin + 1,
-           fmt::format("unknown name '{}': a definition may use only its parameter '{}' (and pi)",
-                       e->names()[n.payload], param));
+           fmt::format("unknown name '{}': a definition may use only its variable '{}'{} (and pi)",
+                       e->names()[n.payload], param,
+                       alpha.empty() ? std::string() : fmt::format(" and its parameter '{}'", alpha)));
+  *alpha_name = kNoAlpha;
+  for (std::size_t k = 0; k < e->names().size(); ++k)
+    if (!alpha.empty() && e->names()[k] == alpha) *alpha_name = k;
   // What the walk refuses whatever the value (a parameter of leaky_relu that is not a constant), at
   // its column; values outside a domain are the checks' business.
   try {
-    evaluate_on<double>(*e, 1.0);
+    evaluate_on<double>(*e, 1.0, 1.0, *alpha_name);
   } catch (const expr::ParseError& err) {
     fail(file, line, offset + err.column(), err.reason());
   } catch (const Error&) {}
@@ -337,35 +380,53 @@ std::string worst_point(const ActivationCheck& c) {
       num(worst->record / worst->autodiff));
 }
 
-/// Checks a loaded definition three ways (and at its kinks); throws naming the line when it fails.
-void check_definition(const Definition& d, const ActivationInfo& info) {
+/// Checks a loaded definition three ways (and at its kinks) at one value of its parameter.
+void check_definition_at(const Definition& d, const ActivationInfo& info, double alpha) {
   const std::string& at = d.derivative ? d.derivative_where : d.where;
+  const std::string with = d.default_alpha ? fmt::format(" with {} = {}", d.alpha_param, num(alpha)) : "";
   ActivationCheck c;
   try {
-    c = check_activation(info);
+    ActivationCheckOptions options;
+    if (d.default_alpha) options.alpha = alpha;
+    c = check_activation(info, options);
   } catch (const Error& e) {
-    throw Error(fmt::format("{}: checking '{}' failed: {}", at, d.name, e.what()));
+    throw Error(fmt::format("{}: checking '{}'{} failed: {}", at, d.name, with, e.what()));
   }
   if (!c.autodiff_vs_record.within(1e-12, 1e-12) || !c.numeric_vs_record.within(1e-7, 1e-7))
-    throw Error(fmt::format("{}: {}'({}) disagrees with the definition of {}: {}", at, d.name, d.param,
-                            d.name, worst_point(c)));
+    throw Error(fmt::format("{}: {}'({}) disagrees with the definition of {}{}: {}", at, d.name,
+                            d.alpha_param.empty() ? d.param : d.param + ", " + d.alpha_param, d.name, with,
+                            worst_point(c)));
   if (!c.passed())
     throw Error(
-        fmt::format("{}: {}'s derivatives disagree (the fused op's f' vs f': {:.1e}, its f'' vs autodiff of "
-                    "autodiff of the "
-                    "definition: {:.1e}); is the hand derivative right where it is differentiated again?",
-                    at, d.name, c.fused_vs_record.rel, c.second_order.rel));
+        fmt::format("{}: {}'s derivatives disagree{} (the fused op's f' vs f': {:.1e}, its f'' vs autodiff "
+                    "of autodiff of the definition: {:.1e}); is the hand derivative right where it is "
+                    "differentiated again?",
+                    at, d.name, with, c.fused_vs_record.rel, c.second_order.rel));
   for (const double k : d.kinks) {
-    const auto [left, right] = one_sided(k, [&](double u) { return info.value_fn(u, 0.0); });
-    const double stated = info.d_fn(k, 0.0);
+    const auto [left, right] = one_sided(k, [&](double u) { return info.value_fn(u, alpha); });
+    const double stated = info.d_fn(k, alpha);
     const double tol = 1e-6 * std::max({1.0, std::abs(left), std::abs(right)});
     if (!(stated >= std::min(left, right) - tol && stated <= std::max(left, right) + tol))
-      throw Error(
-          fmt::format("{}: at the kink x = {}, {}' is {}, but the one-sided derivatives are {} (left) and {} "
-                      "(right); at a "
-                      "kink the derivative must lie between them",
-                      d.kinks_where, num(k), d.name, num(stated), num(left), num(right)));
+      throw Error(fmt::format(
+          "{}: at the kink x = {}{}, {}' is {}, but the one-sided derivatives are {} (left) and {} (right); "
+          "at a kink the derivative must lie between them",
+          d.kinks_where, num(k), with, d.name, num(stated), num(left), num(right)));
   }
+}
+
+/// The parameter values an activation with a parameter is checked at: its default, half and twice
+/// it (0, 0.5 and 1 for a default of 0).
+std::vector<double> alphas_checked(const Definition& d) {
+  if (!d.default_alpha) return {0.0};  // unused
+  const double a = *d.default_alpha;
+  if (a == 0) return {0.0, 0.5, 1.0};
+  return {a, a / 2, 2 * a};
+}
+
+/// Checks a loaded definition three ways (and at its kinks), at a few values of its parameter;
+/// throws naming the line when it fails.
+void check_definition(const Definition& d, const ActivationInfo& info) {
+  for (const double alpha : alphas_checked(d)) check_definition_at(d, info, alpha);
 }
 
 /// Registers a definition that was read completely: slot, op, record, after its checks.
@@ -375,12 +436,21 @@ void finish(Definition&& d) {
   if (s == kMaxFileActivations)
     throw Error(
         fmt::format("{}: at most {} activations can be defined from files", d.where, kMaxFileActivations));
-  d.formula = fmt::format("{}({}) = {}", d.name, d.param, d.value->source());
-  d.formula_latex = fmt::format("{}({}) = {}", latex_of(d.name), d.param, latex_of(d.value->source()));
+  if (!d.alpha_param.empty() && !d.default_alpha)
+    throw Error(
+        fmt::format("{}: {} has a parameter '{}': give its default on the next line, as in alpha: 0.01",
+                    d.where, d.name, d.alpha_param));
+  const auto params = [](const std::string& x, const std::string& alpha) {
+    return alpha.empty() ? x : fmt::format("{}, {}", x, alpha);
+  };
+  d.formula = fmt::format("{}({}) = {}", d.name, params(d.param, d.alpha_param), d.value->source());
+  d.formula_latex = fmt::format("{}({}) = {}", latex_of(d.name), latex_of(params(d.param, d.alpha_param)),
+                                latex_of(d.value->source()));
   if (d.derivative) {
-    d.derivative_text = fmt::format("{}'({}) = {}", d.name, d.derivative_param, d.derivative->source());
+    const std::string p = params(d.derivative_param, d.derivative_alpha_param);
+    d.derivative_text = fmt::format("{}'({}) = {}", d.name, p, d.derivative->source());
     d.derivative_latex =
-        fmt::format("{}'({}) = {}", latex_of(d.name), d.derivative_param, latex_of(d.derivative->source()));
+        fmt::format("{}'({}) = {}", latex_of(d.name), latex_of(p), latex_of(d.derivative->source()));
   } else {
     d.derivative_text =
         fmt::format("{}'({}): autodiff of the definition (no hand derivative in the file)", d.name, d.param);
@@ -397,7 +467,7 @@ void finish(Definition&& d) {
   const Definition& stored = definitions().back();
   ActivationInfo info;
   try {
-    info = kSlots[s]();
+    info = stored.default_alpha ? kParamSlots[s]() : kSlots[s]();
   } catch (const Error& e) {
     definitions().pop_back();  // the op was not registered: the slot is free again
     throw Error(fmt::format("{}: {}", stored.where, e.what()));
@@ -440,10 +510,19 @@ void load_activation_file(const std::string& path) {
     const std::string word = c.name();
     if (word.empty())
       fail(path, line_no, name_col, "expected a definition such as mish(x) = x*tanh(softplus(x))");
-    if ((word == "kinks" || word == "domain") && c.eat(':')) {
+    if ((word == "kinks" || word == "domain" || word == "alpha") && c.eat(':')) {
       if (!current) fail(path, line_no, name_col, fmt::format("'{}:' must follow a definition", word));
       const std::vector<double> v = parse_numbers(path, line_no, c, word.c_str());
-      if (word == "kinks") {
+      if (word == "alpha") {
+        if (current->alpha_param.empty())
+          fail(path, line_no, name_col,
+               fmt::format("alpha: {} has no parameter; declare one as in {}({}, alpha) = ...", current->name,
+                           current->name, current->param));
+        if (v.size() != 1) fail(path, line_no, name_col, "alpha: write one number, the parameter's default");
+        if (current->default_alpha) fail(path, line_no, name_col, "alpha: is given twice");
+        current->default_alpha = v[0];
+        current->alpha_where = fmt::format("{}:{}:{}", path, line_no, name_col);
+      } else if (word == "kinks") {
         current->kinks = v;
         current->kinks_where = fmt::format("{}:{}:{}", path, line_no, name_col);
       } else {
@@ -461,7 +540,19 @@ void load_activation_file(const std::string& path) {
     const std::string param = c.name();
     if (param.empty()) fail(path, line_no, param_col, "expected the parameter's name, e.g. (x)");
     if (param == "pi") fail(path, line_no, param_col, "the parameter cannot be called pi");
-    if (!c.eat(')')) fail(path, line_no, c.column(), "expected ')': an activation takes one parameter");
+    std::string alpha;  // name(x, alpha): an activation with a parameter
+    if (c.eat(',')) {
+      c.skip_spaces();
+      const std::size_t alpha_col = c.column();
+      alpha = c.name();
+      if (alpha.empty() || alpha == "pi" || alpha == param)
+        fail(path, line_no, alpha_col,
+             fmt::format("expected the parameter's name after '{},', e.g. ({}, alpha)", param, param));
+    }
+    if (!c.eat(')'))
+      fail(path, line_no, c.column(),
+           "expected ')': an activation takes its variable and at most one parameter, as in (x) or (x, "
+           "alpha)");
     if (!c.eat('=')) fail(path, line_no, c.column(), "expected '=' and the expression");
     c.skip_spaces();
     const std::size_t offset = c.pos;
@@ -471,8 +562,12 @@ void load_activation_file(const std::string& path) {
         fail(path, line_no, name_col,
              fmt::format("{}' must follow the definition of {} (and come before the next one)", word, word));
       if (current->derivative) fail(path, line_no, name_col, fmt::format("{}' is given twice", word));
-      current->derivative = parse_at(path, line_no, offset, body, param);
+      if (!alpha.empty() && current->alpha_param.empty())
+        fail(path, line_no, name_col,
+             fmt::format("{}' has a parameter '{}', but {} has none", word, alpha, word));
+      current->derivative = parse_at(path, line_no, offset, body, param, alpha, &current->derivative_alpha);
       current->derivative_param = param;
+      current->derivative_alpha_param = alpha;
       current->derivative_where = fmt::format("{}:{}:{}", path, line_no, name_col);
       continue;
     }
@@ -487,7 +582,8 @@ void load_activation_file(const std::string& path) {
     current->where = fmt::format("{}:{}:{}", path, line_no, name_col);
     current->name = word;
     current->param = param;
-    current->value = parse_at(path, line_no, offset, body, param);
+    current->alpha_param = alpha;
+    current->value = parse_at(path, line_no, offset, body, param, alpha, &current->value_alpha);
   }
   if (current) finish(std::move(*current));
 }

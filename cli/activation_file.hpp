@@ -10,7 +10,8 @@
 ///     kinks: -3, 3
 ///     domain: -6, 6
 ///
-/// One definition a line, written in the expression language with one parameter. It may be followed
+/// One definition a line, written in the expression language with one variable, and optionally a
+/// parameter (`prelu(x, a) = max(x, a*x)`, its default on an `alpha: 0.25` line). It may be followed
 /// by its hand derivative (`name'(x) = ...`), its kinks (`kinks: a, b`, where f' jumps) and the
 /// interval where the checks sample x (`domain: lo, hi`, default -6, 6). When the file is loaded,
 /// each activation is checked three ways (autodiff of the definition, the stated derivative, central

@@ -164,7 +164,7 @@ int run_train(const TrainOptions& o) {
   const Eigen::MatrixXd X = st.apply(d.X);
 
   const Start start = neuron_start(o.init, X, d.features, o.seed);
-  Neuron neuron(start.w, start.b, o.activation, loss);
+  Neuron neuron(start.w, start.b, o.activation, loss, o.alpha);
   auto optimizer = make_optimizer(o.optimizer, {.learning_rate = o.lr});
   FitOptions fo{.epochs = o.epochs, .batch = o.batch, .seed = o.seed};
   if (!o.json && ::isatty(STDOUT_FILENO)) fo.on_epoch = Progress(o.epochs);
@@ -221,6 +221,7 @@ int run_train(const TrainOptions& o) {
     if (bce && !diverged) j["accuracy"] = acc;
     j["w"] = std::vector<double>(neuron.w().begin(), neuron.w().end());
     j["b"] = neuron.b();
+    if (activation(o.activation).parametric()) j["alpha"] = neuron.alpha();
     j["features"] = d.features;
     j["target"] = d.target;
     if (o.standardize) {
@@ -264,9 +265,12 @@ int run_train(const TrainOptions& o) {
   std::cout << fmt::format("data: {} ({} samples; features: {}; target: {})\n", d.source, X.rows(),
                            fmt::join(d.features, ", "), d.target);
   std::cout << fmt::format(
-      "model: {}(w . x + b), loss {} (mean over the samples: every loss and gradient below is the mean), {} "
+      "model: {}(w . x + b){}, loss {} (mean over the samples: every loss and gradient below is the mean), "
+      "{} "
       "with lr {}, {} epochs, {}\n",
-      o.activation, loss, o.optimizer, num(o.lr), o.epochs,
+      o.activation,
+      activation(o.activation).parametric() ? fmt::format(" with alpha = {}", num(neuron.alpha())) : "", loss,
+      o.optimizer, num(o.lr), o.epochs,
       o.batch > 0 && o.batch < X.rows() ? fmt::format("batches of {}", o.batch) : "full batch");
   std::cout << fmt::format("start{}: {} (--init {}: {})\n",
                            o.standardize ? " (for standardized features)" : "",
@@ -306,6 +310,9 @@ Command add_train(CLI::App& app) {
   sub->add_option("--activation", o->activation,
                   "activation: " + fmt::format("{}", fmt::join(activation_names(), ", ")))
       ->capture_default_str();
+  sub->add_option("--alpha", o->alpha,
+                  "the activation's parameter (leaky_relu, elu, or an activation from a file with one; "
+                  "default: its own default); the neuron only");
   sub->add_option("--loss", o->loss, "mse (squared error) or bce (binary cross-entropy, targets in [0, 1])")
       ->capture_default_str();
   sub->add_option("--optimizer", o->optimizer,
@@ -339,10 +346,13 @@ Command add_train(CLI::App& app) {
       "  gradlab train --data examples/data/regression.csv --lr 1 --epochs 2000 --out out/train");
   auto net = std::make_shared<NetworkTrainOptions>();  // --hidden, --load ...: train_network.cpp
   add_network_options(*sub, *net);
-  return {sub, [o, net] {
-            if (!wants_network(*net, o->loss)) return run_train(*o);
-            return run_network_train(*net, *o);
-          }};
+  return {
+      sub, [o, net] {
+        if (!wants_network(*net, o->loss)) return run_train(*o);
+        if (o->alpha)
+          throw Error("--alpha: a network uses each activation's default alpha; --alpha is for the neuron");
+        return run_network_train(*net, *o);
+      }};
 }
 
 }  // namespace gradlab::cli

@@ -29,6 +29,7 @@ struct SharedTrainOptions {
   std::string target;
   std::string features;
   std::string activation = "sigmoid";
+  std::optional<double> alpha;  ///< --alpha: the activation's parameter (leaky_relu, elu, a file's)
   std::string loss = "mse";
   std::string optimizer = "gd";
   double lr = 0.1;

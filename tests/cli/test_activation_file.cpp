@@ -126,7 +126,14 @@ BOOST_AUTO_TEST_CASE(errors_name_line_and_column) {
       contains(load_error("orphan", "t_or'(x) = 1\n"), ":1:1: t_or' must follow the definition of t_or"));
   BOOST_TEST(contains(load_error("kinks", "t_k(x) = abs(x)\nkinks: 0, abc\n"), ":2:11: kinks: 'abc' is not"));
   BOOST_TEST(contains(load_error("nokink", "kinks: 0\n"), ":1:1: 'kinks:' must follow a definition"));
-  BOOST_TEST(contains(load_error("params", "t_p(x, y) = x\n"), ":1:6: expected ')'"));
+  BOOST_TEST(contains(load_error("params", "t_p(x, y, z) = x\n"), ":1:9: expected ')'"));
+  BOOST_TEST(
+      contains(load_error("noalpha", "t_na(x, a) = a*x\n"),
+               ":1:1: t_na has a parameter 'a': give its default on the next line, as in alpha: 0.01"));
+  BOOST_TEST(
+      contains(load_error("alphaless", "t_al(x) = x\nalpha: 2\n"), ":2:1: alpha: t_al has no parameter"));
+  BOOST_TEST(
+      contains(load_error("alphatwo", "t_a2(x, a) = a*x\nalpha: 1, 2\n"), ":2:1: alpha: write one number"));
   BOOST_TEST(contains(load_error("domain", "t_d(x) = x\ndomain: 1, 0\n"), ":2:1: domain: write two numbers"));
   BOOST_TEST(contains(load_error("noeq", "t_e(x) x\n"), ":1:8: expected '='"));
   // what the language refuses whatever the value is refused on load, at its column in the file
@@ -174,6 +181,34 @@ BOOST_AUTO_TEST_CASE(a_definition_has_the_whole_language) {
     BOOST_TEST(derivative(g, x0, 1) == (ex + 2 * e2x) / sum + std::log(2.0) * std::exp2(x0),
                boost::test_tools::tolerance(1e-13));
   }
+}
+
+// An activation with a parameter (name(x, alpha) = ..., and its default on an `alpha:` line): an op
+// with a constant parameter, as leaky_relu; checked three ways at its default, half and twice it.
+BOOST_AUTO_TEST_CASE(an_activation_with_a_parameter) {
+  BOOST_TEST(load_error("prelu",
+                        "t_prelu(x, a) = max(x, a*x)\nt_prelu'(u, b) = b + (1 - b)*step(u)\nkinks: 0\n"
+                        "alpha: 0.25\n") == "");
+  const auto id = find_op("t_prelu");
+  BOOST_TEST_REQUIRE(id.has_value());
+  BOOST_TEST((op_info(*id).arity == ops::Arity::UnaryParam));
+  const ActivationInfo& act = activation("t_prelu");
+  BOOST_TEST(act.default_alpha.value_or(0) == 0.25);
+  for (const double a : {0.25, 0.5, 0.125})
+    for (const double x0 : {-2.0, 1.5}) {
+      BOOST_TEST(act.value(x0, a) == std::max(x0, a * x0));
+      Tape tape;
+      TapeScope scope(tape);
+      const Var x = tape.variable(x0);
+      BOOST_TEST(grad(apply(*id, x, a), {x})[0] == (x0 > 0 ? 1.0 : a));
+      BOOST_TEST(grad(act.composite(x, a), {x})[0] == (x0 > 0 ? 1.0 : a));
+    }
+  // a derivative right only at the default alpha is refused, naming the alpha where it is wrong
+  const std::string e = load_error("prelu_wrong",
+                                   "t_prelu2(x, a) = max(x, a*x)\nt_prelu2'(x, a) = 0.25 + 0.75*step(x)\n"
+                                   "kinks: 0\nalpha: 0.25\n");
+  BOOST_TEST(contains(e, ":2:1: t_prelu2'(x, a) disagrees with the definition of t_prelu2 with a = 0.125"),
+             e);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
