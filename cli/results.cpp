@@ -45,4 +45,11 @@ Json ledger_json(const Recording& rec, const std::vector<Binding>& point) {
   return j;
 }
 
+Json network_warnings_json(const NetworkHistory& h, const std::string& message) {
+  Json out = Json::array();
+  if (!h.warning.empty())
+    out.push_back({{"kind", h.stopped_early ? "diverged" : "loss_rose"}, {"message", message}});
+  return out;
+}
+
 }  // namespace gradlab::cli

@@ -1,12 +1,13 @@
 #pragma once
 /// @file results.hpp
-/// What `grad` and `explain` compute from a recording, shared by the command line and the page
-/// (web/), so that both show the same numbers from the same code.
+/// What `grad` and `explain` compute from a recording, and what `train` says about a network's run,
+/// shared by the command line and the page (web/), so that both show the same from the same code.
 #include <Eigen/Core>
 #include <cstddef>
 #include <vector>
 
 #include "bindings.hpp"
+#include "gradlab/networks/train.hpp"
 #include "output.hpp"
 #include "program.hpp"
 
@@ -27,5 +28,10 @@ Derivatives derivatives(const Recording& rec, const std::vector<Binding>& point,
 /// user_adjoint, local_derivative, from the output down, constants left out) and "gradient" (one entry per
 /// point entry).
 Json ledger_json(const Recording& rec, const std::vector<Binding>& point);
+
+/// A network run's warnings as the neuron's JSON has them: a list of {kind, message}, kind "diverged"
+/// (training stopped at a non-finite loss) or "loss_rose"; empty without a warning. `message` is the
+/// warning in the caller's words (the command line names --lr).
+Json network_warnings_json(const NetworkHistory& h, const std::string& message);
 
 }  // namespace gradlab::cli

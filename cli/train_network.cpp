@@ -15,6 +15,7 @@
 #include "gradlab/networks/model_file.hpp"
 #include "gradlab/networks/train.hpp"
 #include "gradlab/neuron/report.hpp"
+#include "results.hpp"
 
 namespace gradlab::cli {
 
@@ -341,9 +342,7 @@ int run_network_train(const NetworkTrainOptions& n, const SharedTrainOptions& s)
                              {"autodiff_vs_hand", check->autodiff_vs_hand.abs},
                              {"numeric_vs_hand", check->numeric_vs_hand.abs}};
     // The same shape as the neuron's: a list of {kind, message}.
-    j["warnings"] = Json::array();
-    if (!warning.empty())
-      j["warnings"].push_back({{"kind", h.stopped_early ? "diverged" : "loss_rose"}, {"message", warning}});
+    j["warnings"] = network_warnings_json(h, warning);
     if (h.stopped_early) j["diverged_at_epoch"] = last.epoch;
     print_json(j);
     draw_figures(true);

@@ -222,6 +222,21 @@ function showError(id, reply, source) {
   return true;
 }
 
+// The run's warnings, a list of {kind, message} as `gradlab train --json` has them: one item each, the
+// kinds in data-kinds (the tests read them).
+function showWarnings(id, warnings) {
+  const el = $(id);
+  el.replaceChildren();
+  for (const w of warnings) {
+    const li = document.createElement('li');
+    li.dataset.kind = w.kind;
+    li.textContent = `warning: ${w.message}`;
+    el.appendChild(li);
+  }
+  el.dataset.kinds = warnings.map((w) => w.kind).join(',');
+  el.hidden = warnings.length === 0;
+}
+
 function updateSurface() {
   surf = call('surface', {activation: state.activation, n: 81});
   if (showError('article-error', surf)) { surf = null; return; }
@@ -458,6 +473,7 @@ function updateNetwork() {
                          activation: state.net_activation, optimizer: state.net_optimizer, eta: state.net_eta,
                          epochs: state.net_epochs, seed: state.net_seed, grid: 51, frames: 30});
   const ids = ['net-architecture', 'net-parameters', 'net-final-epoch', 'net-final-loss', 'net-final-accuracy', 'net-data-csv'];
+  showWarnings('net-warnings', net && !net.error ? net.warnings : []);
   if (showError('net-error', net)) {
     for (const id of ids) $(id).textContent = '';
     net = null;

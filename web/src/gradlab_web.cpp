@@ -271,7 +271,8 @@ std::vector<Eigen::Index> hidden_of(const std::string& text) {
 /// cross-entropy, sigmoid output) trained on the data set as `gradlab train --data FILE --hidden H
 /// --activation A --loss bce --optimizer O --lr ETA --epochs E --seed S` trains it on the same points:
 /// {data: {x1, x2, label}, network, history: {loss, accuracy}, final: {epoch, loss, accuracy},
-///  frames: [{epoch, p}], field: {x_min, x_max, y_min, y_max, n}, warning?}; p is the probability of
+///  frames: [{epoch, p}], field: {x_min, x_max, y_min, y_max, n}, warnings: [{kind, message}]} (as the
+///  CLI's --json has them); p is the probability of
 /// class 1 on the grid, row j = x2_j: p(x1_0, x2_j), p(x1_1, x2_j), ...
 Json network(const Json& s) {
   register_builtin_activations();
@@ -327,7 +328,7 @@ Json network(const Json& s) {
       {"frames", snapshots},
       {"field",
        {{"x_min", f.x_min}, {"x_max", f.x_max}, {"y_min", f.y_min}, {"y_max", f.y_max}, {"n", f.nx}}}};
-  if (!h.warning.empty()) out["warning"] = h.warning;
+  out["warnings"] = network_warnings_json(h, h.warning);
   return out;
 }
 }  // namespace

@@ -231,7 +231,10 @@ def main():
                     {"net_data": "xor", "net_hidden": "4", "net_activation": "tanh", "net_optimizer": "adam",
                      "net_eta": "0.05", "net_epochs": "300", "net_seed": "1"},
                     {"net_data": "quadrants", "net_n": "150", "net_hidden": "6,6", "net_activation": "relu",
-                     "net_optimizer": "gd", "net_eta": "0.5", "net_epochs": "200", "net_seed": "3"}]
+                     "net_optimizer": "gd", "net_eta": "0.5", "net_epochs": "200", "net_seed": "3"},
+                    # steps that overshoot: the loss rises (a warning of kind loss_rose), without diverging
+                    {"net_data": "xor", "net_hidden": "4", "net_activation": "tanh", "net_optimizer": "gd",
+                     "net_eta": "10", "net_epochs": "20", "net_seed": "1"}]
             defaults = {"net_data": "disc", "net_hidden": "8", "net_activation": "tanh", "net_optimizer": "adam",
                         "net_eta": "0.05", "net_epochs": "300", "net_seed": "1"}
             for k, q in enumerate(nets):
@@ -255,6 +258,13 @@ def main():
                 check(p.text.get("net-final-epoch") == str(j["epochs"]), f"  net-final-epoch = {j['epochs']}")
                 # equal, or within 64 ulps: natively Eigen sums in SSE2 packets, in WebAssembly one term at
                 # a time, so a sum's last bit may differ and the epochs carry it on (docs/web.md)
+                # the run's warnings: the same list of {kind, message} as the CLI's, each shown
+                kinds = ",".join(w["kind"] for w in j["warnings"])
+                shown = p.attrs.get("net-warnings", {})
+                text = p.text.get("net-warnings", "")
+                check(shown.get("data-kinds", "") == kinds and ("hidden" in shown) == (kinds == "")
+                      and all(w["message"] in text for w in j["warnings"]),
+                      f"  net-warnings kinds {shown.get('data-kinds')!r}, gradlab train: {kinds!r}; shown {text!r}")
                 for key, want in (("net-final-loss", j["loss"]), ("net-final-accuracy", j["accuracy"])):
                     exact = same(p.text.get(key), want)
                     check(exact or close(p.text.get(key), want, 64),
