@@ -476,24 +476,26 @@ int run_check(CheckOptions& o) {
         "gradlab: warning: {} of {} points were skipped because the value or the autodiff derivative is not "
         "finite there; run again with --detect-anomaly to find the op that produced it\n",
         nonfinite, o.points);
+  // "The claim is HOW at N points where the autodiff d/dx is WHERE: first at P (NUMBERS), WHY."
+  auto claim_problem = [&](long long count, std::string_view how, std::string_view where,
+                           const PointResult& first, const std::string& numbers, const std::string& why) {
+    if (count == 0) return std::string();
+    return fmt::format("The claim is {} at {} point{} where the autodiff {} is{}: first at {} ({}), {}.", how,
+                       count, count == 1 ? "" : "s", wrt.label, where, describe_point(first.point), numbers,
+                       why);
+  };
   const std::string claim_nonfinite_text =
-      claim_nonfinite == 0
-          ? ""
-          : fmt::format(
-                "The claim is not finite at {} point{} where the autodiff {} is: first at "
-                "{} (claim {}, autodiff {}), made by {}.",
-                claim_nonfinite, claim_nonfinite == 1 ? "" : "s", wrt.label,
-                describe_point(first_nonfinite_claim.point), num(first_nonfinite_claim.claim),
-                num(first_nonfinite_claim.autodiff), nonfinite_where);
+      claim_problem(claim_nonfinite, "not finite", "", first_nonfinite_claim,
+                    fmt::format("claim {}, autodiff {}", num(first_nonfinite_claim.claim),
+                                num(first_nonfinite_claim.autodiff)),
+                    "made by " + nonfinite_where);
   const std::string claim_undefined_text =
       claim_undefined_count == 0
           ? ""
-          : fmt::format(
-                "The claim is undefined at {} point{} where the autodiff {} is finite: first at {} "
-                "(autodiff {}), where {} is outside its domain: {}.",
-                claim_undefined_count, claim_undefined_count == 1 ? "" : "s", wrt.label,
-                describe_point(first_undefined_claim.point), num(first_undefined_claim.autodiff),
-                undefined_error->where(), undefined_error->reason());
+          : claim_problem(claim_undefined_count, "undefined", " finite", first_undefined_claim,
+                          "autodiff " + num(first_undefined_claim.autodiff),
+                          fmt::format("where {} is outside its domain: {}", undefined_error->where(),
+                                      undefined_error->reason()));
   if (o.e.json) {
     Json at = Json::object();
     for (const Binding& b : worst.point) at[b.name] = b.value;

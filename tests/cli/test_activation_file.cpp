@@ -46,6 +46,14 @@ std::string load_error(const std::string& name, const std::string& text) {
   return "";
 }
 
+/// Loads `text`, which must load, and returns the op of its activation `name`.
+OpId load_op(const std::string& file, const std::string& text, const std::string& name) {
+  BOOST_TEST(load_error(file, text) == "");
+  const auto id = find_op(name);
+  BOOST_TEST_REQUIRE(id.has_value());
+  return *id;
+}
+
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 }  // namespace
 
@@ -54,12 +62,11 @@ BOOST_AUTO_TEST_SUITE(activation_file)
 // A smooth activation with its hand derivative: an engine op whose value and derivative are the
 // file's, whose second derivative (the recorded sweep evaluates the derivative on Vars) is exact.
 BOOST_AUTO_TEST_CASE(mish_loads_and_its_hessian_is_exact) {
-  BOOST_TEST(load_error("mish",
-                        "# Mish\nt_mish(x) = x*tanh(softplus(x))\n"
-                        "t_mish'(u) = tanh(softplus(u)) + u*sigmoid(u)*(1 - tanh(softplus(u))^2)\n") == "");
-  const auto id = find_op("t_mish");
-  BOOST_TEST_REQUIRE(id.has_value());
-  BOOST_TEST(op_info(*id).kink_distance == nullptr);  // smooth: no kinks declared
+  const OpId id = load_op("mish",
+                          "# Mish\nt_mish(x) = x*tanh(softplus(x))\n"
+                          "t_mish'(u) = tanh(softplus(u)) + u*sigmoid(u)*(1 - tanh(softplus(u))^2)\n",
+                          "t_mish");
+  BOOST_TEST(op_info(id).kink_distance == nullptr);  // smooth: no kinks declared
   const ActivationInfo& act = activation("t_mish");
   for (const double x0 : {-2.5, -0.3, 0.0, 0.7, 4.0}) {
     const double sp = std::log1p(std::exp(x0)), t = std::tanh(sp), s = 1 / (1 + std::exp(-x0));
@@ -67,13 +74,13 @@ BOOST_AUTO_TEST_CASE(mish_loads_and_its_hessian_is_exact) {
     Tape tape;
     TapeScope scope(tape);
     const Var x = tape.variable(x0);
-    const Var fused = apply(*id, x);
+    const Var fused = apply(id, x);
     const Var composite = x * tanh(softplus(x));
     BOOST_TEST(grad(fused, {x})[0] == t + x0 * s * (1 - t * t), boost::test_tools::tolerance(1e-13));
     // f'' through the fused op (autodiff of the stated derivative) = autodiff of autodiff of f.
     BOOST_TEST(hessian(fused, {x})(0, 0) == hessian(composite, {x})(0, 0),
                boost::test_tools::tolerance(1e-12));
-    BOOST_TEST(derivative([&](const Var& v) { return apply(*id, v); }, x0, 3) ==
+    BOOST_TEST(derivative([&](const Var& v) { return apply(id, v); }, x0, 3) ==
                    derivative([](const Var& v) { return v * tanh(softplus(v)); }, x0, 3),
                boost::test_tools::tolerance(1e-10));
   }
@@ -186,12 +193,11 @@ BOOST_AUTO_TEST_CASE(a_definition_has_the_whole_language) {
 // An activation with a parameter (name(x, alpha) = ..., and its default on an `alpha:` line): an op
 // with a constant parameter, as leaky_relu; checked three ways at its default, half and twice it.
 BOOST_AUTO_TEST_CASE(an_activation_with_a_parameter) {
-  BOOST_TEST(load_error("prelu",
-                        "t_prelu(x, a) = max(x, a*x)\nt_prelu'(u, b) = b + (1 - b)*step(u)\nkinks: 0\n"
-                        "alpha: 0.25\n") == "");
-  const auto id = find_op("t_prelu");
-  BOOST_TEST_REQUIRE(id.has_value());
-  BOOST_TEST((op_info(*id).arity == ops::Arity::UnaryParam));
+  const OpId id = load_op("prelu",
+                          "t_prelu(x, a) = max(x, a*x)\nt_prelu'(u, b) = b + (1 - b)*step(u)\nkinks: 0\n"
+                          "alpha: 0.25\n",
+                          "t_prelu");
+  BOOST_TEST((op_info(id).arity == ops::Arity::UnaryParam));
   const ActivationInfo& act = activation("t_prelu");
   BOOST_TEST(act.default_alpha.value_or(0) == 0.25);
   for (const double a : {0.25, 0.5, 0.125})
@@ -200,7 +206,7 @@ BOOST_AUTO_TEST_CASE(an_activation_with_a_parameter) {
       Tape tape;
       TapeScope scope(tape);
       const Var x = tape.variable(x0);
-      BOOST_TEST(grad(apply(*id, x, a), {x})[0] == (x0 > 0 ? 1.0 : a));
+      BOOST_TEST(grad(apply(id, x, a), {x})[0] == (x0 > 0 ? 1.0 : a));
       BOOST_TEST(grad(act.composite(x, a), {x})[0] == (x0 > 0 ? 1.0 : a));
     }
   // a derivative right only at the default alpha is refused, naming the alpha where it is wrong

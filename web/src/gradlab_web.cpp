@@ -328,7 +328,7 @@ Json network(const Json& s) {
       {"frames", snapshots},
       {"field",
        {{"x_min", f.x_min}, {"x_max", f.x_max}, {"y_min", f.y_min}, {"y_max", f.y_max}, {"n", f.nx}}}};
-  out["warnings"] = network_warnings_json(h, h.warning);
+  out["warnings"] = cli::network_warnings_json(h, h.warning);
   return out;
 }
 }  // namespace
