@@ -234,7 +234,7 @@ def main():
                      "net_optimizer": "gd", "net_eta": "0.5", "net_epochs": "200", "net_seed": "3"},
                     # steps that overshoot: the loss rises (a warning of kind loss_rose), without diverging
                     {"net_data": "xor", "net_hidden": "4", "net_activation": "tanh", "net_optimizer": "gd",
-                     "net_eta": "10", "net_epochs": "20", "net_seed": "1"}]
+                     "net_eta": "10", "net_epochs": "3", "net_seed": "1"}]
             defaults = {"net_data": "disc", "net_hidden": "8", "net_activation": "tanh", "net_optimizer": "adam",
                         "net_eta": "0.05", "net_epochs": "300", "net_seed": "1"}
             for k, q in enumerate(nets):
