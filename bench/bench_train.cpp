@@ -82,33 +82,27 @@ struct EpochData {
         w(Eigen::VectorXd::Random(d) / std::sqrt(static_cast<double>(d))) {}
 };
 
-void BM_TrainEpoch_MatrixNodes(benchmark::State& state) {
+/// One full-batch epoch of gradlab's neuron, its gradient by `method`: value_and_gradient, then a
+/// gradient-descent step.
+void train_epoch(benchmark::State& state, gradlab::GradMethod method) {
   const EpochData data(state.range(0), state.range(1));
   gradlab::Neuron neuron(data.w, -0.1);
   const double lr = 0.1 / static_cast<double>(data.X.rows());
   for (auto _ : state) {
-    const gradlab::ValueAndGradient vg =
-        neuron.value_and_gradient(data.X, data.y, gradlab::GradMethod::AutodiffMatrix);
+    const gradlab::ValueAndGradient vg = neuron.value_and_gradient(data.X, data.y, method);
     benchmark::DoNotOptimize(vg.value);
     neuron.set_params(neuron.params() - lr * vg.gradient);
   }
   state.SetItemsProcessed(state.iterations() * data.X.rows());
 }
 
+void BM_TrainEpoch_MatrixNodes(benchmark::State& state) {
+  train_epoch(state, gradlab::GradMethod::AutodiffMatrix);
+}
+
 // The epoch as `gradlab train` runs it (fit's default method): L and dL/dtheta by the hand formula,
 // sample by sample in file order, then the step.
-void BM_TrainEpoch_Formula(benchmark::State& state) {
-  const EpochData data(state.range(0), state.range(1));
-  gradlab::Neuron neuron(data.w, -0.1);
-  const double lr = 0.1 / static_cast<double>(data.X.rows());
-  for (auto _ : state) {
-    const gradlab::ValueAndGradient vg =
-        neuron.value_and_gradient(data.X, data.y, gradlab::GradMethod::Formula);
-    benchmark::DoNotOptimize(vg.value);
-    neuron.set_params(neuron.params() - lr * vg.gradient);
-  }
-  state.SetItemsProcessed(state.iterations() * data.X.rows());
-}
+void BM_TrainEpoch_Formula(benchmark::State& state) { train_epoch(state, gradlab::GradMethod::Formula); }
 
 // The same epoch by hand: f = sigmoid(X w + b), L = 1/2 |f - y|^2, delta = (f - y) f (1 - f),
 // dL/dw = X^T delta, dL/db = sum delta.
