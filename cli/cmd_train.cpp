@@ -156,12 +156,15 @@ class Progress {
 int run_train(const TrainOptions& o) {
   const std::string loss = loss_name(o.loss);
   if (!o.out.empty()) figures::prepare_output_dir(o.out);  // an unwritable --out fails before training
-  const Dataset d =
-      select_columns(read_csv(o.data, {.header = !o.no_header}), o.target, split_names(o.features));
+  // The data are held once: the table's storage becomes X, standardized in place.
+  Dataset d = select_columns(read_csv(o.data, {.header = !o.no_header}), o.target, split_names(o.features));
   check_targets(d, loss);
   Standardization st{Eigen::VectorXd::Zero(d.X.cols()), Eigen::VectorXd::Ones(d.X.cols())};
-  if (o.standardize) st = standardization(d.X, d.features);
-  const Eigen::MatrixXd X = st.apply(d.X);
+  if (o.standardize) {
+    st = standardization(d.X, d.features);
+    d.X = st.apply(std::move(d.X));
+  }
+  const Eigen::MatrixXd& X = d.X;
 
   const Start start = neuron_start(o.init, X, d.features, o.seed);
   Neuron neuron(start.w, start.b, o.activation, loss, o.alpha);

@@ -10,11 +10,12 @@
 
 namespace gradlab {
 
-Eigen::MatrixXd Standardization::apply(const Eigen::MatrixXd& X) const {
+Eigen::MatrixXd Standardization::apply(Eigen::MatrixXd X) const {
   if (X.cols() != mean.size())
     throw ShapeError(fmt::format("Standardization::apply: X has {} columns but the map was made for {}",
                                  X.cols(), mean.size()));
-  return ((X.rowwise() - mean.transpose()).array().rowwise() / scale.transpose().array()).matrix();
+  for (Eigen::Index j = 0; j < X.cols(); ++j) X.col(j) = (X.col(j).array() - mean[j]) / scale[j];
+  return X;
 }
 
 Standardization standardization(const Eigen::MatrixXd& X, const std::vector<std::string>& names) {
@@ -26,22 +27,26 @@ Standardization standardization(const Eigen::MatrixXd& X, const std::vector<std:
     return names.empty() ? fmt::format("column {}", j + 1)
                          : fmt::format("column '{}'", names[static_cast<std::size_t>(j)]);
   };
-  // Two passes on each column divided by a power of two p near max |x| (exact, so that for ordinary
-  // numbers the result is bit for bit the unscaled one): the squares neither overflow (values of
-  // 1e200) nor underflow (spreads of 1e-200).
-  Eigen::RowVectorXd p(X.cols());
-  for (Eigen::Index j = 0; j < X.cols(); ++j) {
+  Standardization s{Eigen::VectorXd(X.cols()), Eigen::VectorXd(X.cols())};
+  for (Eigen::Index j = 0; j < X.cols(); ++j) {  // one column at a time, without a copy of X
+    // Two passes on the column divided by a power of two p near max |x| (exact, so that for ordinary
+    // numbers the result is bit for bit the unscaled one): the squares neither overflow (values of
+    // 1e200) nor underflow (spreads of 1e-200).
     const double top = X.col(j).cwiseAbs().maxCoeff();
     int e = 0;
     std::frexp(top, &e);
-    p[j] = top > 0.0 ? std::ldexp(1.0, e - 1) : 1.0;  // p <= top < 2 p
-  }
-  const Eigen::ArrayXXd Xs = X.array().rowwise() / p.array();
-  const Eigen::RowVectorXd mean = Xs.colwise().mean();
-  // scale_j = sqrt((1/n) sum_i (x_ij - mean_j)^2)
-  const Eigen::RowVectorXd sd = (Xs.rowwise() - mean.array()).square().colwise().mean().sqrt();
-  Standardization s{(mean.array() * p.array()).transpose(), (sd.array() * p.array()).transpose()};
-  for (Eigen::Index j = 0; j < X.cols(); ++j) {
+    const double p = top > 0.0 ? std::ldexp(1.0, e - 1) : 1.0;  // p <= top < 2 p
+    const auto xs = X.col(j).array() / p;
+    const double mean = xs.mean();
+    // scale_j = sqrt((1/n) sum_i (x_ij - mean_j)^2), the squares summed in order
+    double squares = 0.0;
+    for (Eigen::Index i = 0; i < X.rows(); ++i) {
+      const double dev = xs[i] - mean;
+      squares += dev * dev;
+    }
+    const double sd = std::sqrt(squares / static_cast<double>(X.rows()));
+    s.mean[j] = mean * p;
+    s.scale[j] = sd * p;
     if (!(s.scale[j] > 0.0)) s.scale[j] = 1.0;  // a constant column is only centred
     // Every standardized value must be a number.
     if (!std::isfinite(s.mean[j]) || !std::isfinite(s.scale[j]) ||

@@ -181,6 +181,14 @@ GradMethod Neuron::resolve(GradMethod method, Eigen::Index samples) const {
   return uses_matrix_nodes(samples) ? GradMethod::AutodiffMatrix : GradMethod::AutodiffScalar;
 }
 
+void Neuron::check_matrix_form() const {
+  if (!has_matrix_form())
+    throw Error(fmt::format(
+        "Neuron::record_loss: loss '{}' has no matrix form (its value takes y as a double; make y's type a "
+        "template parameter, as the built-in losses do)",
+        loss_->name));
+}
+
 // L = sum_i loss(act(z_i), y_i) with z = X w + b: a handful of matrix nodes for the whole data set.
 Var Neuron::record_loss(const MatVar& w, const Var& b, const Eigen::MatrixXd& X,
                         const Eigen::VectorXd& y) const {
@@ -188,41 +196,72 @@ Var Neuron::record_loss(const MatVar& w, const Var& b, const Eigen::MatrixXd& X,
   if (w.rows() != w_.size() || w.cols() != 1)
     throw ShapeError(fmt::format("Neuron::record_loss: w is {}x{} but a neuron with {} inputs needs {}x1",
                                  w.rows(), w.cols(), w_.size(), w_.size()));
-  if (!has_matrix_form())
-    throw Error(fmt::format(
-        "Neuron::record_loss: loss '{}' has no matrix form (its value takes y as a double; make y's type a "
-        "template parameter, as the built-in losses do)",
-        loss_->name));
+  check_matrix_form();
   return sample_loss(matmul(matrix_constant(X), w) + b, matrix_constant(y), 0);
 }
+
+namespace {
+/// The value and gradient summed over blocks of rows: block(first, count) for first = 0, rows,
+/// 2 rows, ..., added in that order (so the result depends on the block size only).
+template <class Block>
+ValueAndGradient sum_over_blocks(Eigen::Index n, Eigen::Index rows, const Block& block) {
+  ValueAndGradient total = block(Eigen::Index{0}, std::min(rows, n));
+  for (Eigen::Index first = rows; first < n; first += rows) {
+    const ValueAndGradient r = block(first, std::min(rows, n - first));
+    total.value += r.value;
+    total.gradient += r.gradient;
+  }
+  return total;
+}
+}  // namespace
 
 // The scalar-node pass, recorded and swept in chunks of rows, one tape each: the memory stays below
 // about kScalarTapeNodes nodes whatever the number of samples (one chunk, hence one tape, for up to
 // kScalarTapeNodes / (2 d + 8) samples).
 ValueAndGradient Neuron::scalar_value_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
   const Eigen::Index d = w_.size();
-  const Eigen::Index rows = std::max<Eigen::Index>(1, kScalarTapeNodes / (2 * d + 8));
-  ValueAndGradient total{0.0, Eigen::VectorXd::Zero(d + 1)};
-  for (Eigen::Index first = 0; first < X.rows(); first += rows) {
-    const Eigen::Index count = std::min(rows, X.rows() - first);
-    const ValueAndGradient r = value_and_grad(
-        [&](const std::vector<Var>& theta) { return record_rows(theta, X, y, first, count); }, params());
-    total.value += r.value;
-    total.gradient += r.gradient;
-  }
-  return total;
+  return sum_over_blocks(
+      X.rows(), std::max<Eigen::Index>(1, kScalarTapeNodes / (2 * d + 8)),
+      [&](Eigen::Index first, Eigen::Index count) {
+        return value_and_grad(
+            [&](const std::vector<Var>& theta) { return record_rows(theta, X, y, first, count); }, params());
+      });
 }
 
-ValueAndGradient Neuron::matrix_value_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
+// The matrix-node pass on the rows of X (samples numbered from `first` in messages).
+ValueAndGradient Neuron::matrix_block_value_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                                                         Eigen::Index first) const {
   Tape tape;
   TapeScope scope(tape);
   const MatVar w = matrix_variable(w_);
   const Var b = tape.variable(b_);
-  const Var L = record_loss(w, b, X, y);
+  const Var L = sample_loss(matmul(matrix_constant(X), w) + b, matrix_constant(y), first);
   const Gradients g = backward(L);
   Eigen::VectorXd dtheta(w_.size() + 1);
   dtheta << g[w], g[b];
   return {L.value(), dtheta};
+}
+
+Eigen::Index Neuron::matrix_block_rows(Eigen::Index inputs) {
+  return std::max<Eigen::Index>(256, static_cast<Eigen::Index>(kMatrixBlockBytes) / (8 * (inputs + 12)));
+}
+
+// Data larger than the caches are taken in blocks of matrix_block_rows() rows, one tape each, the
+// block's rows copied out of X: each block's columns (z, f, the loss, their adjoints) stay in the
+// cache while its nodes are recorded and swept, and X is read from memory once. On the whole of 10^6
+// x 20 they streamed through the memory, 8 MB each, several times per epoch, and X twice: 2.0 times
+// the hand-written epoch's time. Smaller data are not copied: they are in the cache already.
+ValueAndGradient Neuron::matrix_value_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
+  check_matrix_form();
+  const Eigen::Index rows = matrix_block_rows(w_.size());
+  if (X.rows() <= 4 * rows) return matrix_block_value_and_gradient(X, y, 0);
+  Eigen::MatrixXd Xb;
+  Eigen::VectorXd yb;
+  return sum_over_blocks(X.rows(), rows, [&](Eigen::Index first, Eigen::Index count) {
+    Xb = X.middleRows(first, count);
+    yb = y.segment(first, count);
+    return matrix_block_value_and_gradient(Xb, yb, first);
+  });
 }
 
 // The engine's Hessian over the mixed variables (w, b).

@@ -1,7 +1,8 @@
 // The costs of training on large data stay linear (or bounded) in its size: counted, not timed.
 //  - the loss surface of `train --out` evaluates a bounded number of samples per grid point;
 //  - the closing central-difference check costs O(n d) multiply-adds, not O(n d^2);
-//  - the scalar-node pass keeps a bounded number of nodes on a tape, not ~700 bytes per sample.
+//  - the scalar-node pass keeps a bounded number of nodes on a tape, not ~700 bytes per sample;
+//  - the matrix-node pass takes data larger than the caches in blocks of rows, added in block order.
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <random>
@@ -109,6 +110,41 @@ BOOST_AUTO_TEST_CASE(the_scalar_node_pass_keeps_a_bounded_tape) {
   }
   BOOST_TEST(small_tape > 0u);
   BOOST_TEST(small_tape < 2000u);
+}
+
+// More than 4 blocks' rows are recorded one block at a time (a tape each, the rows copied out), and
+// the value and gradient are the blocks' added in block order: the same digits on every machine. A
+// block's tape holds a bounded number of matrix entries, not ~a dozen columns of all n rows.
+BOOST_AUTO_TEST_CASE(the_matrix_node_pass_takes_large_data_in_blocks) {
+  const Eigen::Index d = 20, rows = Neuron::matrix_block_rows(d);
+  BOOST_TEST(rows == 8192);
+  BOOST_TEST(Neuron::matrix_block_rows(1) * 8 * 13 <= static_cast<Eigen::Index>(Neuron::kMatrixBlockBytes));
+  const Eigen::Index n = 4 * rows + 1234;  // blocks of 8192, 8192, 8192, 8192, 1234
+  const Data data = make_data(n, d);
+  for (const char* loss : {"squared_error", "binary_cross_entropy"}) {
+    const Eigen::VectorXd y01 = (data.y.array() + 1.0) / 2.0;
+    const Neuron neuron(Eigen::VectorXd::LinSpaced(d, -0.5, 0.5), 0.1, "sigmoid", loss);
+    const ValueAndGradient whole = neuron.value_and_gradient(data.X, y01, GradMethod::AutodiffMatrix);
+    ValueAndGradient sum{0.0, Eigen::VectorXd()};
+    for (Eigen::Index first = 0; first < n; first += rows) {
+      const Eigen::Index count = std::min(rows, n - first);
+      const Eigen::MatrixXd Xb = data.X.middleRows(first, count);
+      const Eigen::VectorXd yb = y01.segment(first, count);
+      const ValueAndGradient b = neuron.value_and_gradient(Xb, yb, GradMethod::AutodiffMatrix);
+      if (first == 0) {
+        sum = b;
+      } else {
+        sum.value += b.value;
+        sum.gradient += b.gradient;
+      }
+    }
+    BOOST_TEST(whole.value == sum.value, loss);
+    BOOST_TEST((whole.gradient.array() == sum.gradient.array()).all(), loss);
+    // and it is the gradient: the hand formula's to rounding
+    const Eigen::VectorXd f = neuron.gradient(data.X, y01, GradMethod::Formula);
+    BOOST_TEST((whole.gradient - f).cwiseAbs().maxCoeff() <= 1e-12 * static_cast<double>(n), loss);
+    BOOST_TEST(std::abs(whole.value - neuron.loss(data.X, y01)) <= 1e-12 * static_cast<double>(n), loss);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

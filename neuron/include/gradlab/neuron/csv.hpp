@@ -15,7 +15,8 @@
 ///  - read_csv reads at most CsvOptions::max_bytes (256 MiB by default): a larger file, or an endless
 ///    input such as /dev/zero, is an error naming the file.
 /// Anything else throws CsvError naming the file, the line, the column and the problem; a file is
-/// either read whole or not at all.
+/// either read whole or not at all. read_csv parses the file as it reads it: it never holds the
+/// whole text, only the numbers (one vector per column, gathered into the table at the end).
 #include <Eigen/Core>
 #include <cstddef>
 #include <string>
@@ -81,6 +82,10 @@ struct Dataset {
 /// column, in file order). Throws CsvError for an unknown column, a feature that is the target, a
 /// feature named twice, or no feature left.
 Dataset select_columns(const CsvTable& table, std::string_view target = {},
+                       const std::vector<std::string>& features = {});
+/// The same, taking the table's storage for X instead of copying it (the memory of a large file is
+/// then the numbers once).
+Dataset select_columns(CsvTable&& table, std::string_view target = {},
                        const std::vector<std::string>& features = {});
 
 /// Splits "a,b,c" into {"a", "b", "c"}, trimming spaces (an empty string gives no names).

@@ -22,8 +22,8 @@ namespace gradlab {
 struct Standardization {
   Eigen::VectorXd mean;
   Eigen::VectorXd scale;
-  /// The map applied to every row of X.
-  [[nodiscard]] Eigen::MatrixXd apply(const Eigen::MatrixXd& X) const;
+  /// The map applied to every row of X (in place when X is moved in: `X = s.apply(std::move(X))`).
+  [[nodiscard]] Eigen::MatrixXd apply(Eigen::MatrixXd X) const;
 };
 /// The standardisation that gives each column of X mean 0 and standard deviation 1. Works for
 /// values of any magnitude (1e200) and any spread (1e-200); a column whose standardized values

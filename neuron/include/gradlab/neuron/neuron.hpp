@@ -4,6 +4,7 @@
 ///     L(w, b) = sum_i loss(f(x_i), y_i),
 /// with its gradient computed three ways: autodiff, the hand-derived chain rule, central differences.
 #include <Eigen/Core>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -105,6 +106,14 @@ class Neuron {
   /// AutodiffScalar records at most about this many nodes on one tape: larger data are recorded
   /// and swept in chunks of rows, so its memory does not grow with the number of samples.
   static constexpr Eigen::Index kScalarTapeNodes = Eigen::Index{1} << 18;
+  /// AutodiffMatrix on more than 4 matrix_block_rows(d) samples records and sweeps them in blocks of
+  /// matrix_block_rows(d) rows, one tape each, whose columns (X's rows and about a dozen columns of
+  /// values and adjoints) take about this many bytes and so stay in the cache; the blocks' values
+  /// and gradients are added in block order. The result depends on n and d only (not on the machine),
+  /// and differs from one sum over all the rows in the last digits.
+  static constexpr std::size_t kMatrixBlockBytes = std::size_t{2} << 20;
+  /// The rows of one block of AutodiffMatrix for a neuron with this many inputs (8192 for 20).
+  [[nodiscard]] static Eigen::Index matrix_block_rows(Eigen::Index inputs);
 
   /// Throws Error for an unknown activation or loss name (listing the known ones), ShapeError for
   /// an empty w.
@@ -188,6 +197,11 @@ class Neuron {
                                                            const Eigen::VectorXd& y) const;
   [[nodiscard]] ValueAndGradient matrix_value_and_gradient(const Eigen::MatrixXd& X,
                                                            const Eigen::VectorXd& y) const;
+  [[nodiscard]] ValueAndGradient matrix_block_value_and_gradient(const Eigen::MatrixXd& X,
+                                                                 const Eigen::VectorXd& y,
+                                                                 Eigen::Index first) const;
+  /// Throws Error when the loss record has no matrix form.
+  void check_matrix_form() const;
   [[nodiscard]] Eigen::MatrixXd matrix_hessian(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const;
   [[nodiscard]] GradMethod resolve(GradMethod method, Eigen::Index samples) const;
   [[nodiscard]] bool has_matrix_form() const;
