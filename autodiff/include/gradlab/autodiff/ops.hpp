@@ -693,8 +693,9 @@ struct RecordedSweep {
 };
 
 /// Applies the local-derivative rule of Op at node i with upstream adjoint g (adj_a += g * da ...).
+/// Always inlined, so that the hot loop of Tape::backward keeps its state in registers.
 template <ops::Primitive Op, class Sweep, class T>
-void backward_node(const Sweep& s, Index i, [[maybe_unused]] const T& g) {
+[[gnu::always_inline]] inline void backward_node(const Sweep& s, Index i, [[maybe_unused]] const T& g) {
   [[maybe_unused]] const Index a = s.parent_a(i);
   [[maybe_unused]] const Index b = s.parent_b(i);  // a parameter's tag for UnaryParam: unused
   if constexpr (Op::arity == ops::Arity::Unary) {
