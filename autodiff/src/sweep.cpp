@@ -158,7 +158,7 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
   // carries from node to node is a local (no address taken), so that it stays in registers.
   const Node* const nodes = s.nodes;
   double* const adjoints = s.adj;
-  const double* const params = params_.data();
+  const double* const params = params_.get();
   double carry = -0.0;
   for (Index i = root + 1; i-- > 0;) {
     double g = adjoints[i] + carry;  // node i's complete adjoint
