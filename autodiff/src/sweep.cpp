@@ -70,8 +70,8 @@ struct CarrySweep {
   const Node* nodes;
   double* adj;
   const double* params;
-  mutable double carry = -0.0;
-  mutable Index prev = 0;         // i - 1 for the node being visited
+  double& carry;                  // a local of hot_step, so that it lives in a register
+  Index prev;                     // i - 1 for the node being visited
   mutable bool carrying = false;  // the carry holds a share for prev
   [[nodiscard]] double val(Index i) const { return nodes[i].value; }
   [[nodiscard]] Index parent_a(Index i) const { return nodes[i].a; }
@@ -89,6 +89,23 @@ struct CarrySweep {
     }
   }
 };
+
+/// Node i's step in the hot loop: Op's rule on a carrying state; returns the share for node i-1
+/// (-0.0 when there is none).
+template <class Op> [[gnu::always_inline]] inline double hot_step(const Node* nodes, double* adj,
+                                                                  const double* params, Index i, double g) {
+  double carry = -0.0;
+  backward_node<Op>(CarrySweep{nodes, adj, params, carry, i - 1}, i, g);
+  return carry;
+}
+
+/// Node i's step by the op table (matrix and user ops, and nodes whose adjoint is 0), adding in
+/// memory; returns the empty carry. Out of line: a call in the hot loop with g live across it makes
+/// GCC keep g and the carry in memory for every node.
+[[gnu::noinline]] double table_step(const DoubleSweep& s, Index i, double g) {
+  op_info(s.nodes[i].op).backward(s, i, g);
+  return -0.0;
+}
 
 void check_root(const Tape& t, Index root, const char* what) {
   if (root >= t.size())
@@ -137,24 +154,31 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
     return;
   }
   // The hot loop: built-in rules inline on the carrying state (see CarrySweep), others (matrix and
-  // user ops) by the table on s, adding in memory while the carry is empty.
-  const CarrySweep f{s.nodes, s.adj, params_.data()};
+  // user ops) by the table on s, adding in memory while the carry is empty. Everything the loop
+  // carries from node to node is a local (no address taken), so that it stays in registers.
+  const Node* const nodes = s.nodes;
+  double* const adjoints = s.adj;
+  const double* const params = params_.get();
+  double carry = -0.0;
   for (Index i = root + 1; i-- > 0;) {
-    const double g = s.adj[i] + f.carry;  // node i's complete adjoint
-    s.adj[i] = g;
-    f.carry = -0.0;
-    f.carrying = false;
-    f.prev = i - 1;
-    if (skip(i, g)) continue;
-    switch (static_cast<ops::Builtin>(s.nodes[i].op)) {
-#define GRADLAB_CASE(N)             \
-  case ops::Builtin::N:             \
-    backward_node<ops::N>(f, i, g); \
+    double g = adjoints[i] + carry;  // node i's complete adjoint
+    adjoints[i] = g;
+    carry = -0.0;
+    if (g == 0.0) [[unlikely]] {
+      if (!reached_from(*this, root, i, reached)) continue;
+      g = adjoints[i];  // the same: read again so that g need not live across the call
+      carry = table_step(s, i, g);
+      continue;
+    }
+    switch (static_cast<ops::Builtin>(nodes[i].op)) {
+#define GRADLAB_CASE(N)                                      \
+  case ops::Builtin::N:                                      \
+    carry = hot_step<ops::N>(nodes, adjoints, params, i, g); \
     break;
       GRADLAB_BUILTIN_OPS(GRADLAB_CASE)
 #undef GRADLAB_CASE
       default:
-        op_info(s.nodes[i].op).backward(s, i, g);
+        carry = table_step(s, i, g);
     }
   }
 }

@@ -14,8 +14,8 @@ namespace gradlab {
 namespace {
 // One counter for the whole program: every tape and every clear() takes the next value, so no two
 // (tape, generation) pairs ever share a stamp. 0 is the stamp of an uninitialised Var; the last
-// value marks the counter as used up.
-constexpr std::uint64_t kStampsUsedUp = ~std::uint64_t{0};
+// value below the matrix bit (see kMatrixStamp) marks the counter as used up.
+constexpr std::uint64_t kStampsUsedUp = kMatrixStamp - 1;
 std::atomic<std::uint64_t> next_stamp{1};
 std::atomic<std::uint64_t> next_tape_id{1};
 
@@ -24,7 +24,7 @@ std::uint64_t fresh_stamp() {
   if (s == 0 || s >= kStampsUsedUp) [[unlikely]] {
     next_stamp.store(kStampsUsedUp);  // stays used up, also for the threads that come next
     throw TapeError(
-        "the tape stamps are used up (2^64 - 2 tapes and clears): a new stamp could match an old Var's");
+        "the tape stamps are used up (2^63 - 2 tapes and clears): a new stamp could match an old Var's");
   }
   return s;
 }
@@ -57,7 +57,7 @@ Tape::~Tape() {
 void Tape::clear() {
   stamp_ = fresh_stamp();  // first: if it throws, the tape and its Vars stay as they were
   size_ = 0;
-  params_.clear();
+  param_count_ = 0;
   if (matrices_) matrices_->clear();  // O(1): the matrices' storage is kept for reuse
   ++generation_;
 }
@@ -72,8 +72,7 @@ void Tape::reserve(std::size_t n) {
 }
 
 std::size_t Tape::memory_bytes() const {
-  return capacity_ * sizeof(Node) + params_.capacity() * sizeof(double) +
-         (matrices_ ? matrices_->bytes() : 0);
+  return capacity_ * sizeof(Node) + param_capacity_ * sizeof(double) + (matrices_ ? matrices_->bytes() : 0);
 }
 
 detail::MatrixArena& Tape::matrices() const {
@@ -86,6 +85,15 @@ bool Tape::has_matrix_nodes() const { return matrices_ && matrices_->size() > 0;
 void Tape::grow() {
   if (capacity_ >= kParamTag) detail::throw_tape_full();
   reserve(std::min<std::size_t>(kParamTag, std::max<std::size_t>(1024, 2 * capacity_)));
+}
+
+void Tape::grow_params() {
+  if (param_capacity_ >= kParamTag) detail::throw_tape_full();
+  const std::size_t n = std::min<std::size_t>(kParamTag, std::max<std::size_t>(256, 2 * param_capacity_));
+  auto bigger = std::make_unique_for_overwrite<double[]>(n);
+  std::copy(params_.get(), params_.get() + param_count_, bigger.get());
+  params_ = std::move(bigger);
+  param_capacity_ = n;
 }
 
 // ---- the active tape ----------------------------------------------------------------------------
@@ -133,6 +141,16 @@ void throw_bad_var(const Tape& tape, Index index, std::uint64_t stamp, std::uint
                     tape.id(), tape.generation(), tape.generation() == 1 ? "" : "s"));
   throw TapeError(
       fmt::format("Var index {} is past the end of tape #{} (size {})", index, tape.id(), tape.size()));
+}
+
+void reject_var(const Tape& tape, Index index, std::uint64_t stamp, std::uint32_t tape_number,
+                const char* where) {
+  if (stamp == (tape.stamp() | kMatrixStamp)) {
+    reject_matrix(tape, index, where);  // throws: the handle of a matrix node of this tape
+    throw Error(
+        fmt::format("{}: node {} is marked as a matrix but holds none (a bug in gradlab)", where, index));
+  }
+  throw_bad_var(tape, index, stamp & ~kMatrixStamp, tape_number);
 }
 
 void throw_tape_full() { throw Error("the tape is full: it holds at most 2^31 nodes and 2^31 parameters"); }

@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <gradlab/autodiff.hpp>
+#include <vector>
 
 using gradlab::Tape;
 using gradlab::TapeScope;
@@ -129,6 +130,65 @@ BOOST_AUTO_TEST_CASE(repeated_sweeps_do_not_accumulate) {
   const Eigen::MatrixXd h2 = gradlab::hessian(L, {w, b});
   BOOST_TEST((h1 == h2));
   BOOST_TEST(gradlab::grad(L, {w, b})[0] == a1[0]);  // still the same after recorded sweeps appended nodes
+}
+
+// The benchmark's neuron loss (bench/bench_scalar.cpp) gives, bit for bit, the gradient that the
+// sweep's additions give when written out by hand in the sweep's order: node by node from the last,
+// each adjoint the sum of its shares in the order the sweep adds them (0 + first share + ...). The
+// hot loop of backward (shares carried in registers) must not change one bit of them.
+BOOST_AUTO_TEST_CASE(neuron_gradient_bit_for_bit_in_sweep_order) {
+  std::vector<double> xs, ys;
+  for (int i = 0; i < 1000; ++i) {
+    xs.push_back(std::sin(0.37 * i) * 3.0);
+    ys.push_back(0.5 + 0.5 * std::cos(1.3 * i));
+  }
+  Tape tape;
+  TapeScope scope(tape);
+  const Var w = tape.variable(0.3), b = tape.variable(-0.2);
+  Var loss = 0.0;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const Var r = gradlab::sigmoid(w * xs[i] + b) - ys[i];
+    loss += 0.5 * r * r;
+  }
+  const auto g = gradlab::grad(loss, {w, b});
+  double value = 0.0, dw = 0.0, db = 0.0;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const double f = gradlab::ops::sigmoid(xs[i] * 0.3 + -0.2);
+    const double r = f - ys[i];
+    value = value + 0.5 * r * r;
+  }
+  for (std::size_t i = xs.size(); i-- > 0;) {  // the sweep: the last point first
+    const double f = gradlab::ops::sigmoid(xs[i] * 0.3 + -0.2);
+    const double r = f - ys[i], m = 0.5 * r;
+    // loss_k = loss_{k-1} + m * r hands 1 on; m * r hands 1 * r to m, then 1 * m to r; m = 0.5 r
+    // hands its adjoint (0 + r) * 0.5 on to r, whose adjoint is then (0 + m) + r * 0.5.
+    const double adj_r = (0.0 + 1.0 * m) + (0.0 + 1.0 * r) * 0.5;
+    const double adj_z = 0.0 + (0.0 + adj_r) * (f * (1.0 - f));  // through r = f - y and f = sigmoid(z)
+    dw = dw + (0.0 + adj_z) * xs[i];                             // z = w x + b
+    db = db + adj_z;
+  }
+  BOOST_TEST(loss.value() == value);
+  BOOST_TEST(g[0] == dw);
+  BOOST_TEST(g[1] == db);
+}
+
+// The benchmark's deep chain x_{k+1} = sin x_k: the tape's derivative is the product of cos x_k
+// taken from the last step down, bit for bit.
+BOOST_AUTO_TEST_CASE(deep_chain_derivative_bit_for_bit) {
+  constexpr int kSteps = 10000;
+  Tape tape;
+  TapeScope scope(tape);
+  const Var x0 = tape.variable(0.7);
+  Var x = x0;
+  std::vector<double> xs{0.7};
+  for (int k = 0; k < kSteps; ++k) {
+    x = gradlab::sin(x);
+    xs.push_back(std::sin(xs.back()));
+  }
+  double d = 1.0;
+  for (int k = kSteps; k-- > 0;) d *= std::cos(xs[k]);
+  BOOST_TEST(x.value() == xs.back());
+  BOOST_TEST(gradlab::grad(x, {x0})[0] == d);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

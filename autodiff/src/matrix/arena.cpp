@@ -91,6 +91,8 @@ void check_matrix_adjoint(const Tape& t, Index i, Index p) {
       {AnomalyError::Phase::Backward, op, i, p, first_bad(adj), std::numeric_limits<double>::quiet_NaN()});
 }
 
+bool holds_matrix(const Tape& t, Index i) { return is_matrix_node(t, i); }
+
 void reject_matrix(const Tape& t, Index i, const char* where) {
   if (is_matrix_node(t, i))
     throw ShapeError(

@@ -693,8 +693,9 @@ struct RecordedSweep {
 };
 
 /// Applies the local-derivative rule of Op at node i with upstream adjoint g (adj_a += g * da ...).
+/// Always inlined, so that the hot loop of Tape::backward keeps its state in registers.
 template <ops::Primitive Op, class Sweep, class T>
-void backward_node(const Sweep& s, Index i, [[maybe_unused]] const T& g) {
+[[gnu::always_inline]] inline void backward_node(const Sweep& s, Index i, [[maybe_unused]] const T& g) {
   [[maybe_unused]] const Index a = s.parent_a(i);
   [[maybe_unused]] const Index b = s.parent_b(i);  // a parameter's tag for UnaryParam: unused
   if constexpr (Op::arity == ops::Arity::Unary) {
@@ -804,7 +805,7 @@ template <ops::Primitive Op>
 requires(Op::arity == ops::Arity::Unary) [[gnu::always_inline]] inline Var apply(const Var& x) {
   Tape& t = Tape::current();
   const Index i = t.check_scalar(x, Op::name);
-  return t.record(op_id<Op>(), i, kNoParent, Op::value(t.value(i)));
+  return t.record(op_id<Op>(), i, kNoParent, Op::value(x.raw_value()));
 }
 
 /// Records a primitive with a constant parameter p (such as x^p).
@@ -813,8 +814,8 @@ requires(Op::arity == ops::Arity::UnaryParam) [[gnu::always_inline]] inline Var
     apply(const Var& x, double p) {
   Tape& t = Tape::current();
   const Index i = t.check_scalar(x, Op::name);
-  ops::check_domain<Op>(t.value(i), p);
-  return t.record_param(op_id<Op>(), i, p, Op::value(t.value(i), p));
+  ops::check_domain<Op>(x.raw_value(), p);
+  return t.record_param(op_id<Op>(), i, p, Op::value(x.raw_value(), p));
 }
 
 /// Records a binary primitive applied to a and b.
@@ -824,8 +825,8 @@ requires(Op::arity == ops::Arity::Binary) [[gnu::always_inline]] inline Var
   Tape& t = Tape::current();
   const Index i = t.check_scalar(a, Op::name);
   const Index j = t.check_scalar(b, Op::name);
-  ops::check_domain<Op>(t.value(i), t.value(j));
-  return t.record(op_id<Op>(), i, j, Op::value(t.value(i), t.value(j)));
+  ops::check_domain<Op>(a.raw_value(), b.raw_value());
+  return t.record(op_id<Op>(), i, j, Op::value(a.raw_value(), b.raw_value()));
 }
 
 /// Records op `id` by its table row, for callers that pick ops at run time (the expression

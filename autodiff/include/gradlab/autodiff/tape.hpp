@@ -24,16 +24,21 @@ inline constexpr Index kNoParent = std::numeric_limits<Index>::max();
 inline constexpr Index kParamTag = Index{1} << 31;
 inline constexpr OpId kInputOp = 0;  ///< op id of an independent variable (ops::Input)
 inline constexpr OpId kConstOp = 1;  ///< op id of a constant leaf (ops::Const)
+/// The stamp bit of a Var whose node holds a matrix (see Var): tape stamps stay below it.
+inline constexpr std::uint64_t kMatrixStamp = std::uint64_t{1} << 63;
 
 class Tape;
 namespace detail {
 class MatrixArena;  // matrix.hpp: the values and adjoints of matrix-valued nodes
 }
 
-/// A scalar recorded on a tape: a 16-byte handle (node index and the tape's stamp). Every tape and
-/// every clear() draws a fresh stamp from one 64-bit counter, so a Var from another tape or from
-/// before a clear() is detected for any number of tapes and clears (the counter is never reused; it
-/// would take centuries to run out, and running out is detected).
+/// A scalar recorded on a tape: a 24-byte handle (the node's value, its index and the tape's
+/// stamp). Every tape and every clear() draws a fresh stamp from one 63-bit counter, so a Var from
+/// another tape or from before a clear() is detected for any number of tapes and clears (the
+/// counter is never reused; it would take centuries to run out, and running out is detected). The
+/// handle of a node that holds a matrix (MatVar::node()) has the stamp bit kMatrixStamp set, so
+/// that a scalar op checks its operand with one comparison of stamps. The value rides in the
+/// handle so that recording an op reads no node back from the tape.
 /// Copying a Var copies the handle, not the node. Arithmetic on Vars records new nodes on the
 /// thread's active tape (see Tape::current and TapeScope).
 class Var {
@@ -47,11 +52,17 @@ class Var {
   /// The node's position on its tape.
   [[nodiscard]] Index index() const { return index_; }
   [[nodiscard]] bool valid() const { return index_ != kNoParent; }
+  /// The value carried in the handle, unchecked: for recording functions, after Tape::check_scalar
+  /// (0 for a matrix node or an uninitialised Var).
+  [[nodiscard]] double raw_value() const { return value_; }
 
  private:
   friend class Tape;
-  Var(Index index, std::uint64_t stamp, std::uint32_t tape) : stamp_(stamp), index_(index), tape_(tape) {}
-  std::uint64_t stamp_ = 0;  // the tape's stamp when the node was recorded; 0 for an uninitialised Var
+  Var(double value, Index index, std::uint64_t stamp, std::uint32_t tape)
+      : value_(value), stamp_(stamp), index_(index), tape_(tape) {}
+  double value_ = 0.0;       // the node's value (a copy: nodes never change)
+  std::uint64_t stamp_ = 0;  // the tape's stamp when the node was recorded (| kMatrixStamp for a
+                             // matrix node); 0 for an uninitialised Var
   Index index_ = kNoParent;
   std::uint32_t tape_ = 0;  // the tape's number (modulo 2^32), only for error messages
 };
@@ -100,7 +111,7 @@ class Tape {
   /// the node of a matrix (MatVar::node()), whose scalar value would read as a meaningless 0.
   Index check_scalar(const Var& x, const char* where) const;
   /// A handle to node i (no check: i must be < size()).
-  [[nodiscard]] Var at(Index i) const { return Var(i, stamp_, static_cast<std::uint32_t>(id_)); }
+  [[nodiscard]] Var at(Index i) const;
 
   [[nodiscard]] double value(Index i) const { return nodes_[i].value; }
   [[nodiscard]] OpId op(Index i) const { return nodes_[i].op; }
@@ -146,7 +157,10 @@ class Tape {
   std::unique_ptr<Node[]> nodes_;  // capacity_ slots, the first size_ in use
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
-  std::vector<double> params_;
+  void grow_params();                 // doubles the parameters' capacity (the cold path of record_param)
+  std::unique_ptr<double[]> params_;  // param_capacity_ slots, the first param_count_ in use
+  std::size_t param_count_ = 0;
+  std::size_t param_capacity_ = 0;
   std::uint64_t stamp_;       // drawn from the program-wide counter at construction and at each clear()
   std::uint64_t id_;          // the tape's number
   std::uint64_t generation_;  // how many times clear() ran
@@ -200,6 +214,11 @@ Tape& fallback_tape();
 void set_next_stamp(std::uint64_t next);
 [[noreturn]] void throw_bad_var(const Tape& tape, Index index, std::uint64_t stamp,
                                 std::uint32_t tape_number);
+/// check_scalar's slow path: throws ShapeError (a matrix node of this tape) or TapeError (see
+/// throw_bad_var) for a Var whose stamp is not the tape's.
+[[noreturn]] void reject_var(const Tape& tape, Index index, std::uint64_t stamp, std::uint32_t tape_number,
+                             const char* where);
+bool holds_matrix(const Tape& tape, Index i);  // node i holds a matrix (matrix/arena.cpp)
 [[noreturn]] void throw_forward_anomaly(const Tape& tape, OpId op, Index a, Index b, double value);
 [[noreturn]] void throw_tape_full();
 void reject_matrix(const Tape& tape, Index i, const char* where);  // throws if node i holds a matrix
@@ -214,33 +233,39 @@ inline Tape& Tape::current() {
 }
 
 inline Index Tape::check(const Var& x) const {
-  if (x.stamp_ != stamp_) [[unlikely]]
-    detail::throw_bad_var(*this, x.index_, x.stamp_, x.tape_);
+  if ((x.stamp_ & ~kMatrixStamp) != stamp_) [[unlikely]]
+    detail::throw_bad_var(*this, x.index_, x.stamp_ & ~kMatrixStamp, x.tape_);
   return x.index_;
 }
 
 inline Index Tape::check_scalar(const Var& x, const char* where) const {
-  const Index i = check(x);
-  if (nodes_[i].slot != 0) [[unlikely]]  // made by a matrix op: a scalar (sum, dot) or a matrix
-    detail::reject_matrix(*this, i, where);
-  return i;
+  if (x.stamp_ != stamp_) [[unlikely]]  // a matrix node (the stamp's matrix bit), or a bad Var
+    detail::reject_var(*this, x.index_, x.stamp_, x.tape_, where);
+  return x.index_;
+}
+
+inline Var Tape::at(Index i) const {
+  const Node& n = nodes_[i];
+  const std::uint64_t matrix = n.slot != 0 && detail::holds_matrix(*this, i) ? kMatrixStamp : 0;
+  return Var(n.value, i, stamp_ | matrix, static_cast<std::uint32_t>(id_));
 }
 
 [[gnu::always_inline]] inline Var Tape::record(OpId op, Index a, Index b, double value, Index slot) {
-  if (!std::isfinite(value) && detail::anomaly_on) [[unlikely]]
+  if (detail::anomaly_on && !std::isfinite(value)) [[unlikely]]
     detail::throw_forward_anomaly(*this, op, a, b, value);
   if (size_ == capacity_) [[unlikely]]
     grow();
   const auto i = static_cast<Index>(size_++);
   nodes_[i] = Node{value, a, b, op, slot};
-  return at(i);
+  if (slot != 0) return at(i);  // a matrix op's node: its handle may need the matrix bit
+  return Var(value, i, stamp_, static_cast<std::uint32_t>(id_));
 }
 
 [[gnu::always_inline]] inline Var Tape::record_param(OpId op, Index a, double p, double value) {
-  const auto k = static_cast<Index>(params_.size());
-  if (k >= kParamTag) [[unlikely]]
-    detail::throw_tape_full();
-  params_.push_back(p);
+  if (param_count_ == param_capacity_) [[unlikely]]
+    grow_params();  // throws past kParamTag parameters
+  const auto k = static_cast<Index>(param_count_++);
+  params_[k] = p;
   return record(op, a, kParamTag | k, value);
 }
 
@@ -249,8 +274,8 @@ inline Var Tape::constant(double v) { return record(kConstOp, kNoParent, kNoPare
 
 inline Var::Var(double constant) : Var(Tape::current().constant(constant)) {}
 inline double Var::value() const {
-  const Tape& t = Tape::current();
-  return t.value(t.check_scalar(*this, "Var::value"));
+  Tape::current().check_scalar(*this, "Var::value");
+  return value_;
 }
 inline bool detect_anomaly() { return detail::anomaly_on; }
 inline void set_detect_anomaly(bool on) { detail::anomaly_on = on; }
