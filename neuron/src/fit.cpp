@@ -8,6 +8,8 @@
 #include <numeric>
 #include <random>
 
+#include "gradlab/autodiff/fixed_order.hpp"
+
 namespace gradlab {
 
 Eigen::MatrixXd Standardization::apply(const Eigen::MatrixXd& X) const {
@@ -37,9 +39,11 @@ Standardization standardization(const Eigen::MatrixXd& X, const std::vector<std:
     p[j] = top > 0.0 ? std::ldexp(1.0, e - 1) : 1.0;  // p <= top < 2 p
   }
   const Eigen::ArrayXXd Xs = X.array().rowwise() / p.array();
-  const Eigen::RowVectorXd mean = Xs.colwise().mean();
+  // the column means in one fixed order of addition, so that every build has the same digits
+  const Eigen::RowVectorXd mean = fixed_order::col_means(Xs.matrix());
   // scale_j = sqrt((1/n) sum_i (x_ij - mean_j)^2)
-  const Eigen::RowVectorXd sd = (Xs.rowwise() - mean.array()).square().colwise().mean().sqrt();
+  const Eigen::RowVectorXd sd =
+      fixed_order::col_means((Xs.rowwise() - mean.array()).square().matrix()).array().sqrt().matrix();
   Standardization s{(mean.array() * p.array()).transpose(), (sd.array() * p.array()).transpose()};
   for (Eigen::Index j = 0; j < X.cols(); ++j) {
     if (!(s.scale[j] > 0.0)) s.scale[j] = 1.0;  // a constant column is only centred
