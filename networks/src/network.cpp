@@ -60,7 +60,8 @@ Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& Z) {
 double cross_entropy_sum(const Eigen::MatrixXd& Z, const Eigen::MatrixXd& Y) {
   const Eigen::VectorXd m = Z.rowwise().maxCoeff();
   const Eigen::MatrixXd S = Z.colwise() - m;
-  const Eigen::VectorXd lse = fixed_order::row_sums(exp_entries(S)).unaryExpr([](double v) { return std::log(v); });
+  const Eigen::VectorXd lse =
+      fixed_order::row_sums(exp_entries(S)).unaryExpr([](double v) { return std::log(v); });
   return -fixed_order::sum(Y.cwiseProduct(S.colwise() - lse));
 }
 

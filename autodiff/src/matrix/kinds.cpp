@@ -64,7 +64,8 @@ MatVar matmul(const MatVar& a, const MatVar& b) {
                                                  a.index(), b.index(), 0.0, [&](detail::MatrixSlot& s) {
                                                    // inner dimension 1: an outer product, written entry by
                                                    // entry (a product clears dst first)
-                                                   if (av.cols() == 1) return detail::set_value(s, av.col(0) * bv.row(0));
+                                                   if (av.cols() == 1)
+                                                     return detail::set_value(s, av.col(0) * bv.row(0));
                                                    fixed_order::matmul_into(s.value, av, bv);
                                                    return detail::owned_value(s);
                                                  }));
@@ -75,11 +76,11 @@ MatVar detail::matmul_tn(const MatVar& a, const MatVar& b) {
   if (av.rows() != bv.rows())
     throw ShapeError(
         fmt::format("matmul: cannot multiply the transpose of {} by {}", shape_str(av), shape_str(bv)));
-  return MatVar::from_node(record_matrix(Tape::current(), &kMatMul, matrix_op_id(), a.index(), b.index(), 1.0,
-                                         [&](MatrixSlot& s) {
-                                           fixed_order::matmul_tn_into(s.value, av, bv);
-                                           return owned_value(s);
-                                         }));
+  return MatVar::from_node(
+      record_matrix(Tape::current(), &kMatMul, matrix_op_id(), a.index(), b.index(), 1.0, [&](MatrixSlot& s) {
+        fixed_order::matmul_tn_into(s.value, av, bv);
+        return owned_value(s);
+      }));
 }
 
 // ---- transpose ----------------------------------------------------------------------------------
@@ -168,7 +169,8 @@ Var dot(const MatVar& a, const MatVar& b) {
 
 Var squared_norm(const MatVar& a) {
   const ConstMap av = detail::checked("squared_norm", a);
-  return detail::record_scalar(detail::kSquaredNorm, a.index(), kNoParent, [&] { return fixed_order::squared_norm(av); });
+  return detail::record_scalar(detail::kSquaredNorm, a.index(), kNoParent,
+                               [&] { return fixed_order::squared_norm(av); });
 }
 
 // ---- as_matrix ----------------------------------------------------------------------------------

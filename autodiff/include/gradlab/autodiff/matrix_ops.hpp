@@ -159,7 +159,8 @@ inline std::pair<Eigen::Index, Eigen::Index> shape_of(const Tape& t, Index i) {
   return {v.rows(), v.cols()};
 }
 // The products and sums add in one fixed order at any vector width (fixed_order.hpp).
-template <class A, class B> Eigen::MatrixXd matmul(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
+template <class A, class B>
+Eigen::MatrixXd matmul(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
   return fixed_order::matmul(a.derived(), b.derived());
 }
 template <class A, class B>
