@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <gradlab/autodiff.hpp>
+#include <gradlab/autodiff/fixed_order.hpp>
 #include <gradlab/autodiff/matrix.hpp>
 
 namespace {
@@ -124,8 +125,52 @@ void BM_HessianVectorProduct(benchmark::State& state) {
   state.counters["gradient_ms"] = t_grad * 1e3;
   report(state, d, peak);
 }
+
+// What the fixed order of fixed_order.hpp costs against Eigen's own reductions and products (whose
+// last bits depend on the vector width), on the batch neuron's data: the sum and dot product of a
+// column of N entries, Xᵀd (N x d, the gradient's product) and Xw. Arguments: N rows, d features.
+template <class F> void reduce(benchmark::State& state, F f) {
+  const BatchData& d = data(state);
+  for (auto _ : state) {
+    auto r = f(d);
+    benchmark::DoNotOptimize(r);
+  }
+  report(state, d, 0);
+}
+void BM_FixedOrderSum(benchmark::State& s) {
+  reduce(s, [](const BatchData& d) { return gradlab::fixed_order::sum(d.X); });
+}
+void BM_EigenSum(benchmark::State& s) {
+  reduce(s, [](const BatchData& d) { return d.X.sum(); });
+}
+void BM_FixedOrderDot(benchmark::State& s) {
+  reduce(s, [](const BatchData& d) { return gradlab::fixed_order::dot(d.X, d.X); });
+}
+void BM_EigenDot(benchmark::State& s) {
+  reduce(s, [](const BatchData& d) { return d.X.squaredNorm(); });
+}
+void BM_FixedOrderXtd(benchmark::State& s) {
+  reduce(s, [](const BatchData& d) { return gradlab::fixed_order::matmul_tn(d.X, d.y)(0); });
+}
+void BM_EigenXtd(benchmark::State& s) {
+  reduce(s, [](const BatchData& d) { return VectorXd(d.X.transpose() * d.y)(0); });
+}
+void BM_FixedOrderXw(benchmark::State& s) {
+  reduce(s, [](const BatchData& d) { return gradlab::fixed_order::matmul(d.X, d.w)(0); });
+}
+void BM_EigenXw(benchmark::State& s) {
+  reduce(s, [](const BatchData& d) { return VectorXd(d.X * d.w)(0); });
+}
 }  // namespace
 
+BENCHMARK(BM_FixedOrderSum)->Args({1000000, 1})->Args({100000, 100})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EigenSum)->Args({1000000, 1})->Args({100000, 100})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FixedOrderDot)->Args({1000000, 1})->Args({100000, 100})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EigenDot)->Args({1000000, 1})->Args({100000, 100})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FixedOrderXtd)->Args({1000000, 1})->Args({100000, 100})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EigenXtd)->Args({1000000, 1})->Args({100000, 100})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FixedOrderXw)->Args({1000000, 1})->Args({100000, 100})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EigenXw)->Args({1000000, 1})->Args({100000, 100})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BatchNeuronGrad_Autodiff)
     ->Args({1000000, 1})
     ->Args({100000, 100})

@@ -1,5 +1,8 @@
 #!/usr/bin/python3
-"""PyTorch autograd on the workloads of bench_matrix.cpp (CPU, float64, default threads), for comparison.
+"""PyTorch autograd on the workloads of bench_matrix.cpp (CPU, float64, one thread), for comparison.
+
+CPU times (medians) on both sides, since the machines we use are shared: PyTorch's process time, with
+torch.set_num_threads(1), and Google Benchmark's cpu_time for gradlab.
 
 Not part of CI. Needs Debian's python3-torch. Usage:
     /usr/bin/python3 bench/torch_batch_neuron.py [path/to/gradlab_bench]
@@ -14,16 +17,17 @@ import time
 import torch
 
 torch.set_default_dtype(torch.float64)
+torch.set_num_threads(1)
 
 
 def timed(fn, reps=15):
     fn()  # warm-up
     times = []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1e3  # ms
+        times.append(time.process_time() - t0)
+    return statistics.median(times) * 1e3  # ms of CPU: the machines we use are shared
 
 
 def workload(n, d):
@@ -68,7 +72,7 @@ def main():
                 continue
             name = b["run_name"]
             n, d = (int(x) for x in name.split("/")[1:3])
-            ms = b["real_time"]
+            ms = b["cpu_time"]
             ref = torch_ms[(n, d)][1 if "Hessian" in name else 0]
             print(f"{name}: gradlab {ms:7.2f} ms, PyTorch {ref:7.2f} ms, gradlab/PyTorch = {ms / ref:.2f}")
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "gradlab/autodiff/fixed_order.hpp"
 #include "gradlab/figures.hpp"
 #include "gradlab/networks/random.hpp"
 #include "gradlab/neuron/csv.hpp"
@@ -87,7 +88,8 @@ Start neuron_start(const std::string& init, const Eigen::MatrixXd& X,
     const double scale = 1.0 / std::sqrt(static_cast<double>(d));
     for (Eigen::Index j = 0; j < d; ++j)
       s.w[j] = init == "uniform" ? rng.uniform(-scale, scale) : scale * rng.normal();
-    s.b = -(X * s.w).mean();
+    s.b = -(fixed_order::sum(fixed_order::matmul(X, s.w)) /
+            static_cast<double>(X.rows()));  // same digits in every build
     s.how =
         fmt::format("{}, seed {}; b centres w . x + b on the data", init == "auto" ? "normal" : init, seed);
     return s;

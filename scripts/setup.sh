@@ -3,7 +3,9 @@
 # configures and builds with a CMake preset, then runs what was asked.
 #
 #   scripts/setup.sh demo              # set up, build (release) and run the main job
-#   scripts/setup.sh test              # set up, build (release) and run the whole test suite (ctest)
+#   scripts/setup.sh test              # set up, build (release: for this machine's CPU) and run the
+#                                      # whole test suite (ctest)
+#   scripts/setup.sh test portable     # the same on the portable build (any x86-64, same digits)
 #   scripts/setup.sh test debug-sanitize   # the same under ASan + UBSan
 #   scripts/setup.sh build [PRESET]    # set up and build only
 #   scripts/setup.sh web               # also emscripten + chromium: build the page (preset wasm) into

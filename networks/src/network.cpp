@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "gradlab/autodiff/fixed_order.hpp"
 #include "gradlab/networks/random.hpp"
 #include "gradlab/neuron/csv.hpp"
 #include "gradlab/neuron/loss.hpp"
@@ -40,11 +41,18 @@ constexpr InitName kInitNames[] = {{Init::Zeros, "zeros"},   {Init::Uniform, "un
 
 std::string shape_str(Eigen::Index r, Eigen::Index c) { return fmt::format("{}x{}", r, c); }
 
+// The sums and products below add in one fixed order at every vector width (fixed_order.hpp), and
+// exp and log are the scalar std:: functions on every entry (Eigen's vectorised ones compute the
+// entries past the last full register with the scalar ones): every build prints the same digits.
+Eigen::MatrixXd exp_entries(const Eigen::MatrixXd& M) {
+  return M.unaryExpr([](double v) { return std::exp(v); });
+}
+
 /// Softmax of every row, shifted by the row's max so that exp never overflows.
 Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& Z) {
   const Eigen::VectorXd m = Z.rowwise().maxCoeff();
-  Eigen::MatrixXd E = (Z.colwise() - m).array().exp().matrix();
-  const Eigen::VectorXd s = E.rowwise().sum();
+  Eigen::MatrixXd E = exp_entries(Z.colwise() - m);
+  const Eigen::VectorXd s = fixed_order::row_sums(E);
   return (E.array().colwise() / s.array()).matrix();
 }
 
@@ -52,8 +60,9 @@ Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& Z) {
 double cross_entropy_sum(const Eigen::MatrixXd& Z, const Eigen::MatrixXd& Y) {
   const Eigen::VectorXd m = Z.rowwise().maxCoeff();
   const Eigen::MatrixXd S = Z.colwise() - m;
-  const Eigen::VectorXd lse = S.array().exp().rowwise().sum().log().matrix();
-  return -(Y.array() * (S.colwise() - lse).array()).sum();
+  const Eigen::VectorXd lse =
+      fixed_order::row_sums(exp_entries(S)).unaryExpr([](double v) { return std::log(v); });
+  return -fixed_order::sum(Y.cwiseProduct(S.colwise() - lse));
 }
 
 /// The same on matrix nodes: the row max is a constant (log-softmax does not depend on the shift, so
@@ -265,7 +274,7 @@ ForwardPass Network::forward_pass(const Eigen::MatrixXd& X) const {
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const LayerParams& p = layers_[l].p;
     const Eigen::MatrixXd& prev = l == 0 ? X : f.A.back();
-    Eigen::MatrixXd Z = prev * p.W.transpose();
+    Eigen::MatrixXd Z = fixed_order::matmul(prev, p.W.transpose());
     Z.rowwise() += p.b.transpose();
     if (layers_[l].activation == kSoftmax) {
       f.A.push_back(softmax_rows(Z));
@@ -288,15 +297,12 @@ double Network::mean_loss(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y) co
   const auto n = static_cast<double>(X.rows());
   switch (loss_) {
     case NetworkLoss::SquaredError:
-      return f.A.back()
-                 .binaryExpr(Y, [](double a, double y) { return losses::SquaredError::value(a, y); })
-                 .sum() /
+      return fixed_order::sum(f.A.back().binaryExpr(
+                 Y, [](double a, double y) { return losses::SquaredError::value(a, y); })) /
              n;
     case NetworkLoss::BinaryCrossEntropy:
-      return f.Z.back()
-                 .binaryExpr(Y,
-                             [](double z, double y) { return losses::BinaryCrossEntropy::value_logit(z, y); })
-                 .sum() /
+      return fixed_order::sum(f.Z.back().binaryExpr(
+                 Y, [](double z, double y) { return losses::BinaryCrossEntropy::value_logit(z, y); })) /
              n;
     case NetworkLoss::CrossEntropy:
       return cross_entropy_sum(f.Z.back(), Y) / n;
@@ -411,7 +417,7 @@ HandBackward Network::hand_backward(const Eigen::MatrixXd& X, const Eigen::Matri
   }
   // δ^l = (δ^{l+1} W^{l+1}) ⊙ act'(Z^l)   (rows are samples, so Wᵀ δ becomes δ W)
   for (std::size_t l = L - 1; l > 0; --l) {
-    h.upstream[l - 1] = h.delta[l] * layers_[l].p.W;
+    h.upstream[l - 1] = fixed_order::matmul(h.delta[l], layers_[l].p.W);
     h.act_d[l - 1] = act_d(l - 1);
     h.delta[l - 1] = h.upstream[l - 1].cwiseProduct(h.act_d[l - 1]);
   }
@@ -430,7 +436,8 @@ NetworkValueAndGradient Network::hand_gradient(const Eigen::MatrixXd& X, const E
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const Eigen::MatrixXd& prev = l == 0 ? X : f.A[l - 1];
     // ∂L/∂W^l = (δ^l)ᵀ A^{l-1};  ∂L/∂b^l = the column sums of δ^l
-    out.gradient.push_back({delta[l].transpose() * prev, delta[l].colwise().sum().transpose()});
+    out.gradient.push_back(
+        {fixed_order::matmul_tn(delta[l], prev), fixed_order::col_sums(delta[l]).transpose()});
   }
   return out;
 }

@@ -8,6 +8,8 @@
 #include <numeric>
 #include <random>
 
+#include "gradlab/autodiff/fixed_order.hpp"
+
 namespace gradlab {
 
 Eigen::MatrixXd Standardization::apply(Eigen::MatrixXd X) const {
@@ -36,15 +38,14 @@ Standardization standardization(const Eigen::MatrixXd& X, const std::vector<std:
     int e = 0;
     std::frexp(top, &e);
     const double p = top > 0.0 ? std::ldexp(1.0, e - 1) : 1.0;  // p <= top < 2 p
-    const auto xs = X.col(j).array() / p;
-    const double mean = xs.mean();
-    // scale_j = sqrt((1/n) sum_i (x_ij - mean_j)^2), the squares summed in order
-    double squares = 0.0;
-    for (Eigen::Index i = 0; i < X.rows(); ++i) {
-      const double dev = xs[i] - mean;
-      squares += dev * dev;
-    }
-    const double sd = std::sqrt(squares / static_cast<double>(X.rows()));
+    // the column's sums in one fixed order of addition (fixed_order.hpp), so every build has the
+    // same digits; one column of scratch, never a copy of X
+    Eigen::VectorXd xs = X.col(j) / p;
+    const double n = static_cast<double>(X.rows());
+    const double mean = fixed_order::sum(xs.data(), X.rows()) / n;
+    // scale_j = sqrt((1/n) sum_i (x_ij - mean_j)^2)
+    xs = (xs.array() - mean).square().matrix();
+    const double sd = std::sqrt(fixed_order::sum(xs.data(), X.rows()) / n);
     s.mean[j] = mean * p;
     s.scale[j] = sd * p;
     if (!(s.scale[j] > 0.0)) s.scale[j] = 1.0;  // a constant column is only centred

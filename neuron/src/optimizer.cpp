@@ -10,6 +10,8 @@
 #include <ostream>
 #include <utility>
 
+#include "gradlab/autodiff/fixed_order.hpp"
+
 namespace gradlab {
 
 namespace {
@@ -180,7 +182,8 @@ Trajectory train(Neuron& neuron, const Eigen::MatrixXd& X, const Eigen::VectorXd
       out.stop_reason = "loss tolerance";
       break;
     }
-    if (g.norm() < options.grad_norm_tolerance) {
+    if (std::sqrt(fixed_order::squared_norm(g)) <
+        options.grad_norm_tolerance) {  // same digits in every build
       out.stop_reason = "gradient-norm tolerance";
       break;
     }

@@ -64,9 +64,10 @@ MatVar matmul(const MatVar& a, const MatVar& b) {
                                                  a.index(), b.index(), 0.0, [&](detail::MatrixSlot& s) {
                                                    // inner dimension 1: an outer product, written entry by
                                                    // entry (a product clears dst first)
-                                                   return av.cols() == 1
-                                                              ? detail::set_value(s, av.col(0) * bv.row(0))
-                                                              : detail::set_value(s, av * bv);
+                                                   if (av.cols() == 1)
+                                                     return detail::set_value(s, av.col(0) * bv.row(0));
+                                                   fixed_order::matmul_into(s.value, av, bv);
+                                                   return detail::owned_value(s);
                                                  }));
 }
 
@@ -75,8 +76,11 @@ MatVar detail::matmul_tn(const MatVar& a, const MatVar& b) {
   if (av.rows() != bv.rows())
     throw ShapeError(
         fmt::format("matmul: cannot multiply the transpose of {} by {}", shape_str(av), shape_str(bv)));
-  return record_op(
-      kMatMul, a.index(), b.index(), [&] { return av.transpose() * bv; }, 1.0);
+  return MatVar::from_node(
+      record_matrix(Tape::current(), &kMatMul, matrix_op_id(), a.index(), b.index(), 1.0, [&](MatrixSlot& s) {
+        fixed_order::matmul_tn_into(s.value, av, bv);
+        return owned_value(s);
+      }));
 }
 
 // ---- transpose ----------------------------------------------------------------------------------
@@ -118,15 +122,15 @@ const MatrixKind kSum = kind_of<Sum>("sum");
 
 Var sum(const MatVar& a) {
   const ConstMap av = detail::checked("sum", a);
-  return detail::record_scalar(detail::kSum, a.index(), kNoParent, [&] { return av.sum(); });
+  return detail::record_scalar(detail::kSum, a.index(), kNoParent, [&] { return fixed_order::sum(av); });
 }
 MatVar row_sums(const MatVar& a) {
   const ConstMap av = detail::checked("row_sums", a);
-  return detail::record_op(detail::kSum, a.index(), kNoParent, [&] { return av.rowwise().sum(); });
+  return detail::record_op(detail::kSum, a.index(), kNoParent, [&] { return fixed_order::row_sums(av); });
 }
 MatVar col_sums(const MatVar& a) {
   const ConstMap av = detail::checked("col_sums", a);
-  return detail::record_op(detail::kSum, a.index(), kNoParent, [&] { return av.colwise().sum(); });
+  return detail::record_op(detail::kSum, a.index(), kNoParent, [&] { return fixed_order::col_sums(av); });
 }
 Var mean(const MatVar& a) { return sum(a) / static_cast<double>(a.rows() * a.cols()); }
 MatVar row_means(const MatVar& a) { return row_sums(a) / static_cast<double>(a.cols()); }
@@ -160,12 +164,13 @@ Var dot(const MatVar& a, const MatVar& b) {
   if (av.rows() != bv.rows() || av.cols() != bv.cols())
     throw ShapeError(
         fmt::format("dot: the shapes {} and {} differ", detail::shape_str(av), detail::shape_str(bv)));
-  return detail::record_scalar(detail::kDot, a.index(), b.index(), [&] { return av.cwiseProduct(bv).sum(); });
+  return detail::record_scalar(detail::kDot, a.index(), b.index(), [&] { return fixed_order::dot(av, bv); });
 }
 
 Var squared_norm(const MatVar& a) {
   const ConstMap av = detail::checked("squared_norm", a);
-  return detail::record_scalar(detail::kSquaredNorm, a.index(), kNoParent, [&] { return av.squaredNorm(); });
+  return detail::record_scalar(detail::kSquaredNorm, a.index(), kNoParent,
+                               [&] { return fixed_order::squared_norm(av); });
 }
 
 // ---- as_matrix ----------------------------------------------------------------------------------

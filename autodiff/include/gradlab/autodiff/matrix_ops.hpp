@@ -6,6 +6,7 @@
 
 #include <utility>
 
+#include "gradlab/autodiff/fixed_order.hpp"
 #include "gradlab/autodiff/matrix.hpp"
 
 namespace gradlab::detail {
@@ -72,12 +73,17 @@ Var record_matrix(Tape& t, const MatrixKind* kind, OpId op, Index a, Index b, do
 }
 
 /// Fills a slot with an owned matrix value computed by `expr`.
-template <class Expr> double set_value(MatrixSlot& slot, const Expr& expr) {
-  slot.value.noalias() = expr;
+template <class Expr> double set_value(MatrixSlot& slot, const Expr& expr);
+/// Marks the slot's owned matrix (already written into slot.value) as its value.
+inline double owned_value(MatrixSlot& slot) {
   slot.data = slot.value.data();
   slot.rows = slot.value.rows();
   slot.cols = slot.value.cols();
   return 0.0;
+}
+template <class Expr> double set_value(MatrixSlot& slot, const Expr& expr) {
+  slot.value.noalias() = expr;
+  return owned_value(slot);
 }
 
 // ---- accumulating adjoints -------------------------------------------------------------------
@@ -152,23 +158,26 @@ inline std::pair<Eigen::Index, Eigen::Index> shape_of(const Tape& t, Index i) {
   const ConstMap v = operand(t, i);
   return {v.rows(), v.cols()};
 }
-template <class A, class B> auto matmul(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
-  return a.derived() * b.derived();
+// The products and sums add in one fixed order at any vector width (fixed_order.hpp).
+template <class A, class B>
+Eigen::MatrixXd matmul(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
+  return fixed_order::matmul(a.derived(), b.derived());
 }
-template <class A, class B> auto matmul_tn(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
-  return a.derived().transpose() * b.derived();
+template <class A, class B>
+Eigen::MatrixXd matmul_tn(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
+  return fixed_order::matmul_tn(a.derived(), b.derived());
 }
 template <class A> auto transpose(const Eigen::MatrixBase<A>& a) { return a.derived().transpose(); }
 /// The sums that undo a broadcast, evaluated (Eigen) or recorded (MatVar).
 template <class A> Eigen::Matrix<double, 1, 1> sum_1x1(const Eigen::MatrixBase<A>& a) {
-  return Eigen::Matrix<double, 1, 1>::Constant(a.sum());
+  return Eigen::Matrix<double, 1, 1>::Constant(fixed_order::sum(a.derived()));
 }
 inline MatVar sum_1x1(const MatVar& a) { return as_matrix(sum(a)); }
 template <class A> Eigen::MatrixXd row_sums(const Eigen::MatrixBase<A>& a) {
-  return Eigen::MatrixXd(a).rowwise().sum();  // evaluate, then sum
+  return fixed_order::row_sums(a.derived());
 }
 template <class A> Eigen::MatrixXd col_sums(const Eigen::MatrixBase<A>& a) {
-  return Eigen::MatrixXd(a).colwise().sum();
+  return fixed_order::col_sums(a.derived());
 }
 /// Calls f(G repeated to rows x cols): G itself, a constant (G is 1x1), or a row or column repeated.
 template <class F>
@@ -245,13 +254,17 @@ ConstMap checked(const char* op, const MatVar& x);
 
 // ---- elementwise unary: Op's value and d, entry by entry -------------------------------------
 
-/// Y = Op(X) entry by entry. Uses Op::value on a whole Eigen array when the primitive provides that
-/// (vectorised), else its value on doubles.
-template <class Op, class Expr> auto unary_value(const Expr& x) {
-  if constexpr (requires { Op::value(x.array()).matrix(); })
-    return Op::value(x.array()).matrix();
-  else
-    return x.unaryExpr([](double v) { return Op::value(v); });
+/// Y = Op(X) entry by entry, into the slot. Uses Op::value on Eigen arrays when the primitive
+/// provides that (vectorised), on whole blocks of entries so that every build computes each entry
+/// the same way (fixed_order::blockwise), else its value on doubles.
+template <class Op> double unary_value(MatrixSlot& slot, const ConstMap& x) {
+  if constexpr (requires { Op::value(x.array()).matrix(); }) {
+    slot.value.resize(x.rows(), x.cols());
+    fixed_order::blockwise(x.data(), slot.value.data(), x.size(), [](const auto& b) { return Op::value(b); });
+    return owned_value(slot);
+  } else {
+    return set_value(slot, x.unaryExpr([](double v) { return Op::value(v); }));
+  }
 }
 
 template <class Op> struct UnaryKind {  // dX = G ⊙ d(X, Y), with Op's own rule d
@@ -278,7 +291,7 @@ template <class Op> MatVar apply_unary(const MatVar& x) {
   const Index i = x.index();
   const ConstMap xv = operand(t, i);
   return MatVar::from_node(record_matrix(t, &UnaryKind<Op>::kind, matrix_op_id(), i, kNoParent, 0.0,
-                                         [&](MatrixSlot& s) { return set_value(s, unary_value<Op>(xv)); }));
+                                         [&](MatrixSlot& s) { return unary_value<Op>(s, xv); }));
 }
 
 template <class Op> struct ParamKind {  // dX = G ⊙ d(X, p, Y)

@@ -1,0 +1,95 @@
+#pragma once
+/// @file fixed_order.hpp
+/// Sums, dot products and matrix products that add in one fixed order, whatever the vector width the
+/// compiler uses (SSE2 in the `portable` build, AVX2 in `release`), so that every build prints the
+/// same digits.
+///
+/// Eigen's own reductions (sum, dot, squaredNorm, colwise().sum(), the products) keep one partial sum
+/// per lane of a vector register, so the order of their additions, and the last bits of the result,
+/// depend on the register width. Here:
+///   - a sum of n terms keeps kLanes = 16 partial sums: term k goes to partial k mod 16, in order,
+///     and the partials are then added in one fixed tree (0+8, 1+9, ... then 0+4 ...). The 16 partials
+///     are 8 SSE2 or 4 AVX2 registers: the same additions at either width;
+///   - a product entry (A B)_ij adds a_i0 b_0j, a_i1 b_1j, ... in order of k, from 0; vectors run
+///     across i (independent entries), never along k;
+///   - an elementwise function with a vectorised form (sigmoid's exp) runs on whole blocks of 16
+///     entries, the last one padded, so that no entry takes the scalar path Eigen uses for the entries
+///     past the last full register.
+/// No fused multiply-add either: the build flags leave it out (autodiff/CMakeLists.txt).
+#include <Eigen/Core>
+
+namespace gradlab::fixed_order {
+
+/// The number of partial sums of a reduction: a multiple of every register width in doubles.
+inline constexpr Eigen::Index kLanes = 16;
+using Lanes = Eigen::Array<double, kLanes, 1>;
+using ConstRef = Eigen::Ref<const Eigen::MatrixXd>;
+
+/// Adds the partial sums in the fixed tree and returns the total.
+inline double combine(Lanes& acc) {
+  for (Eigen::Index h = kLanes / 2; h > 0; h /= 2) acc.head(h) += acc.segment(h, h);
+  return acc(0);
+}
+
+/// x_0 + ... + x_{n-1} in the fixed order.
+double sum(const double* x, Eigen::Index n);
+/// x_0 y_0 + ... + x_{n-1} y_{n-1} in the fixed order.
+double dot(const double* x, const double* y, Eigen::Index n);
+
+/// The sum of all entries of m.
+inline double sum(const ConstRef& m) {
+  double total = 0.0;
+  if (m.outerStride() == m.rows()) return sum(m.data(), m.size());
+  for (Eigen::Index j = 0; j < m.cols(); ++j) total += sum(m.col(j).data(), m.rows());
+  return total;
+}
+/// sum_ij a_ij b_ij (a and b of one shape).
+inline double dot(const ConstRef& a, const ConstRef& b) {
+  if (a.outerStride() == a.rows() && b.outerStride() == b.rows()) return dot(a.data(), b.data(), a.size());
+  double total = 0.0;
+  for (Eigen::Index j = 0; j < a.cols(); ++j) total += dot(a.col(j).data(), b.col(j).data(), a.rows());
+  return total;
+}
+inline double squared_norm(const ConstRef& a) { return dot(a, a); }
+/// The sum of each column (1 x cols).
+Eigen::RowVectorXd col_sums(const ConstRef& m);
+/// The mean of each column (1 x cols).
+inline Eigen::RowVectorXd col_means(const ConstRef& m) { return col_sums(m) / static_cast<double>(m.rows()); }
+/// The sum of each row (rows x 1): column 0 + column 1 + ..., in order.
+Eigen::VectorXd row_sums(const ConstRef& m);
+
+/// out = a b, each entry summed over k in order (out must not alias a or b).
+void matmul_into(Eigen::MatrixXd& out, const ConstRef& a, const ConstRef& b);
+inline Eigen::MatrixXd matmul(const ConstRef& a, const ConstRef& b) {
+  Eigen::MatrixXd out;
+  matmul_into(out, a, b);
+  return out;
+}
+/// out = aᵀ b without forming aᵀ when b (or a) has one column: then each entry is a fixed-order dot
+/// product of two columns. Otherwise aᵀ is copied and multiplied as above.
+void matmul_tn_into(Eigen::MatrixXd& out, const ConstRef& a, const ConstRef& b);
+inline Eigen::MatrixXd matmul_tn(const ConstRef& a, const ConstRef& b) {
+  Eigen::MatrixXd out;
+  matmul_tn_into(out, a, b);
+  return out;
+}
+
+/// out_k = f(x)_k for k < n, where f maps a block of kLanes entries (an Eigen array expression) to
+/// an array expression of the same size, entry by entry: whole blocks only, the last one padded
+/// with zeros, so every entry goes through the same (vectorised) code in every build.
+template <class F> void blockwise(const double* x, double* out, Eigen::Index n, F&& f) {
+  Eigen::Index k = 0;
+  for (; k + kLanes <= n; k += kLanes) {
+    const Lanes y = f(Eigen::Map<const Lanes>(x + k));
+    Eigen::Map<Lanes>(out + k) = y;
+  }
+  if (k < n) {
+    const Eigen::Index r = n - k;
+    Lanes in = Lanes::Zero();
+    in.head(r) = Eigen::Map<const Eigen::ArrayXd>(x + k, r);
+    const Lanes y = f(in);
+    Eigen::Map<Eigen::ArrayXd>(out + k, r) = y.head(r);
+  }
+}
+
+}  // namespace gradlab::fixed_order
