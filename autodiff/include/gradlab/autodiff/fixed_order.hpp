@@ -53,8 +53,6 @@ inline double dot(const ConstRef& a, const ConstRef& b) {
 inline double squared_norm(const ConstRef& a) { return dot(a, a); }
 /// The sum of each column (1 x cols).
 Eigen::RowVectorXd col_sums(const ConstRef& m);
-/// The mean of each column (1 x cols).
-inline Eigen::RowVectorXd col_means(const ConstRef& m) { return col_sums(m) / static_cast<double>(m.rows()); }
 /// The sum of each row (rows x 1): column 0 + column 1 + ..., in order.
 Eigen::VectorXd row_sums(const ConstRef& m);
 
