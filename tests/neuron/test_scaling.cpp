@@ -2,7 +2,8 @@
 //  - the loss surface of `train --out` evaluates a bounded number of samples per grid point;
 //  - the closing central-difference check costs O(n d) multiply-adds, not O(n d^2);
 //  - the scalar-node pass keeps a bounded number of nodes on a tape, not ~700 bytes per sample;
-//  - the matrix-node pass takes data larger than the caches in blocks of rows, added in block order.
+//  - the matrix-node pass takes data larger than the caches in blocks of rows, added in block order
+//    (below kMatrixWholeInputs inputs).
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <random>
@@ -145,6 +146,35 @@ BOOST_AUTO_TEST_CASE(the_matrix_node_pass_takes_large_data_in_blocks) {
     BOOST_TEST((whole.gradient - f).cwiseAbs().maxCoeff() <= 1e-12 * static_cast<double>(n), loss);
     BOOST_TEST(std::abs(whole.value - neuron.loss(data.X, y01)) <= 1e-12 * static_cast<double>(n), loss);
   }
+}
+
+// From kMatrixWholeInputs inputs on, the matrix-node pass puts the whole data on one tape, however
+// many the samples: the same digits as one record_loss on a tape of the caller's. The pass keeps its
+// tape between calls (so that its storage is reused): a call on other data in between, or a call made
+// while the caller's tape is active, changes nothing.
+BOOST_AUTO_TEST_CASE(the_matrix_node_pass_takes_many_inputs_whole) {
+  const Eigen::Index d = Neuron::kMatrixWholeInputs, n = 4 * Neuron::matrix_block_rows(d) + 1234;
+  const Data data = make_data(n, d);
+  const Eigen::VectorXd y01 = (data.y.array() + 1.0) / 2.0;
+  const Neuron neuron(Eigen::VectorXd::LinSpaced(d, -0.5, 0.5), 0.1);
+  Tape tape;
+  TapeScope scope(tape);
+  const MatVar w = matrix_variable(neuron.w());
+  const Var b = tape.variable(neuron.b());
+  const Var L = neuron.record_loss(w, b, data.X, y01);
+  const Gradients g = backward(L);
+  const Eigen::VectorXd gw = g[w];
+  for (int call = 0; call < 2; ++call) {
+    const ValueAndGradient r = neuron.value_and_gradient(data.X, y01, GradMethod::AutodiffMatrix);
+    BOOST_TEST(r.value == L.value());
+    BOOST_TEST((r.gradient.head(d).array() == gw.array()).all());
+    BOOST_TEST(r.gradient(d) == g[b]);
+    const Eigen::MatrixXd X_small = data.X.topRows(100);
+    const Eigen::VectorXd y_small = y01.head(100);
+    BOOST_TEST(neuron.value_and_gradient(X_small, y_small, GradMethod::AutodiffMatrix).gradient.allFinite());
+  }
+  BOOST_TEST(tape.size() > 0u);  // the caller's tape is untouched
+  BOOST_TEST(L.value() > 0.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -106,12 +106,16 @@ class Neuron {
   /// AutodiffScalar records at most about this many nodes on one tape: larger data are recorded
   /// and swept in chunks of rows, so its memory does not grow with the number of samples.
   static constexpr Eigen::Index kScalarTapeNodes = Eigen::Index{1} << 18;
-  /// AutodiffMatrix on more than 4 matrix_block_rows(d) samples records and sweeps them in blocks of
-  /// matrix_block_rows(d) rows, one tape each, whose columns (X's rows and about a dozen columns of
-  /// values and adjoints) take about this many bytes and so stay in the cache; the blocks' values
-  /// and gradients are added in block order. The result depends on n and d only (not on the machine),
+  /// AutodiffMatrix on more than 4 matrix_block_rows(d) samples (d < kMatrixWholeInputs) records and
+  /// sweeps them in blocks of matrix_block_rows(d) rows, one tape each, whose columns (X's rows and about a
+  /// dozen columns of values and adjoints) take about this many bytes and so stay in the cache; the blocks'
+  /// values and gradients are added in block order. The result depends on n and d only (not on the machine),
   /// and differs from one sum over all the rows in the last digits.
   static constexpr std::size_t kMatrixBlockBytes = std::size_t{2} << 20;
+  /// With this many inputs or more, AutodiffMatrix records the whole data on one tape whatever the
+  /// number of samples: the tape's dozen columns are then at most a quarter of X, and X's rows taken
+  /// in blocks read slower from memory than its whole columns twice.
+  static constexpr Eigen::Index kMatrixWholeInputs = 48;
   /// The rows of one block of AutodiffMatrix for a neuron with this many inputs (8192 for 20).
   [[nodiscard]] static Eigen::Index matrix_block_rows(Eigen::Index inputs);
 
