@@ -115,12 +115,13 @@ class Neuron {
   /// The rows of one block of AutodiffMatrix for a neuron with this many inputs (8192 for 20).
   [[nodiscard]] static Eigen::Index matrix_block_rows(Eigen::Index inputs);
   /// GradMethod::Formula takes L and its gradient in one pass over the samples, in blocks of
-  /// formula_block_rows(d) rows whose d columns take about this many bytes (they stay in the
-  /// first-level cache between the block's z and its gradient terms). The digits do not depend on
-  /// it: every sum adds its terms in order of the samples.
+  /// formula_block_rows(d) rows whose d columns take about this many bytes: they stay in the
+  /// second-level cache between the block's z and its gradient terms, and each column is read in
+  /// runs long enough for the prefetcher. The digits do not depend on it: every sum adds its terms
+  /// in order of the samples.
   static constexpr Eigen::Index kFormulaBlockBytes = Eigen::Index{384} << 10;
   /// The rows of one block of GradMethod::Formula for a neuron with this many inputs (a multiple of
-  /// 16 from 16 to 1024: 192 for 20).
+  /// 16 from 16 to 4096: 2448 for 20).
   [[nodiscard]] static Eigen::Index formula_block_rows(Eigen::Index inputs);
 
   /// Throws Error for an unknown activation or loss name (listing the known ones), ShapeError for
