@@ -100,8 +100,8 @@ void BM_TrainEpoch_MatrixNodes(benchmark::State& state) {
   train_epoch(state, gradlab::GradMethod::AutodiffMatrix);
 }
 
-// The epoch as `gradlab train` runs it (fit's default method): L and dL/dtheta by the hand formula,
-// sample by sample in file order, then the step.
+// The epoch as `gradlab train` runs it (fit's default method): L and dL/dtheta by the hand formula in
+// one pass over X, blocks of rows, every sum in order of the samples, then the step.
 void BM_TrainEpoch_Formula(benchmark::State& state) { train_epoch(state, gradlab::GradMethod::Formula); }
 
 // The same epoch by hand: f = sigmoid(X w + b), L = 1/2 |f - y|^2, delta = (f - y) f (1 - f),

@@ -210,8 +210,8 @@ int run_train(const TrainOptions& o) {
   };
 
   // The parameters for the raw inputs: w_raw = w / scale, b_raw = b - sum_j w_j mean_j / scale_j.
-  const Eigen::VectorXd w_raw = neuron.w().cwiseQuotient(st.scale);
-  const double b_raw = neuron.b() - w_raw.dot(st.mean);
+  const Eigen::VectorXd w_raw = st.raw_weights(neuron.w());
+  const double b_raw = st.raw_bias(neuron.w(), neuron.b());
   if (o.json) {
     Json j;
     j["loss_convention"] = "mean";

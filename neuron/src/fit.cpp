@@ -20,6 +20,21 @@ Eigen::MatrixXd Standardization::apply(Eigen::MatrixXd X) const {
   return X;
 }
 
+Eigen::VectorXd Standardization::raw_weights(const Eigen::VectorXd& w) const {
+  if (w.size() != scale.size())
+    throw ShapeError(fmt::format("Standardization::raw_weights: w has {} entries but the map was made for {}",
+                                 w.size(), scale.size()));
+  return w.cwiseQuotient(scale);
+}
+
+double Standardization::raw_bias(const Eigen::VectorXd& w, double b) const {
+  const Eigen::VectorXd raw = raw_weights(w);
+  if (raw.size() == 0) return b;
+  double shift = raw[0] * mean[0];
+  for (Eigen::Index j = 1; j < raw.size(); ++j) shift += raw[j] * mean[j];
+  return b - shift;
+}
+
 Standardization standardization(const Eigen::MatrixXd& X, const std::vector<std::string>& names) {
   if (X.rows() == 0) throw ShapeError("standardization: X has no rows");
   if (!names.empty() && static_cast<Eigen::Index>(names.size()) != X.cols())

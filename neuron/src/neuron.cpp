@@ -47,6 +47,70 @@ void check_outputs(const LossInfo& l, const MatVar& f, Eigen::Index first, std::
 
 /// Multiply-adds spent on pre-activations z = X w + b by this thread (see neuron_work()).
 thread_local std::uint64_t multiply_adds = 0;
+
+using ConstRef = Eigen::Ref<const Eigen::MatrixXd>;
+
+/// z_i = x_i1 w_1 + x_i2 w_2 + ... + x_id w_d + b for the m rows of X from `first` (into z[0..m)):
+/// every pre-activation of the neuron is summed here, in this one order, from the first product
+/// (the order of Eigen's dot product along a row of a column-major X). The loops run down X's
+/// columns, vectorised across rows, and each z_i takes the same additions at any register width;
+/// a contiguous Eigen dot product would add in an order that depends on it.
+void pre_activations(const ConstRef& X, const double* w, double b, Eigen::Index first, Eigen::Index m,
+                     double* z) {
+  const auto col = [&](Eigen::Index j) { return X.col(j).data() + first; };
+  const Eigen::Index d = X.cols();
+  const double* c0 = col(0);
+  for (Eigen::Index i = 0; i < m; ++i) z[i] = c0[i] * w[0];
+  Eigen::Index j = 1;
+  for (; j + 4 <= d; j += 4) {  // four columns per pass over z, still added one after the other
+    const double *c1 = col(j), *c2 = col(j + 1), *c3 = col(j + 2), *c4 = col(j + 3);
+    for (Eigen::Index i = 0; i < m; ++i)
+      z[i] = (((z[i] + c1[i] * w[j]) + c2[i] * w[j + 1]) + c3[i] * w[j + 2]) + c4[i] * w[j + 3];
+  }
+  for (; j < d; ++j) {
+    const double* c = col(j);
+    for (Eigen::Index i = 0; i < m; ++i) z[i] += c[i] * w[j];
+  }
+  for (Eigen::Index i = 0; i < m; ++i) z[i] += b;
+}
+
+/// g_j += dz_0 x_0j + dz_1 x_1j + ... over the m rows of X from `first`, for every column j, each
+/// g_j added to in order of the rows (the order of a loop over the samples). P columns at a time
+/// (P doubles per register): P rows of them are transposed in registers, so that one register holds
+/// g_j .. g_j+P-1 and each of its lanes adds its own column's terms in order; the same additions at
+/// any register width. The columns and rows left over are added one by one, in the same order.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"  // Eigen's packet types as template arguments
+void add_weighted_rows(const ConstRef& X, const double* dz, Eigen::Index first, Eigen::Index m, double* g) {
+  namespace ei = Eigen::internal;
+  using Packet = ei::packet_traits<double>::type;
+  constexpr int P = ei::packet_traits<double>::size;
+  constexpr Eigen::Index kGroups = 8;  // registers of g kept at once
+  const Eigen::Index d = X.cols();
+  const Eigen::Index rows = m - m % P;
+  Eigen::Index j0 = 0;
+  while (j0 + P <= d) {
+    const Eigen::Index groups = std::min(kGroups, (d - j0) / P);
+    Packet acc[kGroups];
+    for (Eigen::Index c = 0; c < groups; ++c) acc[c] = ei::ploadu<Packet>(g + j0 + c * P);
+    for (Eigen::Index i = 0; i < rows; i += P)
+      for (Eigen::Index c = 0; c < groups; ++c) {
+        ei::PacketBlock<Packet, P> t;
+        for (int k = 0; k < P; ++k)
+          t.packet[k] = ei::ploadu<Packet>(X.col(j0 + c * P + k).data() + first + i);
+        ei::ptranspose(t);  // t.packet[k]: row i + k of the P columns
+        for (int k = 0; k < P; ++k)
+          acc[c] = ei::padd(acc[c], ei::pmul(ei::pset1<Packet>(dz[i + k]), t.packet[k]));
+      }
+    for (Eigen::Index c = 0; c < groups; ++c) ei::pstoreu(g + j0 + c * P, acc[c]);
+    j0 += groups * P;
+  }
+  for (Eigen::Index i = 0; i < rows; ++i)
+    for (Eigen::Index j = j0; j < d; ++j) g[j] += dz[i] * X(first + i, j);
+  for (Eigen::Index i = rows; i < m; ++i)
+    for (Eigen::Index j = 0; j < d; ++j) g[j] += dz[i] * X(first + i, j);
+}
+#pragma GCC diagnostic pop
 }  // namespace
 
 std::uint64_t detail::neuron_work() { return multiply_adds; }
@@ -112,7 +176,9 @@ double Neuron::pre_activation(const Eigen::VectorXd& x) const {
   if (x.size() != w_.size())
     throw ShapeError(
         fmt::format("Neuron: x is {} but w is {}; they must have the same length", shape(x), shape(w_)));
-  return w_.dot(x) + b_;
+  double z = 0.0;
+  pre_activations(Eigen::Map<const Eigen::MatrixXd>(x.data(), 1, x.size()), w_.data(), b_, 0, 1, &z);
+  return z;
 }
 
 double Neuron::forward(const Eigen::VectorXd& x) const { return act_->value_fn(pre_activation(x), alpha_); }
@@ -120,7 +186,8 @@ double Neuron::forward(const Eigen::VectorXd& x) const { return act_->value_fn(p
 Eigen::VectorXd Neuron::forward_batch(const Eigen::MatrixXd& X) const {
   check_data("Neuron::forward_batch", X, Eigen::VectorXd::Zero(X.rows()));
   Eigen::VectorXd f(X.rows());
-  for (Eigen::Index i = 0; i < X.rows(); ++i) f[i] = act_->value_fn(X.row(i).dot(w_) + b_, alpha_);
+  pre_activations(X, w_.data(), b_, 0, X.rows(), f.data());
+  for (Eigen::Index i = 0; i < X.rows(); ++i) f[i] = act_->value_fn(f[i], alpha_);
   return f;
 }
 
@@ -130,7 +197,7 @@ double Neuron::loss_at(const Eigen::VectorXd& theta, const Eigen::MatrixXd& X,
   const Eigen::Index d = w_.size();
   multiply_adds += static_cast<std::uint64_t>(X.rows() * d);
   Eigen::VectorXd z(X.rows());
-  for (Eigen::Index i = 0; i < X.rows(); ++i) z[i] = X.row(i).dot(theta.head(d)) + theta[d];
+  pre_activations(X, theta.data(), theta[d], 0, X.rows(), z.data());
   return loss_of_z(z, y);
 }
 
@@ -322,18 +389,65 @@ double Neuron::sample_dz(double z, double y, Eigen::Index i) const {
   return loss_->d(f, y) * act_->d_fn(z, alpha_);
 }
 
-// dL/dw = sum_i g_i x_i, dL/db = sum_i g_i with g_i = dL_i/dz_i = loss'(f_i, y_i) act'(z_i)
-// (or the loss's own dL/dz when it absorbs the activation).
-Eigen::VectorXd Neuron::formula_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const {
+Eigen::Index Neuron::formula_block_rows(Eigen::Index inputs) {
+  return std::clamp<Eigen::Index>(kFormulaBlockBytes / (8 * inputs) / 16 * 16, 16, 4096);
+}
+
+// L = sum_i l_i and dL/dw = sum_i g_i x_i, dL/db = sum_i g_i with g_i = dL_i/dz_i = loss'(f_i, y_i)
+// act'(z_i) (or the loss's own L and dL/dz from z when it absorbs the activation), in ONE pass over
+// X, a block of formula_block_rows(d) rows at a time: the block's z, then f and f' (one call of the
+// activation's block function), the losses and dL/df (one call of the loss's), and the block's
+// terms added to L and to the gradient. Every sum adds its terms in order of the samples (and z in
+// order of the features, pre_activations), as a loop over the samples would: the digits do not
+// depend on the block size or on the register width. An activation made at run time (a file) has
+// no block function and is called sample by sample.
+ValueAndGradient Neuron::formula_value_and_gradient(const Eigen::MatrixXd& X,
+                                                    const Eigen::VectorXd& y) const {
   const Eigen::Index d = w_.size();
-  Eigen::VectorXd g = Eigen::VectorXd::Zero(d + 1);
-  multiply_adds += static_cast<std::uint64_t>(2 * X.rows() * d);
-  for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    const double dz = sample_dz(X.row(i).dot(w_) + b_, y[i], i);
-    g.head(d) += dz * X.row(i).transpose();
-    g[d] += dz;
+  const Eigen::Index n = X.rows();
+  const Eigen::Index rows = formula_block_rows(d);
+  const bool logit = loss_->uses_logit(*act_);
+  multiply_adds += static_cast<std::uint64_t>(2 * n * d);
+  ValueAndGradient out{0.0, Eigen::VectorXd::Zero(d + 1)};
+  Eigen::VectorXd z(rows), f(rows), df(rows), l(rows), dz(rows);
+  try {
+    for (Eigen::Index first = 0; first < n; first += rows) {
+      const Eigen::Index m = std::min(rows, n - first);
+      const auto count = static_cast<std::size_t>(m);
+      pre_activations(X, w_.data(), b_, first, m, z.data());
+      if (logit) {
+        loss_->logit_values_and_d_fn(z.data(), y.data() + first, l.data(), dz.data(), count);
+      } else {
+        if (act_->values_and_slopes_fn != nullptr) {
+          act_->values_and_slopes_fn(z.data(), f.data(), df.data(), count, alpha_);
+        } else {
+          for (Eigen::Index i = 0; i < m; ++i) {
+            f[i] = act_->value_fn(z[i], alpha_);
+            df[i] = act_->d_fn(z[i], alpha_);
+          }
+        }
+        if (loss_->output_range)
+          for (Eigen::Index i = 0; i < m; ++i)
+            loss_->check_output(f[i], static_cast<std::size_t>(first + i), act_->name);
+        loss_->values_and_d_fn(f.data(), y.data() + first, l.data(), dz.data(), count);
+        for (Eigen::Index i = 0; i < m; ++i) dz[i] *= df[i];  // dL/dz = dL/df f'(z)
+      }
+      double L = out.value, gb = out.gradient[d];
+      for (Eigen::Index i = 0; i < m; ++i) {
+        L += l[i];
+        gb += dz[i];
+      }
+      out.value = L;
+      out.gradient[d] = gb;
+      add_weighted_rows(X, dz.data(), first, m, out.gradient.data());
+    }
+  } catch (const Error&) {
+    // A derivative refused a sample: the loss's own pass over every sample reports a refused value
+    // first, as the value comes before its derivative.
+    (void)loss_at(params(), X, y);
+    throw;
   }
-  return g;
+  return out;
 }
 
 // Moving theta_k by t moves every z_i by t x_ik (or by t, for b): the 2 n losses of one difference
@@ -357,7 +471,7 @@ Eigen::VectorXd Neuron::numeric_gradient(const Eigen::MatrixXd& X, const Eigen::
   const Eigen::Index d = w_.size();
   multiply_adds += static_cast<std::uint64_t>(X.rows() * d);
   Eigen::VectorXd z(X.rows());
-  for (Eigen::Index i = 0; i < X.rows(); ++i) z[i] = X.row(i).dot(w_) + b_;
+  pre_activations(X, w_.data(), b_, 0, X.rows(), z.data());
   const Eigen::VectorXd theta = params();
   Eigen::VectorXd g(d + 1);
   for (Eigen::Index k = 0; k <= d; ++k) g[k] = central_partial(z, X, y, k, central_step(theta[k]));
@@ -374,7 +488,7 @@ Eigen::VectorXd Neuron::gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd
     case GradMethod::AutodiffMatrix:
       return matrix_value_and_gradient(X, y).gradient;
     case GradMethod::Formula:
-      return formula_gradient(X, y);
+      return formula_value_and_gradient(X, y).gradient;
     case GradMethod::Numeric:
       return numeric_gradient(X, y);
   }
@@ -389,6 +503,8 @@ ValueAndGradient Neuron::value_and_gradient(const Eigen::MatrixXd& X, const Eige
       return scalar_value_and_gradient(X, y);
     case GradMethod::AutodiffMatrix:
       return matrix_value_and_gradient(X, y);
+    case GradMethod::Formula:
+      return formula_value_and_gradient(X, y);
     default:
       return {loss_at(params(), X, y), gradient(X, y, method)};
   }
@@ -444,10 +560,10 @@ CrossCheckReport Neuron::cross_check(const Eigen::MatrixXd& X, const Eigen::Vect
   const Eigen::Index d = w_.size();
   const Eigen::Index N = X.rows();
   Eigen::VectorXd z(N), dz(N), dz_move(N), loss_size(N);
+  pre_activations(X, w_.data(), b_, 0, N, z.data());
   for (Eigen::Index i = 0; i < N; ++i) {
     double size = std::abs(b_);
     for (Eigen::Index j = 0; j < d; ++j) size += std::abs(X(i, j) * w_[j]);
-    z[i] = X.row(i).dot(w_) + b_;
     dz[i] = sample_dz(z[i], y[i], i);
     const double dzr = static_cast<double>(d + 2) * kEps * size;
     const double hy = central_step(y[i]);

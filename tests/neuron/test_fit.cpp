@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -42,6 +43,23 @@ BOOST_AUTO_TEST_CASE(standardization_gives_mean_0_and_sd_1) {
   BOOST_TEST(s.scale[1] == 1.0);  // a constant column is only centred
   BOOST_TEST(Z.col(1).isZero());
   BOOST_CHECK_THROW(s.apply(Eigen::MatrixXd::Zero(2, 2)), ShapeError);
+}
+
+// The parameters for the raw features: `gradlab train --standardize` printed b_raw from Eigen's dot
+// product of two contiguous vectors, whose order of addition (and last digits, with many features)
+// depends on the register width. raw_bias adds in order of the features.
+BOOST_AUTO_TEST_CASE(raw_parameters_add_in_order_of_the_features) {
+  const Eigen::Index d = 37;
+  std::srand(3);
+  const Eigen::MatrixXd X = Eigen::MatrixXd::Random(50, d) * 1e3;
+  const gradlab::Standardization s = gradlab::standardization(X);
+  const Eigen::VectorXd w = Eigen::VectorXd::Random(d);
+  const Eigen::VectorXd raw = s.raw_weights(w);
+  double shift = raw[0] * s.mean[0];
+  for (Eigen::Index j = 1; j < d; ++j) shift += raw[j] * s.mean[j];
+  const double b = s.raw_bias(w, 0.25), expected = 0.25 - shift;
+  BOOST_TEST(std::memcmp(&b, &expected, sizeof b) == 0, b << " vs " << expected);
+  for (Eigen::Index j = 0; j < d; ++j) BOOST_TEST(raw[j] == w[j] / s.scale[j]);
 }
 
 BOOST_AUTO_TEST_CASE(standardization_of_huge_and_tiny_columns) {

@@ -1,8 +1,10 @@
 // The neuron: its gradient three ways for every (activation, loss) pair, the article's formulas,
 // BCE's stability, and misuse.
+#include <fmt/format.h>
 #include <Eigen/Dense>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
+#include <cstring>
 #include <gradlab/neuron.hpp>
 #include <random>
 
@@ -261,6 +263,17 @@ BOOST_AUTO_TEST_CASE(misuse_errors) {
       [&] { (void)r1.gradient(X2, Eigen::VectorXd::Constant(2, 0.5), gradlab::GradMethod::AutodiffMatrix); });
   BOOST_TEST(range_matrix.find("but activation 'relu' gave f = 0 at sample 1") != std::string::npos,
              range_matrix);
+  // and in the formula's pass over blocks of rows: the first sample out of range, in the third block
+  const Eigen::Index rows = gradlab::Neuron::formula_block_rows(1);
+  Eigen::MatrixXd Xf = Eigen::MatrixXd::Constant(3 * rows, 1, 1.5);
+  Xf(2 * rows + 5, 0) = 0.5;
+  Xf(2 * rows + 9, 0) = 0.25;
+  const std::string range_formula = message_of<gradlab::DomainError>([&] {
+    (void)r1.value_and_gradient(Xf, Eigen::VectorXd::Constant(3 * rows, 0.5), gradlab::GradMethod::Formula);
+  });
+  BOOST_TEST(range_formula.find(fmt::format("but activation 'relu' gave f = 0 at sample {}", 2 * rows + 5)) !=
+                 std::string::npos,
+             range_formula);
 
   BOOST_TEST(message_of<gradlab::Error>([&] { (void)n.hessian(Eigen::MatrixXd::Zero(4, 2), y4); }).empty());
   BOOST_TEST(message_of<gradlab::Error>(
@@ -273,6 +286,86 @@ BOOST_AUTO_TEST_CASE(misuse_errors) {
   BOOST_TEST(message_of<gradlab::ShapeError>([&] {
                (void)n.record_loss(w3, tape.variable(0.0), Eigen::MatrixXd::Zero(4, 2), y4);
              }) == "Neuron::record_loss: w is 3x1 but a neuron with 2 inputs needs 2x1");
+}
+
+namespace {
+/// z_i = x_i1 w_1 + x_i2 w_2 + ... + x_id w_d + b, added in order of the features from the first
+/// product: the reference every pre-activation of the neuron must equal bit for bit.
+double in_order_z(const Eigen::MatrixXd& X, Eigen::Index i, const Eigen::VectorXd& w, double b) {
+  double z = X(i, 0) * w[0];
+  for (Eigen::Index j = 1; j < w.size(); ++j) z += X(i, j) * w[j];
+  return z + b;
+}
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+/// Features whose products span six orders of magnitude, so that any other order of addition
+/// changes the last bits of some z.
+Problem wide_problem(Eigen::Index n, Eigen::Index d, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(-1.0, 1.0), e(-3.0, 3.0);
+  Problem p{Eigen::MatrixXd(n, d), Eigen::VectorXd(n), Eigen::VectorXd(d), 0.3};
+  for (Eigen::Index i = 0; i < p.X.size(); ++i) p.X.data()[i] = u(rng) * std::pow(10.0, e(rng));
+  for (Eigen::Index i = 0; i < n; ++i) p.y[i] = 0.5 + 0.45 * u(rng);
+  for (Eigen::Index j = 0; j < d; ++j) p.w[j] = u(rng) * 0.3 / std::sqrt(static_cast<double>(d));
+  return p;
+}
+}  // namespace
+
+// With many features, Eigen's dot product of two contiguous vectors (w . x in pre_activation and
+// forward) added in an order that depends on the register width: other digits in the SSE2 and AVX2
+// builds. Every z of the neuron now adds in order of the features, and the formula pass (blocks of
+// rows, gradient columns transposed in registers) adds every sum in order of the samples.
+BOOST_AUTO_TEST_CASE(every_sum_adds_in_one_order_whatever_the_register_width) {
+  const std::pair<const char*, const char*> models[] = {{"sigmoid", "squared_error"},
+                                                        {"elu", "squared_error"},
+                                                        {"tanh", "squared_error"},
+                                                        {"sigmoid", "binary_cross_entropy"}};
+  for (const Eigen::Index d : {Eigen::Index{1}, Eigen::Index{3}, Eigen::Index{8}, Eigen::Index{37}}) {
+    // several blocks, the last one a few rows that fill no register
+    const Eigen::Index n = 2 * gradlab::Neuron::formula_block_rows(d) + 7;
+    const Problem p = wide_problem(n, d, static_cast<unsigned>(d));
+    for (const auto& [act, loss] : models) {
+      const gradlab::Neuron neuron(p.w, p.b, act, loss);
+      const gradlab::ActivationInfo& a = gradlab::activation(act);
+      const gradlab::LossInfo& l = gradlab::loss(loss);
+      const bool logit = l.uses_logit(a);
+      double L = 0.0;
+      Eigen::VectorXd g = Eigen::VectorXd::Zero(d + 1);
+      const Eigen::VectorXd f = neuron.forward_batch(p.X);
+      for (Eigen::Index i = 0; i < n; ++i) {
+        const double z = in_order_z(p.X, i, p.w, p.b);
+        const Eigen::VectorXd x = p.X.row(i).transpose();  // contiguous
+        BOOST_TEST_REQUIRE(same_bits(neuron.pre_activation(x), z), "d " << d << " row " << i);
+        BOOST_TEST_REQUIRE(same_bits(neuron.forward(x), a.value_fn(z, neuron.alpha())));
+        BOOST_TEST_REQUIRE(same_bits(f[i], a.value_fn(z, neuron.alpha())));
+        const double fz = a.value_fn(z, neuron.alpha());
+        L += logit ? l.value_logit(z, p.y[i]) : l.value(fz, p.y[i]);
+        const double dz = logit ? l.d_logit(z, p.y[i]) : l.d(fz, p.y[i]) * a.d_fn(z, neuron.alpha());
+        for (Eigen::Index j = 0; j < d; ++j) g[j] += dz * p.X(i, j);
+        g[d] += dz;
+      }
+      const gradlab::ValueAndGradient vg = neuron.value_and_gradient(p.X, p.y, gradlab::GradMethod::Formula);
+      BOOST_TEST(same_bits(vg.value, L), act << " " << loss << " d " << d);
+      BOOST_TEST(same_bits(neuron.loss(p.X, p.y), L));
+      const Eigen::VectorXd formula = neuron.gradient(p.X, p.y, gradlab::GradMethod::Formula);
+      for (Eigen::Index k = 0; k <= d; ++k) {
+        BOOST_TEST(same_bits(vg.gradient[k], g[k]), act << " " << loss << " d " << d << " k " << k);
+        BOOST_TEST(same_bits(formula[k], g[k]));
+      }
+    }
+  }
+}
+
+// A NaN anywhere in the data makes the loss and every gradient NaN, in the formula's blocks too.
+BOOST_AUTO_TEST_CASE(a_nan_in_the_data_gives_nan_out_of_the_formula_pass) {
+  for (const char* loss : {"squared_error", "binary_cross_entropy"}) {
+    Problem p = wide_problem(1000, 20, 7);
+    p.X(700, 4) = std::nan("");
+    const gradlab::Neuron neuron(p.w, p.b, "sigmoid", loss);
+    const gradlab::ValueAndGradient vg = neuron.value_and_gradient(p.X, p.y, gradlab::GradMethod::Formula);
+    BOOST_TEST(std::isnan(vg.value), loss);
+    BOOST_TEST(vg.gradient.array().isNaN().all(), loss << ": " << vg.gradient.transpose());
+  }
 }
 
 // A loss record whose value takes y as a double has no matrix form: Autodiff keeps scalar nodes,

@@ -70,15 +70,39 @@ namespace detail {
 template <class A> inline constexpr bool has_own_derivative = requires(double x) { A::d(x); }
 || requires(double x) { A::d(x, 0.0); };
 
-/// f'(x) of a record without a parameter: for a record that names an engine op, the op's rule at
-/// (x, f(x)), so that the derivative is written in one place (ops.hpp); otherwise the record's d.
-template <class A, class T> T record_d(const T& x) {
+/// f'(x) of a record without a parameter, given f = f(x): for a record that names an engine op, the
+/// op's rule at (x, f), so that the derivative is written in one place (ops.hpp); otherwise the
+/// record's d (which does not need f).
+template <class A, class T> T record_d_given(const T& x, [[maybe_unused]] const T& f) {
   if constexpr (requires { typename A::engine_op; }) {
     static_assert(!has_own_derivative<A>,
                   "an activation that names an engine_op takes its derivative from that op: remove its d");
-    return A::engine_op::d(x, A::value(x));
+    return A::engine_op::d(x, f);
   } else {
     return A::d(x);
+  }
+}
+
+/// f'(x) of a record without a parameter (record_d_given at f(x)).
+template <class A, class T> T record_d(const T& x) {
+  if constexpr (requires { typename A::engine_op; })
+    return record_d_given<A>(x, A::value(x));
+  else
+    return A::d(x);
+}
+
+/// f(x_k) and f'(x_k) for k < n: value_fn and d_fn over a block of entries in one call, with their
+/// digits (an engine op's rule takes the f just computed, as record_d would compute it again).
+template <class A>
+void record_values_and_slopes(const double* x, double* f, double* df, std::size_t n, double alpha) {
+  for (std::size_t k = 0; k < n; ++k) {
+    if constexpr (has_alpha<A>) {
+      f[k] = A::value(x[k], alpha);
+      df[k] = A::d(x[k], alpha);
+    } else {
+      f[k] = A::value(x[k]);
+      df[k] = record_d_given<A>(x[k], f[k]);
+    }
   }
 }
 
@@ -146,6 +170,10 @@ struct ActivationInfo {
 
   double (*value_fn)(double x, double alpha) = nullptr;
   double (*d_fn)(double x, double alpha) = nullptr;
+  /// f and f' at n entries in one call, with the digits of value_fn and d_fn (the neuron's formula
+  /// pass calls it once per block of samples, not twice per sample). Null for an activation made at
+  /// run time (from a file): the pass then calls value_fn and d_fn entry by entry.
+  void (*values_and_slopes_fn)(const double* x, double* f, double* df, std::size_t n, double alpha) = nullptr;
   Var (*composite_fn)(const Var& x, double alpha) = nullptr;
   Var (*d_var_fn)(const Var& x, double alpha) = nullptr;
   MatVar (*composite_matrix_fn)(const MatVar& x, double alpha) = nullptr;
@@ -204,6 +232,7 @@ template <ActivationRecord A> ActivationInfo make_activation_info() {
     info.d_var_fn = [](const Var& x, double) { return record_d<A>(x); };
     info.composite_matrix_fn = [](const MatVar& x, double) { return A::value(x); };
   }
+  info.values_and_slopes_fn = &record_values_and_slopes<A>;
   info.op = activation_op_id<A>();
   return info;
 }

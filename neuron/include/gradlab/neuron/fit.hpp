@@ -24,6 +24,11 @@ struct Standardization {
   Eigen::VectorXd scale;
   /// The map applied to every row of X (in place when X is moved in: `X = s.apply(std::move(X))`).
   [[nodiscard]] Eigen::MatrixXd apply(Eigen::MatrixXd X) const;
+  /// The weights of a neuron trained on the standardized features, for the raw ones: w / scale.
+  [[nodiscard]] Eigen::VectorXd raw_weights(const Eigen::VectorXd& w) const;
+  /// Its bias for the raw features: b - sum_j w_j mean_j / scale_j, the sum added in order of j
+  /// (the same digits in every build).
+  [[nodiscard]] double raw_bias(const Eigen::VectorXd& w, double b) const;
 };
 /// The standardisation that gives each column of X mean 0 and standard deviation 1. Works for
 /// values of any magnitude (1e200) and any spread (1e-200); a column whose standardized values

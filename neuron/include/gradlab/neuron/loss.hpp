@@ -10,6 +10,7 @@
 /// names it (`absorbs = "sigmoid"`) and gives `value_logit(z, y)` and `d_logit(z, y)` = dL/dz on the
 /// pre-activation z, which the neuron uses instead, for numerical stability. A loss defined only
 /// for outputs in an open interval declares `output_range`.
+#include <cstddef>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -92,6 +93,12 @@ struct LossInfo {
   double (*value_logit)(double z, double y) = nullptr;  ///< L(z, y) with f = absorbs(z), if any
   double (*d_logit)(double z, double y) = nullptr;      ///< dL/dz, if any
   Var (*value_logit_var)(const Var& z, double y) = nullptr;
+  /// L(f_k, y_k) and dL/df at (f_k, y_k) for k < n in one call (the digits of value and d): the
+  /// neuron's formula pass calls it once per block of samples.
+  void (*values_and_d_fn)(const double* f, const double* y, double* l, double* dl, std::size_t n) = nullptr;
+  /// The same from the pre-activations: value_logit and d_logit, if any.
+  void (*logit_values_and_d_fn)(const double* z, const double* y, double* l, double* dl,
+                                std::size_t n) = nullptr;
   /// sum_i L(f_i, y_i) on matrix nodes (f, y: n x 1), if the record's value is generic in y
   Var (*value_matrix)(const MatVar& f, const MatVar& y) = nullptr;
   /// sum_i L(z_i, y_i) from the pre-activations on matrix nodes, if the record allows
@@ -119,6 +126,12 @@ template <LossRecord L> LossInfo make_loss_info() {
   info.value = [](double f, double y) { return L::value(f, y); };
   info.d = [](double f, double y) { return L::d(f, y); };
   info.value_var = [](const Var& f, double y) { return L::value(f, y); };
+  info.values_and_d_fn = [](const double* f, const double* y, double* l, double* dl, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) {
+      l[k] = L::value(f[k], y[k]);
+      dl[k] = L::d(f[k], y[k]);
+    }
+  };
   if constexpr (requires(const MatVar& m) { L::value(m, m); })
     info.value_matrix = [](const MatVar& f, const MatVar& y) { return sum(L::value(f, y)); };
   if constexpr (requires { L::absorbs; }) {
@@ -128,6 +141,12 @@ template <LossRecord L> LossInfo make_loss_info() {
     info.value_logit = [](double z, double y) { return L::value_logit(z, y); };
     info.d_logit = [](double z, double y) { return L::d_logit(z, y); };
     info.value_logit_var = [](const Var& z, double y) { return L::value_logit(z, y); };
+    info.logit_values_and_d_fn = [](const double* z, const double* y, double* l, double* dl, std::size_t n) {
+      for (std::size_t k = 0; k < n; ++k) {
+        l[k] = L::value_logit(z[k], y[k]);
+        dl[k] = L::d_logit(z[k], y[k]);
+      }
+    };
     if constexpr (requires(const MatVar& m) { L::value_logit(m, m); })
       info.value_logit_matrix = [](const MatVar& z, const MatVar& y) { return sum(L::value_logit(z, y)); };
   }

@@ -118,6 +118,15 @@ class Neuron {
   static constexpr Eigen::Index kMatrixWholeInputs = 48;
   /// The rows of one block of AutodiffMatrix for a neuron with this many inputs (8192 for 20).
   [[nodiscard]] static Eigen::Index matrix_block_rows(Eigen::Index inputs);
+  /// GradMethod::Formula takes L and its gradient in one pass over the samples, in blocks of
+  /// formula_block_rows(d) rows whose d columns take about this many bytes: they stay in the
+  /// second-level cache between the block's z and its gradient terms, and each column is read in
+  /// runs long enough for the prefetcher. The digits do not depend on it: every sum adds its terms
+  /// in order of the samples.
+  static constexpr Eigen::Index kFormulaBlockBytes = Eigen::Index{384} << 10;
+  /// The rows of one block of GradMethod::Formula for a neuron with this many inputs (a multiple of
+  /// 16 from 16 to 4096: 2448 for 20).
+  [[nodiscard]] static Eigen::Index formula_block_rows(Eigen::Index inputs);
 
   /// Throws Error for an unknown activation or loss name (listing the known ones), ShapeError for
   /// an empty w.
@@ -188,7 +197,9 @@ class Neuron {
   [[nodiscard]] auto sample_loss(const Z& z, const Y& y, Eigen::Index first) const;
   /// dL_i/dz_i of one sample, by the hand formula: loss'(f, y) act'(z), or the loss's own dL/dz.
   [[nodiscard]] double sample_dz(double z, double y, Eigen::Index i) const;
-  [[nodiscard]] Eigen::VectorXd formula_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const;
+  /// L and dL/dtheta by the hand formula, in one pass over X in blocks of rows (neuron.cpp).
+  [[nodiscard]] ValueAndGradient formula_value_and_gradient(const Eigen::MatrixXd& X,
+                                                            const Eigen::VectorXd& y) const;
   [[nodiscard]] Eigen::VectorXd numeric_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) const;
   /// The central difference of L in parameter k with step s, from the pre-activations z = X w + b:
   /// sum_i (l_i(theta_k + s) - l_i(theta_k - s)) / (2 s), each sample's difference taken before the
