@@ -76,7 +76,7 @@ class Var {
 ///   is 1 + the node's entry in the tape's matrix arena (its matrix value and op) for a node made
 ///   by an op on matrices (matrix.hpp), and 0 for every other node.
 struct Node {
-  enum class Holds : std::uint8_t { links, param, partial };
+  enum class Holds : std::uint16_t { links, param, partial };  // not a char type, which would alias every store
   struct Links {
     Index b;
     Index slot;
