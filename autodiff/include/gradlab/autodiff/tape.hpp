@@ -76,7 +76,8 @@ class Var {
 ///   is 1 + the node's entry in the tape's matrix arena (its matrix value and op) for a node made
 ///   by an op on matrices (matrix.hpp), and 0 for every other node.
 struct Node {
-  enum class Holds : std::uint16_t { links, param, partial };  // not a char type, which would alias every store
+  // 16 bits: a char-typed field would alias every store, so recording would reload the tape's fields.
+  enum class Holds : std::uint16_t { links, param, partial };
   struct Links {
     Index b;
     Index slot;
