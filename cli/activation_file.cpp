@@ -222,6 +222,7 @@ template <std::size_t S, bool P> struct SlotOp {
       op.default_param = *d.default_alpha;
     } else {
       op.value1 = [](double x) { return value(x); };
+      op.partial1 = [](double x, double y) { return SlotOp::d(x, y); };
     }
     op.backward = [](const DoubleSweep& s, Index i, double g) { backward_node<SlotOp>(s, i, g); };
     op.backward_recorded = [](const RecordedSweep& s, Index i, const Var& g) {

@@ -22,7 +22,7 @@ Gradients backward(const Var& y) {
   // copy out the matrix adjoints of the inputs, which the next sweep would overwrite
   if (t.has_matrix_nodes())
     for (Index i = 0; i < g.adj_.size(); ++i)
-      if (g.adj_[i] != 0.0 && t.op(i) == kInputOp && t.node(i).slot != 0)
+      if (g.adj_[i] != 0.0 && t.op(i) == kInputOp && t.slot(i) != 0)
         g.matrices_.emplace_back(i, detail::slot_of(t, i)->adj);
   return g;
 }

@@ -40,6 +40,8 @@ OpId register_op(const OpInfo& info) {
     if (std::string_view(t.rows[i].name) == info.name)
       throw Error(fmt::format("register_op: an op named '{}' is already registered", info.name));
   if (n == kMaxOps) throw Error(fmt::format("register_op: the op table is full ({} ops)", kMaxOps));
+  if (info.arity == ops::Arity::Unary && (info.value1 == nullptr || info.partial1 == nullptr))
+    throw Error(fmt::format("register_op: the unary op '{}' needs value1 and partial1", info.name));
   t.rows[n] = info;
   t.count.store(n + 1, std::memory_order_release);
   return static_cast<OpId>(n);
@@ -63,7 +65,8 @@ Var apply(OpId id, const Var& x) {
     throw Error(fmt::format("apply: op '{}' does not take one argument", info.name));
   Tape& t = Tape::current();
   const Index i = t.check_scalar(x, info.name);
-  return t.record(id, i, kNoParent, info.value1(t.value(i)));
+  const double y = info.value1(t.value(i));
+  return t.record_unary(id, i, y, info.partial1(t.value(i), y));
 }
 
 Var apply(OpId id, const Var& x, double p) {
@@ -183,20 +186,22 @@ std::string ops::Pow::domain_error(double a, double) {
 std::string number_text(double v) { return std::isnan(v) ? std::string("nan") : fmt::format("{}", v); }
 
 namespace detail {
-// "input 0.5", "inputs 1, 2" or "input 0.5 and parameter 3", for error messages.
-std::string describe_inputs(const Tape& t, Index a, Index b) {
-  if (a == kNoParent) return "no inputs";
-  if (b == kNoParent) return fmt::format("input {}", number_text(t.value(a)));
-  if (b >= kParamTag)
-    return fmt::format("input {} and parameter {}", number_text(t.value(a)), number_text(t.parameter(b)));
-  return fmt::format("inputs {}, {}", number_text(t.value(a)), number_text(t.value(b)));
+// "input 0.5", "inputs 1, 2" or "input 0.5 and parameter 3": node n's inputs on tape t, for error
+// messages.
+std::string describe_inputs(const Tape& t, const Node& n) {
+  if (n.a == kNoParent) return "no inputs";
+  if (n.holds == Node::Holds::param)
+    return fmt::format("input {} and parameter {}", number_text(t.value(n.a)), number_text(n.param));
+  if (n.holds == Node::Holds::partial || n.link.b == kNoParent)
+    return fmt::format("input {}", number_text(t.value(n.a)));
+  return fmt::format("inputs {}, {}", number_text(t.value(n.a)), number_text(t.value(n.link.b)));
 }
 
-void throw_forward_anomaly(const Tape& tape, OpId op, Index a, Index b, double value) {
+void throw_forward_anomaly(const Tape& tape, const Node& n) {
   AnomalyError::Facts facts{
-      AnomalyError::Phase::Forward, op_info(op).name, static_cast<Index>(tape.size()), a, value, 0.0};
-  throw AnomalyError(fmt::format("anomaly: '{}' produced {} in the forward pass from {}", op_info(op).name,
-                                 number_text(value), describe_inputs(tape, a, b)),
+      AnomalyError::Phase::Forward, op_info(n.op).name, static_cast<Index>(tape.size()), n.a, n.value, 0.0};
+  throw AnomalyError(fmt::format("anomaly: '{}' produced {} in the forward pass from {}", op_info(n.op).name,
+                                 number_text(n.value), describe_inputs(tape, n)),
                      std::move(facts));
 }
 }  // namespace detail

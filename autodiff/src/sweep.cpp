@@ -13,7 +13,7 @@
 namespace gradlab {
 
 namespace detail {
-std::string describe_inputs(const Tape& t, Index a, Index b);  // ops.cpp
+std::string describe_inputs(const Tape& t, const Node& n);  // ops.cpp
 }
 
 namespace {
@@ -56,7 +56,7 @@ template <class Sweep, class Skip, class Step>
 }
 
 /// The first-order sweep's state for the built-in rules in the hot loop of Tape::backward. Unlike
-/// DoubleSweep it caches the parameter array, and it keeps node i-1's share in a register:
+/// DoubleSweep it keeps node i-1's share in a register:
 ///
 /// The reverse sweep of a Wengert list is a chain of store-to-load dependencies (node i reads
 /// adj[i], which node i+1 has just written), so the share that node i gives to node i-1, the next
@@ -69,14 +69,14 @@ template <class Sweep, class Skip, class Step>
 struct CarrySweep {
   const Node* nodes;
   double* adj;
-  const double* params;
   double& carry;                  // a local of hot_step, so that it lives in a register
   Index prev;                     // i - 1 for the node being visited
   mutable bool carrying = false;  // the carry holds a share for prev
   [[nodiscard]] double val(Index i) const { return nodes[i].value; }
   [[nodiscard]] Index parent_a(Index i) const { return nodes[i].a; }
-  [[nodiscard]] Index parent_b(Index i) const { return nodes[i].b; }
-  [[nodiscard]] double param(Index i) const { return params[nodes[i].b & ~kParamTag]; }
+  [[nodiscard]] Index parent_b(Index i) const { return nodes[i].link.b; }  // of a binary op's node
+  [[nodiscard]] double param(Index i) const { return nodes[i].param; }
+  [[nodiscard]] double partial(Index i) const { return nodes[i].partial; }
   [[nodiscard]] static bool needs(Index) { return true; }
   void add(Index i, double d) const {
     if (i == prev) {
@@ -92,10 +92,10 @@ struct CarrySweep {
 
 /// Node i's step in the hot loop: Op's rule on a carrying state; returns the share for node i-1
 /// (-0.0 when there is none).
-template <class Op> [[gnu::always_inline]] inline double hot_step(const Node* nodes, double* adj,
-                                                                  const double* params, Index i, double g) {
+template <class Op>
+[[gnu::always_inline]] inline double hot_step(const Node* nodes, double* adj, Index i, double g) {
   double carry = -0.0;
-  backward_node<Op>(CarrySweep{nodes, adj, params, carry, i - 1}, i, g);
+  backward_node<Op>(CarrySweep{nodes, adj, carry, i - 1}, i, g);
   return carry;
 }
 
@@ -123,8 +123,7 @@ void check_root(const Tape& t, Index root, const char* what) {
   throw AnomalyError(
       fmt::format("anomaly: the backward pass of '{}' (node {}, {}, upstream adjoint {}) produced {} for the "
                   "adjoint of node {}",
-                  op, i, detail::describe_inputs(t, t.parent_a(i), t.node(i).b), number_text(g),
-                  number_text(adj), bad),
+                  op, i, detail::describe_inputs(t, t.node(i)), number_text(g), number_text(adj), bad),
       {AnomalyError::Phase::Backward, op, i, bad, adj, g});
 }
 
@@ -132,7 +131,7 @@ void check_backward(const Tape& t, Index i, double g, const double* adj) {
   for (Index p : {t.parent_a(i), t.parent_b(i)}) {
     if (p == kNoParent) continue;
     if (!std::isfinite(adj[p])) throw_backward_anomaly(t, i, g, p, adj[p]);
-    if (t.node(p).slot != 0) detail::check_matrix_adjoint(t, i, p);  // a matrix adjoint, in the arena
+    if (t.slot(p) != 0) detail::check_matrix_adjoint(t, i, p);  // a matrix adjoint, in the arena
   }
 }
 }  // namespace
@@ -158,7 +157,6 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
   // carries from node to node is a local (no address taken), so that it stays in registers.
   const Node* const nodes = s.nodes;
   double* const adjoints = s.adj;
-  const double* const params = params_.get();
   double carry = -0.0;
   for (Index i = root + 1; i-- > 0;) {
     double g = adjoints[i] + carry;  // node i's complete adjoint
@@ -171,9 +169,9 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
       continue;
     }
     switch (static_cast<ops::Builtin>(nodes[i].op)) {
-#define GRADLAB_CASE(N)                                      \
-  case ops::Builtin::N:                                      \
-    carry = hot_step<ops::N>(nodes, adjoints, params, i, g); \
+#define GRADLAB_CASE(N)                              \
+  case ops::Builtin::N:                              \
+    carry = hot_step<ops::N>(nodes, adjoints, i, g); \
     break;
       GRADLAB_BUILTIN_OPS(GRADLAB_CASE)
 #undef GRADLAB_CASE
@@ -222,7 +220,7 @@ std::vector<std::vector<ChainTerm>> chain_terms(const Tape& tape, Index root) {
     // the same node) gives two terms, one per use, as the sweep's two `+=` do.
     std::array<Node, 3> local{tape.node(a), tape.node(b), tape.node(u)};
     local[2].a = 0;
-    local[2].b = 1;
+    local[2].link.b = 1;
     std::array<double, 3> d{};
     info.backward(DoubleSweep{tape, local.data(), d.data()}, 2, 1.0);
     terms[a].push_back({u, d[0], 0});

@@ -57,13 +57,12 @@ Tape::~Tape() {
 void Tape::clear() {
   stamp_ = fresh_stamp();  // first: if it throws, the tape and its Vars stay as they were
   size_ = 0;
-  param_count_ = 0;
   if (matrices_) matrices_->clear();  // O(1): the matrices' storage is kept for reuse
   ++generation_;
 }
 
 void Tape::reserve(std::size_t n) {
-  if (n > kParamTag) detail::throw_tape_full();
+  if (n > kMaxNodes) detail::throw_tape_full();
   if (n <= capacity_) return;
   auto bigger = std::make_unique_for_overwrite<Node[]>(n);
   std::copy(nodes_.get(), nodes_.get() + size_, bigger.get());
@@ -72,7 +71,7 @@ void Tape::reserve(std::size_t n) {
 }
 
 std::size_t Tape::memory_bytes() const {
-  return capacity_ * sizeof(Node) + param_capacity_ * sizeof(double) + (matrices_ ? matrices_->bytes() : 0);
+  return capacity_ * sizeof(Node) + (matrices_ ? matrices_->bytes() : 0);
 }
 
 detail::MatrixArena& Tape::matrices() const {
@@ -83,17 +82,8 @@ detail::MatrixArena& Tape::matrices() const {
 bool Tape::has_matrix_nodes() const { return matrices_ && matrices_->size() > 0; }
 
 void Tape::grow() {
-  if (capacity_ >= kParamTag) detail::throw_tape_full();
-  reserve(std::min<std::size_t>(kParamTag, std::max<std::size_t>(1024, 2 * capacity_)));
-}
-
-void Tape::grow_params() {
-  if (param_capacity_ >= kParamTag) detail::throw_tape_full();
-  const std::size_t n = std::min<std::size_t>(kParamTag, std::max<std::size_t>(256, 2 * param_capacity_));
-  auto bigger = std::make_unique_for_overwrite<double[]>(n);
-  std::copy(params_.get(), params_.get() + param_count_, bigger.get());
-  params_ = std::move(bigger);
-  param_capacity_ = n;
+  if (capacity_ >= kMaxNodes) detail::throw_tape_full();
+  reserve(std::min<std::size_t>(kMaxNodes, std::max<std::size_t>(1024, 2 * capacity_)));
 }
 
 // ---- the active tape ----------------------------------------------------------------------------
@@ -153,7 +143,7 @@ void reject_var(const Tape& tape, Index index, std::uint64_t stamp, std::uint32_
   throw_bad_var(tape, index, stamp & ~kMatrixStamp, tape_number);
 }
 
-void throw_tape_full() { throw Error("the tape is full: it holds at most 2^31 nodes and 2^31 parameters"); }
+void throw_tape_full() { throw Error("the tape is full: it holds at most 2^31 nodes"); }
 }  // namespace detail
 
 }  // namespace gradlab

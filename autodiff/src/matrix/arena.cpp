@@ -10,7 +10,7 @@ namespace detail {
 
 std::pair<MatrixSlot&, Index> MatrixArena::acquire() {
   if (used_ == slots_.size()) {
-    if (used_ >= kParamTag) throw_tape_full();
+    if (used_ >= kMaxNodes) throw_tape_full();
     slots_.emplace_back();
   }
   MatrixSlot& s = slots_[used_];

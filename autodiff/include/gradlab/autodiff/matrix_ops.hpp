@@ -15,7 +15,7 @@ using ConstMap = Eigen::Map<const Eigen::MatrixXd>;
 
 /// The arena slot of node i, or null for a plain scalar node.
 inline MatrixSlot* slot_of(const Tape& t, Index i) {
-  const Index k = t.node(i).slot;
+  const Index k = t.slot(i);
   return k == 0 ? nullptr : &t.matrices().slot(k - 1);
 }
 inline bool is_matrix_node(const Tape& t, Index i) {

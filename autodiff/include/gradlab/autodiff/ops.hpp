@@ -85,7 +85,7 @@ template <class Op, class... A> constexpr bool takes();
 // says which arguments it takes.
 #define GRADLAB_OPS_DECLARE_FN_(Op, fn) \
   template <ops::Argument... A>         \
-  requires(ops::takes<ops::Op, A...>()) ops::Result<A...> fn(const A&... a);
+  requires(ops::takes<ops::Op, A...>()) inline ops::Result<A...> fn(const A&... a);
 GRADLAB_OP_LIST(GRADLAB_OPS_NONE_, GRADLAB_OPS_DECLARE_FN_)
 
 // The operators on Var, and pow (an overload set: a^b, x^p and c^x are three ops).
@@ -669,8 +669,9 @@ struct DoubleSweep {
   double* adj;
   [[nodiscard]] double val(Index i) const { return nodes[i].value; }
   [[nodiscard]] Index parent_a(Index i) const { return nodes[i].a; }
-  [[nodiscard]] Index parent_b(Index i) const { return nodes[i].b; }
-  [[nodiscard]] double param(Index i) const { return tape.param(i); }
+  [[nodiscard]] Index parent_b(Index i) const { return nodes[i].link.b; }  // of a binary op's or matrix node
+  [[nodiscard]] double param(Index i) const { return nodes[i].param; }
+  [[nodiscard]] double partial(Index i) const { return nodes[i].partial; }
   [[nodiscard]] static bool needs(Index) { return true; }
   void add(Index i, double d) const { adj[i] += d; }
   [[nodiscard]] double adjoint(Index i) const { return adj[i]; }
@@ -697,12 +698,17 @@ struct RecordedSweep {
 template <ops::Primitive Op, class Sweep, class T>
 [[gnu::always_inline]] inline void backward_node(const Sweep& s, Index i, [[maybe_unused]] const T& g) {
   [[maybe_unused]] const Index a = s.parent_a(i);
-  [[maybe_unused]] const Index b = s.parent_b(i);  // a parameter's tag for UnaryParam: unused
   if constexpr (Op::arity == ops::Arity::Unary) {
-    if (s.needs(a)) s.add(a, g * Op::d(s.val(a), s.val(i)));
+    // On doubles the node holds Op::d, worked out when it was recorded (apply); on Vars it is recorded now.
+    if constexpr (std::is_same_v<T, double>) {
+      if (s.needs(a)) s.add(a, g * s.partial(i));
+    } else {
+      if (s.needs(a)) s.add(a, g * Op::d(s.val(a), s.val(i)));
+    }
   } else if constexpr (Op::arity == ops::Arity::UnaryParam) {
     if (s.needs(a)) s.add(a, g * Op::d(s.val(a), s.param(i), s.val(i)));
   } else if constexpr (Op::arity == ops::Arity::Binary) {
+    const Index b = s.parent_b(i);
     if (s.needs(a)) s.add(a, g * Op::da(s.val(a), s.val(b), s.val(i)));
     if (s.needs(b)) s.add(b, g * Op::db(s.val(a), s.val(b), s.val(i)));
   }
@@ -737,8 +743,9 @@ struct OpInfo {
   /// distance from the inputs (a, b; b unused by unary ops) to the nearest such point. Null: smooth.
   const char* kink = nullptr;
   double (*kink_distance)(double, double) = nullptr;
-  double (*value1)(double) = nullptr;          ///< Unary
-  double (*value2)(double, double) = nullptr;  ///< Binary and UnaryParam
+  double (*value1)(double) = nullptr;            ///< Unary
+  double (*partial1)(double, double) = nullptr;  ///< Unary: dy/dx at x and y = value1(x) (Op::d)
+  double (*value2)(double, double) = nullptr;    ///< Binary and UnaryParam
   void (*backward)(const DoubleSweep&, Index, double) = nullptr;
   void (*backward_recorded)(const RecordedSweep&, Index, const Var&) = nullptr;
   /// A Binary op that also takes three or more arguments (max, min, logsumexp): that form, else null.
@@ -761,7 +768,10 @@ template <ops::Primitive Op> OpInfo make_op_info() {
     info.kink = Op::kink;
     info.kink_distance = [](double a, double b) { return Op::kink_distance(a, b); };
   }
-  if constexpr (Op::arity == ops::Arity::Unary) info.value1 = [](double x) { return Op::value(x); };
+  if constexpr (Op::arity == ops::Arity::Unary) {
+    info.value1 = [](double x) { return Op::value(x); };
+    info.partial1 = [](double x, double y) { return static_cast<double>(Op::d(x, y)); };
+  }
   if constexpr (Op::arity == ops::Arity::Binary || Op::arity == ops::Arity::UnaryParam)
     info.value2 = [](double a, double b) { return Op::value(a, b); };
   if constexpr (requires { Op::default_param; }) info.default_param = Op::default_param;
@@ -800,12 +810,15 @@ template <ops::Primitive Op> OpId op_id() {
   }
 }
 
-/// Records a unary primitive applied to x on the active tape.
+/// Records a unary primitive applied to x on the active tape, with its local derivative: the value
+/// and the derivative side by side, so that work they share is done once (sin and cos of one x are
+/// one sincos call), with the same digits as each on its own.
 template <ops::Primitive Op>
 requires(Op::arity == ops::Arity::Unary) [[gnu::always_inline]] inline Var apply(const Var& x) {
   Tape& t = Tape::current();
   const Index i = t.check_scalar(x, Op::name);
-  return t.record(op_id<Op>(), i, kNoParent, Op::value(x.raw_value()));
+  const double y = Op::value(x.raw_value());
+  return t.record_unary(op_id<Op>(), i, y, Op::d(x.raw_value(), y));
 }
 
 /// Records a primitive with a constant parameter p (such as x^p).
@@ -894,7 +907,8 @@ template <class R, class A> decltype(auto) lift(const A& a) {
 /// Op on the arguments: its value on numbers, else its node recorded (apply<Op>, on Var or MatVar).
 /// More arguments than the node takes: the n-ary form (a composition of nodes; on numbers, recorded
 /// on a scratch tape for its value).
-template <class Op, class... A> Result<A...> call(const A&... a) {
+/// Always inlined, with the free functions below: a call per op costs a tenth of the recording.
+template <class Op, class... A> [[gnu::always_inline]] inline Result<A...> call(const A&... a) {
   if constexpr (sizeof...(A) > node_args<Op>() && std::is_same_v<Result<A...>, double>) {
     Tape scratch;
     TapeScope scope(scratch);
@@ -909,10 +923,10 @@ template <class Op, class... A> Result<A...> call(const A&... a) {
 }
 }  // namespace ops
 
-#define GRADLAB_OPS_DEFINE_FN_(Op, fn)                                        \
-  template <ops::Argument... A>                                               \
-  requires(ops::takes<ops::Op, A...>()) ops::Result<A...> fn(const A&... a) { \
-    return ops::call<ops::Op>(a...);                                          \
+#define GRADLAB_OPS_DEFINE_FN_(Op, fn)                                                                      \
+  template <ops::Argument... A>                                                                             \
+  requires(ops::takes<ops::Op, A...>()) [[gnu::always_inline]] inline ops::Result<A...> fn(const A&... a) { \
+    return ops::call<ops::Op>(a...);                                                                        \
   }
 GRADLAB_OP_LIST(GRADLAB_OPS_NONE_, GRADLAB_OPS_DEFINE_FN_)
 #undef GRADLAB_OPS_DEFINE_FN_

@@ -20,8 +20,8 @@ namespace gradlab {
 using Index = std::uint32_t;  ///< position of a node on its tape
 using OpId = std::uint16_t;   ///< which primitive produced a node (see ops.hpp)
 inline constexpr Index kNoParent = std::numeric_limits<Index>::max();
-/// Node::b with this bit set holds the index of a constant parameter, not of a parent node.
-inline constexpr Index kParamTag = Index{1} << 31;
+/// The most nodes a tape holds (and matrix entries its arena), so that an index never reaches kNoParent.
+inline constexpr Index kMaxNodes = Index{1} << 31;
 inline constexpr OpId kInputOp = 0;  ///< op id of an independent variable (ops::Input)
 inline constexpr OpId kConstOp = 1;  ///< op id of a constant leaf (ops::Const)
 /// The stamp bit of a Var whose node holds a matrix (see Var): tape stamps stay below it.
@@ -67,19 +67,32 @@ class Var {
   std::uint32_t tape_ = 0;  // the tape's number (modulo 2^32), only for error messages
 };
 
-/// One entry of the Wengert list: the value, the op, and the parents' indices (kNoParent where
-/// there is none). For an op with a constant parameter (x^p, x + c, c * x ...), b is kParamTag | k
-/// where k indexes the tape's parameter array. A node made by an op on matrices (matrix.hpp) has
-/// slot = 1 + its entry in the tape's matrix arena, which holds its matrix value and op; slot is 0
-/// for every other node. 24 bytes.
+/// One entry of the Wengert list, 24 bytes: the value, the op, the first parent a (kNoParent where
+/// there is none), and 8 bytes that hold, by the op's arity (`holds` says which):
+/// - a unary op (sin, exp ...): its local derivative dy/dx, worked out by the op's rule when the
+///   node is recorded, next to the value (so that sin and cos of one x are one sincos call);
+/// - an op with a constant parameter (x^p, x + c, c * x ...): the parameter;
+/// - any other node: the second parent b (kNoParent where there is none) and the matrix slot, which
+///   is 1 + the node's entry in the tape's matrix arena (its matrix value and op) for a node made
+///   by an op on matrices (matrix.hpp), and 0 for every other node.
 struct Node {
+  // 16 bits: a char-typed field would alias every store, so recording would reload the tape's fields.
+  enum class Holds : std::uint16_t { links, param, partial };
+  struct Links {
+    Index b;
+    Index slot;
+  };
   double value;
   Index a;
-  Index b;
   OpId op;
-  Index slot = 0;
+  Holds holds;
+  union {
+    Links link;      // Holds::links
+    double param;    // Holds::param
+    double partial;  // Holds::partial
+  };
 };
-static_assert(sizeof(Node) == 24, "the slot field lives in what was padding");
+static_assert(sizeof(Node) == 24, "a node and its adjoint fit in 32 bytes");
 
 /// A Wengert list: nodes in recording order in one growing array, and the constant parameters of
 /// parametrised ops. Adjoints are not stored on the tape; a sweep allocates them (8 bytes per
@@ -103,6 +116,8 @@ class Tape {
   Var record(OpId op, Index a, Index b, double value, Index slot = 0);
   /// Appends a node of a parametrised op: one parent a and the constant parameter p.
   Var record_param(OpId op, Index a, double p, double value);
+  /// Appends a node of a unary op: its parent a, its value and its local derivative dy/dx there.
+  Var record_unary(OpId op, Index a, double value, double partial);
 
   /// The index of x on this tape; throws TapeError when x is uninitialised, belongs to another
   /// tape (another thread's, or an inactive TapeScope's), or predates the last clear().
@@ -118,11 +133,17 @@ class Tape {
   [[nodiscard]] const Node& node(Index i) const { return nodes_[i]; }
   [[nodiscard]] Index parent_a(Index i) const { return nodes_[i].a; }
   /// The second parent node, or kNoParent (also when the op's second input is a parameter).
-  [[nodiscard]] Index parent_b(Index i) const { return nodes_[i].b < kParamTag ? nodes_[i].b : kNoParent; }
+  [[nodiscard]] Index parent_b(Index i) const {
+    return nodes_[i].holds == Node::Holds::links ? nodes_[i].link.b : kNoParent;
+  }
+  /// 1 + node i's entry in the matrix arena, or 0 (see Node).
+  [[nodiscard]] Index slot(Index i) const {
+    return nodes_[i].holds == Node::Holds::links ? nodes_[i].link.slot : 0;
+  }
   /// The constant parameter of node i (only for ops of arity UnaryParam).
-  [[nodiscard]] double param(Index i) const { return parameter(nodes_[i].b); }
-  /// The parameter that a tagged second input (kParamTag | k) refers to.
-  [[nodiscard]] double parameter(Index tagged) const { return params_[tagged & ~kParamTag]; }
+  [[nodiscard]] double param(Index i) const { return nodes_[i].param; }
+  /// The local derivative dy/dx of node i (only for ops of arity Unary).
+  [[nodiscard]] double partial(Index i) const { return nodes_[i].partial; }
   [[nodiscard]] std::size_t size() const { return size_; }
   /// The stamp that the tape's Vars carry now (a new one after each clear()).
   [[nodiscard]] std::uint64_t stamp() const { return stamp_; }
@@ -135,7 +156,7 @@ class Tape {
   void clear();
   /// Reserves room for n nodes, so that recording allocates nothing.
   void reserve(std::size_t n);
-  /// Bytes the tape holds now (nodes, parameters and matrix arena, counting reserved capacity).
+  /// Bytes the tape holds now (nodes and matrix arena, counting reserved capacity).
   [[nodiscard]] std::size_t memory_bytes() const;
   /// The side arena of matrix values and adjoints (matrix.hpp), made on first use and kept, with
   /// its storage, across clear().
@@ -153,14 +174,14 @@ class Tape {
   std::vector<Var> backward_recorded(Index root);
 
  private:
+  // The two steps of record, record_param and record_unary: the next node's slot with its first
+  // fields written (the caller writes the last 8 bytes), then the node counted and its handle.
+  Node& next(double value, Index a, OpId op, Node::Holds holds);
+  Var commit(const Node& n);
   void grow();                     // doubles the capacity (the cold path of record)
   std::unique_ptr<Node[]> nodes_;  // capacity_ slots, the first size_ in use
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
-  void grow_params();                 // doubles the parameters' capacity (the cold path of record_param)
-  std::unique_ptr<double[]> params_;  // param_capacity_ slots, the first param_count_ in use
-  std::size_t param_count_ = 0;
-  std::size_t param_capacity_ = 0;
   std::uint64_t stamp_;       // drawn from the program-wide counter at construction and at each clear()
   std::uint64_t id_;          // the tape's number
   std::uint64_t generation_;  // how many times clear() ran
@@ -219,7 +240,7 @@ void set_next_stamp(std::uint64_t next);
 [[noreturn]] void reject_var(const Tape& tape, Index index, std::uint64_t stamp, std::uint32_t tape_number,
                              const char* where);
 bool holds_matrix(const Tape& tape, Index i);  // node i holds a matrix (matrix/arena.cpp)
-[[noreturn]] void throw_forward_anomaly(const Tape& tape, OpId op, Index a, Index b, double value);
+[[noreturn]] void throw_forward_anomaly(const Tape& tape, const Node& n);  // n: the node not yet recorded
 [[noreturn]] void throw_tape_full();
 void reject_matrix(const Tape& tape, Index i, const char* where);  // throws if node i holds a matrix
 void check_matrix_adjoint(const Tape& tape, Index i, Index p);     // anomaly mode: p's adjoint after node i
@@ -245,28 +266,48 @@ inline Index Tape::check_scalar(const Var& x, const char* where) const {
 }
 
 inline Var Tape::at(Index i) const {
-  const Node& n = nodes_[i];
-  const std::uint64_t matrix = n.slot != 0 && detail::holds_matrix(*this, i) ? kMatrixStamp : 0;
-  return Var(n.value, i, stamp_ | matrix, static_cast<std::uint32_t>(id_));
+  const std::uint64_t matrix = slot(i) != 0 && detail::holds_matrix(*this, i) ? kMatrixStamp : 0;
+  return Var(nodes_[i].value, i, stamp_ | matrix, static_cast<std::uint32_t>(id_));
+}
+
+// Recording writes the new node's fields in place (a Node built on the stack and copied costs a
+// stalled 16-byte load of separately stored fields), then counts it.
+[[gnu::always_inline]] inline Node& Tape::next(double value, Index a, OpId op, Node::Holds holds) {
+  if (size_ == capacity_) [[unlikely]]
+    grow();
+  Node& n = nodes_[size_];
+  n.value = value;
+  n.a = a;
+  n.op = op;
+  n.holds = holds;
+  return n;
+}
+
+[[gnu::always_inline]] inline Var Tape::commit(const Node& n) {
+  if (detail::anomaly_on && !std::isfinite(n.value)) [[unlikely]]
+    detail::throw_forward_anomaly(*this, n);  // n is not counted: the tape stays as it was
+  const auto i = static_cast<Index>(size_++);
+  return Var(n.value, i, stamp_, static_cast<std::uint32_t>(id_));
 }
 
 [[gnu::always_inline]] inline Var Tape::record(OpId op, Index a, Index b, double value, Index slot) {
-  if (detail::anomaly_on && !std::isfinite(value)) [[unlikely]]
-    detail::throw_forward_anomaly(*this, op, a, b, value);
-  if (size_ == capacity_) [[unlikely]]
-    grow();
-  const auto i = static_cast<Index>(size_++);
-  nodes_[i] = Node{value, a, b, op, slot};
-  if (slot != 0) return at(i);  // a matrix op's node: its handle may need the matrix bit
-  return Var(value, i, stamp_, static_cast<std::uint32_t>(id_));
+  Node& n = next(value, a, op, Node::Holds::links);
+  n.link = {b, slot};
+  const Var v = commit(n);
+  if (slot != 0) return at(v.index());  // a matrix op's node: its handle may need the matrix bit
+  return v;
 }
 
 [[gnu::always_inline]] inline Var Tape::record_param(OpId op, Index a, double p, double value) {
-  if (param_count_ == param_capacity_) [[unlikely]]
-    grow_params();  // throws past kParamTag parameters
-  const auto k = static_cast<Index>(param_count_++);
-  params_[k] = p;
-  return record(op, a, kParamTag | k, value);
+  Node& n = next(value, a, op, Node::Holds::param);
+  n.param = p;
+  return commit(n);
+}
+
+[[gnu::always_inline]] inline Var Tape::record_unary(OpId op, Index a, double value, double partial) {
+  Node& n = next(value, a, op, Node::Holds::partial);
+  n.partial = partial;
+  return commit(n);
 }
 
 inline Var Tape::variable(double v) { return record(kInputOp, kNoParent, kNoParent, v); }
