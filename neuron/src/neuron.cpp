@@ -1,5 +1,7 @@
 #include "gradlab/neuron/neuron.hpp"
 
+#include "gradlab/autodiff/fixed_order.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -51,26 +53,12 @@ thread_local std::uint64_t multiply_adds = 0;
 using ConstRef = Eigen::Ref<const Eigen::MatrixXd>;
 
 /// z_i = x_i1 w_1 + x_i2 w_2 + ... + x_id w_d + b for the m rows of X from `first` (into z[0..m)):
-/// every pre-activation of the neuron is summed here, in this one order, from the first product
-/// (the order of Eigen's dot product along a row of a column-major X). The loops run down X's
-/// columns, vectorised across rows, and each z_i takes the same additions at any register width;
-/// a contiguous Eigen dot product would add in an order that depends on it.
+/// every pre-activation of the neuron is summed here, in this one order (fixed_order::matvec, then
+/// b), which takes the same additions at any register width; a contiguous Eigen dot product would
+/// add in an order that depends on it.
 void pre_activations(const ConstRef& X, const double* w, double b, Eigen::Index first, Eigen::Index m,
                      double* z) {
-  const auto col = [&](Eigen::Index j) { return X.col(j).data() + first; };
-  const Eigen::Index d = X.cols();
-  const double* c0 = col(0);
-  for (Eigen::Index i = 0; i < m; ++i) z[i] = c0[i] * w[0];
-  Eigen::Index j = 1;
-  for (; j + 4 <= d; j += 4) {  // four columns per pass over z, still added one after the other
-    const double *c1 = col(j), *c2 = col(j + 1), *c3 = col(j + 2), *c4 = col(j + 3);
-    for (Eigen::Index i = 0; i < m; ++i)
-      z[i] = (((z[i] + c1[i] * w[j]) + c2[i] * w[j + 1]) + c3[i] * w[j + 2]) + c4[i] * w[j + 3];
-  }
-  for (; j < d; ++j) {
-    const double* c = col(j);
-    for (Eigen::Index i = 0; i < m; ++i) z[i] += c[i] * w[j];
-  }
+  fixed_order::matvec(X.middleRows(first, m), w, z);
   for (Eigen::Index i = 0; i < m; ++i) z[i] += b;
 }
 

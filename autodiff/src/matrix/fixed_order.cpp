@@ -68,31 +68,31 @@ void columns(Eigen::MatrixXd& out, const ConstRef& a, const ConstRef& b, Index j
   edge(out, a, b, i, j, C);
 }
 
-// Column j of out = a b(:, j) (a matrix-vector product), a chunk of rows at a time: the chunk of the
-// result (256 KiB) stays in the L2 cache while the columns of a add their contiguous runs to it, in
-// order of k, four per pass. The runs are long so that a stays one sequential stream per column: at
-// 10^5 x 100 (80 MB, from memory) chunks of 512 rows took 4.3 ms, 8192 2.8 ms, 32768 2.5 ms, as long
-// as a sum over the 80 MB (Eigen's product 6.7 ms). One column per pass, or a block of rows in
-// registers, was slower.
-void column(Eigen::MatrixXd& out, const ConstRef& a, const ConstRef& b, Index j) {
+}  // namespace
+
+// A chunk of rows at a time: the chunk of the result (256 KiB) stays in the L2 cache while the columns
+// of a add their contiguous runs to it, in order of k, four per pass. The runs are long so that a
+// stays one sequential stream per column: at 10^5 x 100 (80 MB, from memory) chunks of 512 rows took
+// 4.3 ms, 8192 2.8 ms, 32768 2.5 ms, as long as a sum over the 80 MB (Eigen's product 6.7 ms). One
+// column per pass, or a block of rows in registers, was slower.
+void matvec(const ConstRef& a, const double* b, double* out) {
   constexpr Index kChunk = 32768;
   for (Index i = 0; i < a.rows(); i += kChunk) {
     const Index len = std::min(kChunk, a.rows() - i);
-    auto o = out.col(j).segment(i, len).array();
+    auto o = Eigen::Map<Eigen::ArrayXd>(out + i, len);
     o.setZero();
-    const auto x = [&](Index k) { return a.col(k).segment(i, len).array() * b(k, j); };
+    const auto x = [&](Index k) { return a.col(k).segment(i, len).array() * b[k]; };
     Index k = 0;
     for (; k + 4 <= a.cols(); k += 4) o = o + x(k) + x(k + 1) + x(k + 2) + x(k + 3);  // ((o + x) + x) ...
     for (; k < a.cols(); ++k) o += x(k);
   }
 }
-}  // namespace
 
 void matmul_into(Eigen::MatrixXd& out, const ConstRef& a, const ConstRef& b) {
   out.resize(a.rows(), b.cols());
   Index j = 0;
   for (; j + 4 <= b.cols(); j += 4) columns<8, 4>(out, a, b, j);
-  for (; j < b.cols(); ++j) column(out, a, b, j);
+  for (; j < b.cols(); ++j) matvec(a, b.col(j).data(), out.col(j).data());
 }
 
 namespace {

@@ -56,6 +56,9 @@ Eigen::RowVectorXd col_sums(const ConstRef& m);
 /// The sum of each row (rows x 1): column 0 + column 1 + ..., in order.
 Eigen::VectorXd row_sums(const ConstRef& m);
 
+/// out_i = a_i0 b_0 + a_i1 b_1 + ... for every row i of a (b: a.cols() entries), from 0 in order of
+/// k: the same additions at any register width (out must not alias a or b).
+void matvec(const ConstRef& a, const double* b, double* out);
 /// out = a b, each entry summed over k in order (out must not alias a or b).
 void matmul_into(Eigen::MatrixXd& out, const ConstRef& a, const ConstRef& b);
 inline Eigen::MatrixXd matmul(const ConstRef& a, const ConstRef& b) {
