@@ -7,7 +7,6 @@
 #include <cstring>
 #include <gradlab/neuron.hpp>
 #include <random>
-#include <tuple>
 
 #include "message_of.hpp"
 
@@ -385,6 +384,11 @@ BOOST_AUTO_TEST_CASE(the_squared_error_matrix_form_has_the_digits_of_the_sum) {
   f0(6) = y0(6) - 7e-170;
   for (const double big : {1.0, 1.5e154}) {  // 1.5e154: two finite products whose sum overflows to inf
     f0(7) = f0(8) = big;
+    struct Result {
+      double value;
+      Eigen::MatrixXd g;
+      std::size_t nodes;
+    };
     const auto gradient = [&](bool record_form) {
       gradlab::Tape tape;
       gradlab::TapeScope scope(tape);
@@ -393,7 +397,7 @@ BOOST_AUTO_TEST_CASE(the_squared_error_matrix_form_has_the_digits_of_the_sum) {
       const gradlab::Var L = record_form ? gradlab::loss("squared_error").value_matrix(f, y)
                                          : gradlab::sum(gradlab::losses::SquaredError::value(f, y));
       const std::size_t nodes = tape.size() - before;
-      return std::tuple{L.value(), gradlab::grad(L, f), nodes};
+      return Result{L.value(), gradlab::grad(L, f), nodes};
     };
     const auto [value, g, nodes] = gradient(true);
     const auto [want, want_g, generic_nodes] = gradient(false);

@@ -70,7 +70,8 @@ void columns(Eigen::MatrixXd& out, const ConstRef& a, const ConstRef& b, Index j
 
 // o[r] = o[r] + a(i + r, k) b_k + a(i + r, k + 1) b_{k+1} + ... + a(i + r, k + P - 1) b_{k+P-1} for
 // r < len, the P columns added in order of k; 16 rows at a time (Lanes: across rows, never along k).
-template <Index P>
+// The first pass (First) starts from 0 instead of reading o: the same additions, without a fill.
+template <Index P, bool First = false>
 void add_columns(const ConstRef& a, const double* b, double* o, Index i, Index len, Index k) {
   const double* c[P];
   double bk[P];
@@ -80,12 +81,12 @@ void add_columns(const ConstRef& a, const double* b, double* o, Index i, Index l
   }
   Index r = 0;
   for (; r + kLanes <= len; r += kLanes) {
-    Lanes s = Eigen::Map<const Lanes>(o + r);
+    Lanes s = First ? Lanes::Zero() : Lanes(Eigen::Map<const Lanes>(o + r));
     for (Index q = 0; q < P; ++q) s = s + Eigen::Map<const Lanes>(c[q] + r) * bk[q];
     Eigen::Map<Lanes>(o + r) = s;
   }
   for (; r < len; ++r) {
-    double s = o[r];
+    double s = First ? 0.0 : o[r];
     for (Index q = 0; q < P; ++q) s = s + c[q][r] * bk[q];
     o[r] = s;
   }
@@ -104,8 +105,19 @@ void matvec(const ConstRef& a, const double* b, double* out) {
   for (Index i = 0; i < a.rows(); i += kChunk) {
     const Index len = std::min(kChunk, a.rows() - i);
     double* o = out + i;
-    std::fill(o, o + len, 0.0);
     Index k = 0;
+    if (a.cols() >= 12) {
+      add_columns<12, true>(a, b, o, i, len, 0);
+      k = 12;
+    } else if (a.cols() >= 4) {
+      add_columns<4, true>(a, b, o, i, len, 0);
+      k = 4;
+    } else if (a.cols() >= 1) {
+      add_columns<1, true>(a, b, o, i, len, 0);
+      k = 1;
+    } else {
+      std::fill(o, o + len, 0.0);  // no columns: the empty sum
+    }
     for (; k + 12 <= a.cols(); k += 12) add_columns<12>(a, b, o, i, len, k);
     for (; k + 4 <= a.cols(); k += 4) add_columns<4>(a, b, o, i, len, k);
     for (; k < a.cols(); ++k) add_columns<1>(a, b, o, i, len, k);
