@@ -73,7 +73,7 @@ void BM_BatchNeuronGrad_Autodiff(benchmark::State& state) {
 // gets: the matrix-node path, which takes data larger than the caches in blocks of rows (one tape
 // each, X read from memory once) below Neuron::kMatrixWholeInputs inputs, and the whole data on one
 // tape from there on (so at 10^5 x 100), its tape kept between calls. The loss is the same,
-// 1/2 sum (σ(Xw + b) - y)^2, with a few more nodes (e = f - y, 0.5 e e, its sum).
+// 1/2 sum (σ(Xw + b) - y)^2, with one node more (e = f - y, 0.5 e, and their dot product).
 void BM_BatchNeuronGrad_Neuron(benchmark::State& state) {
   const BatchData& d = data(state);
   const gradlab::Neuron neuron(d.w, d.b);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <boost/test/unit_test.hpp>
+#include <cmath>
 #include <gradlab/autodiff.hpp>
 #include <gradlab/autodiff/fixed_order.hpp>
 #include <gradlab/autodiff/matrix.hpp>
@@ -77,6 +78,37 @@ BOOST_AUTO_TEST_CASE(products_have_the_same_digits_in_every_build) {
   // each entry is dot() of its column, whether it was taken 8, 4 or 1 column at a time
   for (Index i = 0; i < x.cols(); ++i)
     BOOST_TEST(xtd(i, 0) == gradlab::fixed_order::dot(x.col(i).data(), d.data(), x.rows()), "column " << i);
+}
+
+BOOST_AUTO_TEST_CASE(matvec_adds_each_row_in_order_of_the_columns) {
+  // every number of columns from 0 (the empty sum) to 29 (passes of 12, 4 and 1 column), rows past
+  // the last block of 16, and past the first chunk of rows (2^17)
+  const auto check = [](Index rows, Index cols) {
+    const MatrixXd a = data(rows, cols, 11), b = data(cols, 1, 12);
+    Eigen::VectorXd out = Eigen::VectorXd::Constant(rows, std::nan(""));  // every entry is written
+    gradlab::fixed_order::matvec(a, b.data(), out.data());
+    for (Index i = 0; i < rows; ++i) {
+      double s = 0.0;
+      for (Index k = 0; k < cols; ++k) s += a(i, k) * b(k);
+      if (out(i) != s) {
+        same_bits(out(i), s, fmt::format("row {} of {} x {}", i, rows, cols));
+        return;
+      }
+    }
+  };
+  for (Index cols = 0; cols < 30; ++cols) check(37, cols);
+  check((Index{1} << 17) + 21, 5);
+}
+
+BOOST_AUTO_TEST_CASE(xtd_columns_are_dot_products_in_any_order_of_columns) {
+  // matmul_tn_into takes the columns from the last: each entry is still its column's dot()
+  for (Index cols = 1; cols < 30; ++cols) {
+    const MatrixXd x = data(53, cols, 13), d = data(53, 1, 14);
+    const MatrixXd xtd = gradlab::fixed_order::matmul_tn(x, d);
+    for (Index i = 0; i < cols; ++i)
+      BOOST_TEST(xtd(i, 0) == gradlab::fixed_order::dot(x.col(i).data(), d.data(), x.rows()),
+                 "column " << i << " of " << cols);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(sigmoid_is_the_same_past_the_last_full_register) {

