@@ -108,7 +108,8 @@ void add_weighted_rows(const ConstRef& X, const double* dz, Eigen::Index first, 
     for (Eigen::Index i = 0; i < rows; i += P)
       for (Eigen::Index c = 0; c < groups; ++c) {
         ei::PacketBlock<Packet, P> t;
-        load_rows(t, &X(first + i, j0 + c * P), X.outerStride());  // t.packet[k]: row i + k of the P columns
+        // t.packet[k]: row i + k of the P columns
+        load_rows(t, X.col(j0 + c * P).data() + first + i, X.outerStride());
         for (int k = 0; k < P; ++k)
           acc[c] = ei::padd(acc[c], ei::pmul(ei::pset1<Packet>(dz[i + k]), t.packet[k]));
       }
