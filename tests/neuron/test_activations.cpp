@@ -278,7 +278,7 @@ BOOST_AUTO_TEST_CASE(block_functions_agree_with_value_and_d) {
 
 // Matrix nodes take sigmoid's vectorised value too: the same function as the formula pass's blocks
 // (bit for bit), within 4 units in the last place of the scalar value everywhere, the underflow
-// below x = -708 included (Eigen's exp clamps its argument at 709.78: sigmoid(-720) was 5.6e-309).
+// below x = -708 included (Eigen's e^720 is inf: sigmoid(-720) was 0, not e^-720 = 1.7e-313).
 BOOST_AUTO_TEST_CASE(sigmoid_on_matrix_nodes_is_the_block_function) {
   const std::vector<double> x = block_inputs();
   const Eigen::Map<const Eigen::MatrixXd> z(x.data(), static_cast<Eigen::Index>(x.size()), 1);

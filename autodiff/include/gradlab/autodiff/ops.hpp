@@ -386,8 +386,8 @@ struct Sigmoid {  // y = 1 / (1 + e^-x), evaluated without overflow;  dy/dx = y 
   }
   /// The same on an Eigen array (matrix nodes, the neuron's formula pass), vectorised: 1 / (1 + e^-x),
   /// where e^-x = inf gives the exact limit 0. Within a few units in the last place of the scalar
-  /// value. Below x = kVectorLow, where y = e^x underflows towards subnormals and Eigen's exp clamps its
-  /// argument at 709.78 (y stuck at 5.6e-309), an entry takes the scalar value instead.
+  /// value. Below x = kVectorLow, where y = e^x nears the subnormals, an entry takes the scalar value:
+  /// Eigen's e^-x is inf from x = -709.78 on, which made y 0 where e^x is still a subnormal number.
   template <class D> static typename D::PlainObject value(const Eigen::ArrayBase<D>& x) {
     typename D::PlainObject y = (1.0 + (-x.derived()).exp()).inverse();
     bool low = false;
