@@ -22,8 +22,7 @@ std::string describe_inputs(const Tape& t, const Node& n);  // ops.cpp
 /// its parent nodes.
 template <class F> void for_each_input(const Tape& t, Index i, F&& f) {
   if (t.is_statement(i)) {
-    const detail::StatementLeaf* leaves = t.statement_leaves(i);
-    for (Index k = 0, n = t.statement_size(i); k < n; ++k) f(leaves[k].leaf);
+    for (Index k = 0, n = t.statement_size(i); k < n; ++k) f(t.statement_leaf(i, k));
     return;
   }
   for (Index p : {t.parent_a(i), t.parent_b(i)})
@@ -31,31 +30,31 @@ template <class F> void for_each_input(const Tape& t, Index i, F&& f) {
 }
 
 namespace detail {
-// The statement leaves of the tape that this thread's first-order sweep runs on (see
-// StatementsInSweep): the hot loop's statement step reads them from here, so that the loop's
+// The statement storage of the tape that this thread's first-order sweep runs on (see
+// StatementsInSweep): the hot loop's statement step reads it from here, so that the loop's
 // dispatch passes every op the same arguments.
-constinit thread_local const StatementLeaf* sweep_statement_leaves = nullptr;
+constinit thread_local const StatementWord* sweep_statement_words = nullptr;
 
-/// Makes a tape's statement leaves those of the sweep until the scope ends (sweeps may nest: a
+/// Makes a tape's statement storage that of the sweep until the scope ends (sweeps may nest: a
 /// user op's rule may run one).
 class StatementsInSweep {
  public:
-  explicit StatementsInSweep(const StatementLeaf* leaves) : previous_(sweep_statement_leaves) {
-    sweep_statement_leaves = leaves;
+  explicit StatementsInSweep(const StatementWord* words) : previous_(sweep_statement_words) {
+    sweep_statement_words = words;
   }
   StatementsInSweep(const StatementsInSweep&) = delete;
   StatementsInSweep& operator=(const StatementsInSweep&) = delete;
-  ~StatementsInSweep() { sweep_statement_leaves = previous_; }
+  ~StatementsInSweep() { sweep_statement_words = previous_; }
 
  private:
-  const StatementLeaf* previous_;
+  const StatementWord* previous_;
 };
 
 /// A statement entry i with adjoint g hands g times each stored partial to its leaf, in order,
 /// adding in memory (the anomaly sweep, and entries reached with a 0 adjoint).
 void statement_backward(const DoubleSweep& s, Index i, double g) {
-  const StatementLeaf* l = s.tape.statement_leaves(i);
-  for (Index k = 0, n = s.tape.statement_size(i); k < n; ++k) s.adj[l[k].leaf] += g * l[k].partial;
+  for (Index k = 0, n = s.tape.statement_size(i); k < n; ++k)
+    s.adj[s.tape.statement_leaf(i, k)] += g * s.tape.statement_partial(i, k);
 }
 void statement_backward_recorded(const RecordedSweep&, Index i, const Var&) {
   throw Error(fmt::format("internal error: the differentiable sweep reached statement entry {}", i));
@@ -153,19 +152,20 @@ template <class Op>
 /// additions in the same order as statement_backward).
 template <> [[gnu::always_inline]] inline double hot_step<ops::Statement>(const Node* nodes, double* adj,
                                                                           Index i, double g) {
-  const detail::StatementLeaf* l = detail::sweep_statement_leaves + nodes[i].link.b;
-  const detail::StatementLeaf* const end = l + nodes[i].link.slot;
+  const detail::StatementWord* w = detail::sweep_statement_words + nodes[i].link.b;
+  const detail::StatementWord* const end = w + 2 * nodes[i].link.slot;
   double carry = -0.0;
   bool carrying = false;
-  for (; l != end; ++l) {
-    const double d = g * l->partial;
-    if (l->leaf == i - 1) {
+  for (; w != end; w += 2) {
+    const double d = g * w[0].partial;
+    const Index leaf = w[1].leaf;
+    if (leaf == i - 1) {
       if (carrying) [[unlikely]]
         adj[i - 1] += carry;
       carry = d;
       carrying = true;
     } else {
-      adj[l->leaf] += d;
+      adj[leaf] += d;
     }
   }
   return carry;
@@ -235,7 +235,7 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
   // carries from node to node is a local (no address taken), so that it stays in registers.
   const Node* const nodes = s.nodes;
   double* const adjoints = s.adj;
-  const detail::StatementsInSweep statements(stmt_leaves_.data());  // statement mode's entries
+  const detail::StatementsInSweep statements(stmt_words_.data());  // statement mode's entries
   double carry = -0.0;
   for (Index i = root + 1; i-- > 0;) {
     double g = adjoints[i] + carry;  // node i's complete adjoint
@@ -301,18 +301,15 @@ std::vector<Var> Tape::backward_replayed(Index root) {
     if (reached[j] != 0) for_each_input(*this, j, [&](Index p) { reached[p] = 1; });
   std::vector<Index> map(n);  // node i's stand-in: itself, or its copy
   std::vector<Index> mapped_leaves;
-  std::size_t word = 0;  // where the next statement's type and constants start
   for (Index i = 0; i < n; ++i) {
     map[i] = i;
     if (is_statement(i)) {
-      const StatementType& type = *stmt_words_.data()[word].type;
-      const detail::StatementWord* constants = stmt_words_.data() + word + 1;
-      word += 1 + type.constants;
       if (reached[i] == 0) continue;
-      const detail::StatementLeaf* leaves = statement_leaves(i);
-      mapped_leaves.resize(type.leaves);
-      for (Index k = 0; k < type.leaves; ++k) mapped_leaves[k] = map[leaves[k].leaf];
-      map[i] = type.replay(*this, mapped_leaves.data(), constants);
+      const Index leaves = statement_size(i);
+      const detail::StatementWord* type_and_constants = statement_words(i) + 2 * leaves;
+      mapped_leaves.resize(leaves);
+      for (Index k = 0; k < leaves; ++k) mapped_leaves[k] = map[statement_leaf(i, k)];
+      map[i] = type_and_constants->type->replay(*this, mapped_leaves.data(), type_and_constants + 1);
       continue;
     }
     if (reached[i] == 0) continue;

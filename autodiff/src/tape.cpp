@@ -58,8 +58,7 @@ void Tape::clear() {
   stamp_ = fresh_stamp();  // first: if it throws, the tape and its Vars stay as they were
   size_ = 0;
   if (matrices_) matrices_->clear();  // O(1): the matrices' storage is kept for reuse
-  stmt_leaves_.clear();               // statement mode's storage (kept for reuse)
-  stmt_words_.clear();
+  stmt_words_.clear();                // statement mode's storage (kept for reuse)
   ++generation_;
 }
 
@@ -74,7 +73,6 @@ void Tape::reserve(std::size_t n) {
 
 std::size_t Tape::memory_bytes() const {
   return capacity_ * sizeof(Node) + (matrices_ ? matrices_->bytes() : 0) +
-         stmt_leaves_.capacity() * sizeof(detail::StatementLeaf) +
          stmt_words_.capacity() * sizeof(detail::StatementWord);
 }
 
@@ -86,8 +84,7 @@ std::size_t Tape::statements() const {
 }
 
 std::size_t Tape::recorded_bytes() const {
-  return size_ * bytes_per_node + stmt_leaves_.size() * sizeof(detail::StatementLeaf) +
-         stmt_words_.size() * sizeof(detail::StatementWord);
+  return size_ * bytes_per_node + stmt_words_.size() * sizeof(detail::StatementWord);
 }
 // ---- end of statement mode's block --------------------------------------------------------------
 

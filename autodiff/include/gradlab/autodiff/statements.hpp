@@ -73,8 +73,10 @@ struct Leaf {
   [[nodiscard]] std::uint64_t mismatch(const Tape& t) const { return t.mismatch(x); }
   [[gnu::always_inline]] void reject(const Tape& t, const char* where) const { t.check_scalar(x, where); }
   [[gnu::always_inline]] gradlab::Var emit(Tape&) const { return x; }
-  [[gnu::always_inline]] void partials(detail::StatementLeaf*& leaf, double s) const {
-    *leaf++ = {s, x.index()};
+  [[gnu::always_inline]] void partials(detail::StatementWord*& w, double s) const {
+    w[0].partial = s;
+    w[1].leaf = x.index();
+    w += 2;
   }
   static void constants_to(detail::StatementWord*&) {}
   static Index replay(Tape&, const Index*& leaf, const detail::StatementWord*&) { return *leaf++; }
@@ -89,7 +91,7 @@ struct Constant {
   static std::uint64_t mismatch(const Tape&) { return 0; }
   static void reject(const Tape&, const char*) {}
   [[gnu::always_inline]] gradlab::Var emit(Tape& t) const { return t.constant(v); }
-  static void partials(detail::StatementLeaf*&, double) {}
+  static void partials(detail::StatementWord*&, double) {}
   void constants_to(detail::StatementWord*& c) const { (c++)->constant = v; }
   static Index replay(Tape& t, const Index*&, const detail::StatementWord*& c) {
     return t.constant((c++)->constant).index();
@@ -140,7 +142,7 @@ template <class Op, class A> struct [[nodiscard]] Unary : Recordable<Unary<Op, A
     const Index i = a.emit(t).index();
     return t.record_unary(op_id<Op>(), i, v, Op::d(a.value(), v));
   }
-  [[gnu::always_inline]] void partials(detail::StatementLeaf*& leaf, double s) const {
+  [[gnu::always_inline]] void partials(detail::StatementWord*& leaf, double s) const {
     a.partials(leaf, s * Op::d(a.value(), v));
   }
   void constants_to(detail::StatementWord*& c) const { a.constants_to(c); }
@@ -163,7 +165,7 @@ template <class Op, class A> struct [[nodiscard]] Param : Recordable<Param<Op, A
   [[gnu::always_inline]] gradlab::Var emit(Tape& t) const {
     return t.record_param(op_id<Op>(), a.emit(t).index(), p, v);
   }
-  [[gnu::always_inline]] void partials(detail::StatementLeaf*& leaf, double s) const {
+  [[gnu::always_inline]] void partials(detail::StatementWord*& leaf, double s) const {
     a.partials(leaf, s * Op::d(a.value(), p, v));
   }
   void constants_to(detail::StatementWord*& c) const {
@@ -196,7 +198,7 @@ template <class Op, class A, class B> struct [[nodiscard]] Binary : Recordable<B
     const Index i = a.emit(t).index();  // left operand first
     return t.record(op_id<Op>(), i, b.emit(t).index(), v);
   }
-  [[gnu::always_inline]] void partials(detail::StatementLeaf*& leaf, double s) const {
+  [[gnu::always_inline]] void partials(detail::StatementWord*& leaf, double s) const {
     a.partials(leaf, s * Op::da(a.value(), b.value(), v));
     b.partials(leaf, s * Op::db(a.value(), b.value(), v));
   }
@@ -225,11 +227,11 @@ template <class E> [[gnu::always_inline]] inline gradlab::Var record(const E& e)
     e.reject(t, nullptr);  // throws: a leaf from another tape, from before a clear(), or a matrix node
   if constexpr (E::ops > 1) {
     if (!detect_anomaly()) [[likely]] {
-      return t.record_statement(statement_type<E>, e.v,
-                                [&](detail::StatementLeaf* leaves, detail::StatementWord* constants) {
-                                  e.partials(leaves, 1.0);
-                                  e.constants_to(constants);
-                                });
+      return t.record_statement(statement_type<E>, e.v, [&](detail::StatementWord* words) {
+        e.partials(words, 1.0);
+        words += 1;  // the type (record_statement writes it)
+        e.constants_to(words);
+      });
     }
   }
   return e.emit(t);

@@ -39,8 +39,9 @@ inline constexpr OpId kStatementOp = 54;
 
 struct StatementType;
 namespace detail {
+[[noreturn]] void throw_tape_full();
 /// A growing array of trivially copyable T that hands out uninitialised room (the statement
-/// storage of a tape: no zero-fill, one capacity check per entry).
+/// storage of a tape: no zero-fill, one capacity check per entry), of fewer than kNoParent items.
 template <class T> class Buffer {
  public:
   [[gnu::always_inline]] T* extend(std::size_t n) {
@@ -57,6 +58,7 @@ template <class T> class Buffer {
 
  private:
   [[gnu::noinline]] void grow(std::size_t need) {
+    if (need >= kNoParent) throw_tape_full();  // its positions are Indexes
     const std::size_t n = std::max<std::size_t>({1024, need, 2 * capacity_});
     auto bigger = std::make_unique_for_overwrite<T[]>(n);
     std::copy(data_.get(), data_.get() + size_, bigger.get());
@@ -67,14 +69,13 @@ template <class T> class Buffer {
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
 };
-/// One leaf of a statement entry: the node it stands for and the partial derivative of the entry's
-/// value with respect to it (side by side, so that the sweep reads one stream).
-struct StatementLeaf {
+/// A word of a tape's statement storage, which holds for each statement entry, in one stream (one
+/// capacity check per entry): its leaves, two words each (the partial derivative of the entry's
+/// value with respect to the leaf, then the leaf's node), then its type and its constants (kept to
+/// record it again as nodes).
+union StatementWord {
   double partial;
   Index leaf;
-};
-/// A statement entry's type, or one of its constants (kept to record it again as nodes).
-union StatementWord {
   const StatementType* type;
   double constant;
 };
@@ -85,6 +86,8 @@ union StatementWord {
 /// from its (mapped) leaves and its constants, returning the index of its last node.
 struct StatementType {
   Index (*replay)(Tape& tape, const Index* leaves, const detail::StatementWord* constants);
+  /// How many words of statement storage an entry of this type takes.
+  [[nodiscard]] constexpr Index words() const { return 2 * leaves + 1 + constants; }
   Index leaves;
   Index constants;
 };
@@ -133,8 +136,8 @@ class Var {
 /// - any other node: the second parent b (kNoParent where there is none) and the matrix slot, which
 ///   is 1 + the node's entry in the tape's matrix arena (its matrix value and op) for a node made
 ///   by an op on matrices (matrix.hpp), and 0 for every other node.
-/// A statement entry (statements.hpp) has no parent a and holds its first leaf and its number of
-/// leaves in the tape's statement storage (`holds` is statement, `link` = {first, count}).
+/// A statement entry (statements.hpp) has no parent a and holds where its words start in the tape's
+/// statement storage and its number of leaves (`holds` is statement, `link` = {first, count}).
 struct Node {
   // 16 bits: a char-typed field would alias every store, so recording would reload the tape's fields.
   enum class Holds : std::uint16_t { links, param, partial, statement };
@@ -237,16 +240,20 @@ class Tape {
   /// 0 when x is a scalar Var of this tape now, else nonzero (statements.hpp ORs it over an
   /// expression's leaves: one test per expression; check_scalar then names the culprit).
   [[nodiscard]] std::uint64_t mismatch(const Var& x) const { return x.stamp_ ^ stamp_; }
-  /// Appends a statement entry of `type` with `value`: fill(leaves, constants) writes its leaves
-  /// (node and partial, type.leaves of them) and its type.constants constants.
+  /// Appends a statement entry of `type` with `value`: fill(words) writes its leaves (partial and
+  /// node, type.leaves of them) and then its type.constants constants.
   template <class Fill> Var record_statement(const StatementType& type, double value, Fill&& fill);
   /// Whether node i is a statement entry (op kStatementOp).
   [[nodiscard]] bool is_statement(Index i) const { return nodes_[i].holds == Node::Holds::statement; }
-  /// The leaves of statement entry i (a leaf appears as often as the expression uses it).
-  [[nodiscard]] const detail::StatementLeaf* statement_leaves(Index i) const {
-    return stmt_leaves_.data() + nodes_[i].link.b;
+  /// The words of statement entry i: leaf k's partial at 2k, its node at 2k + 1 (a leaf appears as
+  /// often as the expression uses it), then the entry's type and constants.
+  [[nodiscard]] const detail::StatementWord* statement_words(Index i) const {
+    return stmt_words_.data() + nodes_[i].link.b;
   }
+  /// How many leaves statement entry i has.
   [[nodiscard]] Index statement_size(Index i) const { return nodes_[i].link.slot; }
+  [[nodiscard]] Index statement_leaf(Index i, Index k) const { return statement_words(i)[2 * k + 1].leaf; }
+  [[nodiscard]] double statement_partial(Index i, Index k) const { return statement_words(i)[2 * k].partial; }
   /// Whether the tape holds statement entries.
   [[nodiscard]] bool has_statements() const { return stmt_words_.size() > 0; }
   /// How many statement entries the tape holds (counted: O(size())).
@@ -255,7 +262,7 @@ class Tape {
   /// and its double adjoint during a sweep, a leaf index and a partial per leaf (16 bytes), its type
   /// and constants (kept to record it again as nodes). Compare bytes_per_node per op.
   static constexpr std::size_t bytes_per_statement(std::size_t leaves, std::size_t constants) {
-    return bytes_per_node + leaves * sizeof(detail::StatementLeaf) + (1 + constants) * sizeof(double);
+    return bytes_per_node + (2 * leaves + 1 + constants) * sizeof(detail::StatementWord);
   }
   /// Bytes the recording uses now (nodes and statement storage, without reserved capacity or the
   /// matrix arena), plus the double adjoint per node that a sweep adds.
@@ -278,9 +285,7 @@ class Tape {
 
   // ---- statement mode ---------------------------------------------------------------------------
   std::vector<Var> backward_replayed(Index root);  // backward_recorded on a tape with statements
-  // A statement entry's leaves follow those of the entries before it in stmt_leaves_; its type and
-  // constants follow theirs in stmt_words_.
-  detail::Buffer<detail::StatementLeaf> stmt_leaves_;
+  // A statement entry's words follow those of the entries before it.
   detail::Buffer<detail::StatementWord> stmt_words_;
   // ---- end of statement mode's block ------------------------------------------------------------
 };
@@ -412,12 +417,10 @@ template <class Fill> [[gnu::always_inline]] inline Var Tape::record_statement(c
                                                                                double value, Fill&& fill) {
   if (size_ == capacity_) [[unlikely]]
     grow();
-  const auto first = static_cast<Index>(stmt_leaves_.size());
-  if (stmt_leaves_.size() + type.leaves >= kNoParent) [[unlikely]]
-    detail::throw_tape_full();
-  detail::StatementWord* words = stmt_words_.extend(1 + type.constants);
-  words[0].type = &type;
-  fill(stmt_leaves_.extend(type.leaves), words + 1);
+  const auto first = static_cast<Index>(stmt_words_.size());
+  detail::StatementWord* words = stmt_words_.extend(type.words());
+  words[2 * type.leaves].type = &type;
+  fill(words);
   Node& n = nodes_[size_];
   n.value = value;
   n.a = kNoParent;
