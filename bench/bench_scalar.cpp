@@ -9,6 +9,7 @@
 #include <vector>
 
 namespace {
+using gradlab::Var;
 
 struct NeuronData {
   std::vector<double> x, y;
@@ -49,6 +50,43 @@ template <class Var> void neuron_grad(benchmark::State& state) {
 }
 void BM_ScalarNeuronGrad_Tape(benchmark::State& state) { neuron_grad<gradlab::Var>(state); }
 void BM_ScalarNeuronGrad_Statement(benchmark::State& state) { neuron_grad<gradlab::statements::Var>(state); }
+
+// The two halves of BM_ScalarNeuronGrad_Tape timed apart: recording only, and the sweep only (one
+// recording, swept again in every iteration).
+void record_neuron(gradlab::Tape& tape, const NeuronData& data, Var& w, Var& b, Var& loss) {
+  tape.clear();
+  w = tape.variable(0.3), b = tape.variable(-0.2);
+  loss = 0.0;
+  for (std::size_t i = 0; i < data.x.size(); ++i) {
+    Var r = gradlab::sigmoid(w * data.x[i] + b) - data.y[i];
+    loss += 0.5 * r * r;
+  }
+}
+
+void BM_ScalarNeuronRecord(benchmark::State& state) {
+  const NeuronData data(static_cast<std::size_t>(state.range(0)));
+  gradlab::Tape tape;
+  gradlab::TapeScope scope(tape);
+  Var w, b, loss;
+  for (auto _ : state) {
+    record_neuron(tape, data, w, b, loss);
+    benchmark::DoNotOptimize(loss.index());
+  }
+}
+
+void BM_ScalarNeuronSweep(benchmark::State& state) {
+  const NeuronData data(static_cast<std::size_t>(state.range(0)));
+  gradlab::Tape tape;
+  gradlab::TapeScope scope(tape);
+  Var w, b, loss;
+  record_neuron(tape, data, w, b, loss);
+  std::vector<double> adj;
+  for (auto _ : state) {
+    tape.backward(loss.index(), adj);
+    benchmark::DoNotOptimize(adj[w.index()]);
+    benchmark::DoNotOptimize(adj[b.index()]);
+  }
+}
 
 // The same value and gradient by the hand-derived loop.
 void BM_ScalarNeuronGrad_Hand(benchmark::State& state) {
@@ -111,6 +149,8 @@ BENCHMARK(BM_ScalarNeuronGrad_Statement)
     ->Arg(100000)
     ->Arg(1000000)
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ScalarNeuronRecord)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ScalarNeuronSweep)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ScalarNeuronGrad_Hand)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DeepChain_Tape)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DeepChain_Statement)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);

@@ -95,6 +95,12 @@ detail::MatrixArena& Tape::matrices() const {
 
 bool Tape::has_matrix_nodes() const { return matrices_ && matrices_->size() > 0; }
 
+Tape& Tape::make_room(Tape* active) {
+  Tape& t = active != nullptr ? *active : detail::fallback_tape();
+  if (t.size_ == t.capacity_) t.grow();
+  return t;
+}
+
 void Tape::grow() {
   if (capacity_ >= kMaxNodes) detail::throw_tape_full();
   reserve(std::min<std::size_t>(kMaxNodes, std::max<std::size_t>(1024, 2 * capacity_)));

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 using gradlab::Tape;
 using gradlab::TapeScope;
@@ -321,6 +322,49 @@ BOOST_AUTO_TEST_CASE(reserve_beyond_the_index_range) {
   BOOST_TEST(tape.size() == 0u);
   tape.variable(1.0);  // still usable
   BOOST_TEST(tape.size() == 1u);
+}
+
+// An op finds room on its tape before it computes (Tape::current_with_room): on a full tape it grows
+// the tape, keeping every node; on a thread that has not recorded yet it takes the thread's default
+// tape; on a destroyed tape it throws, as Tape::current does.
+BOOST_AUTO_TEST_CASE(ops_make_room_on_a_full_tape) {
+  Tape tape;
+  tape.reserve(2);
+  TapeScope scope(tape);
+  const Var x = tape.variable(0.5);
+  const Var s = sin(x);   // fills the tape
+  const Var p = s * x;    // a binary op on a full tape
+  const Var q = 2.0 * p;  // a parametrised op
+  const Var c = cos(q);   // a unary op
+  BOOST_TEST(tape.size() == 5u);
+  BOOST_TEST(x.value() == 0.5);
+  BOOST_TEST(s.value() == std::sin(0.5));
+  BOOST_TEST(c.value() == std::cos(2.0 * (std::sin(0.5) * 0.5)));
+  std::vector<double> adj;
+  tape.backward(c.index(), adj);
+  const double z = 2.0 * std::sin(0.5) * 0.5;
+  BOOST_TEST(adj[x.index()] == -std::sin(z) * 2.0 * (std::cos(0.5) * 0.5 + std::sin(0.5)),
+             boost::test_tools::tolerance(1e-15));
+}
+
+BOOST_AUTO_TEST_CASE(ops_on_a_fresh_thread_or_a_destroyed_tape) {
+  std::string message;
+  std::thread([&] {
+    try {
+      (void)sin(Var{});  // the thread's first op: no active tape yet
+    } catch (const gradlab::TapeError& e) {
+      message = e.what();
+    }
+  }).join();
+  BOOST_TEST(message.find("an uninitialised Var was used") != std::string::npos, message);
+  auto own = std::make_unique<Tape>();
+  {
+    TapeScope scope(*own);
+    const Var x = own->variable(1.0);
+    own.reset();
+    BOOST_CHECK_EXCEPTION((void)exp(x), gradlab::TapeError,
+                          message_has<gradlab::TapeError>({"active tape was destroyed"}));
+  }
 }
 
 // Gradients answers for Vars of the tape it swept; another tape's Var is refused, not misread.

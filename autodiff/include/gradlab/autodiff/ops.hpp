@@ -817,36 +817,59 @@ template <ops::Primitive Op> OpId op_id() {
   }
 }
 
+namespace detail {
+/// apply<Op>'s slow path, out of line: makes room on the active tape (Tape::current_with_room: the
+/// thread's default tape, a grown tape, or TapeError) and records the op. The fast path calls
+/// nothing before the node is stored, so that the operands' values and the result stay in
+/// registers in the caller's loop (a call on the way, even a cold one, puts them in memory). The
+/// arguments are copies: a reference would keep the caller's Vars in memory on the fast path too.
+template <class Op, class... Args> [[gnu::noinline, gnu::cold]] Var apply_making_room(Args... args);
+}  // namespace detail
+
 /// Records a unary primitive applied to x on the active tape, with its local derivative: the value
 /// and the derivative side by side, so that work they share is done once (sin and cos of one x are
 /// one sincos call), with the same digits as each on its own.
 template <ops::Primitive Op>
 requires(Op::arity == ops::Arity::Unary) [[gnu::always_inline]] inline Var apply(const Var& x) {
-  Tape& t = Tape::current();
+  Tape* const room = Tape::active_with_room();
+  if (room == nullptr) [[unlikely]]
+    return detail::apply_making_room<Op>(x);
+  Tape& t = *room;
   const Index i = t.check_scalar(x, Op::name);
   const double y = Op::value(x.raw_value());
-  return t.record_unary(op_id<Op>(), i, y, Op::d(x.raw_value(), y));
+  return t.record_unary_in_room(op_id<Op>(), i, y, Op::d(x.raw_value(), y));
 }
 
 /// Records a primitive with a constant parameter p (such as x^p).
 template <ops::Primitive Op>
 requires(Op::arity == ops::Arity::UnaryParam) [[gnu::always_inline]] inline Var
     apply(const Var& x, double p) {
-  Tape& t = Tape::current();
+  Tape* const room = Tape::active_with_room();
+  if (room == nullptr) [[unlikely]]
+    return detail::apply_making_room<Op>(x, p);
+  Tape& t = *room;
   const Index i = t.check_scalar(x, Op::name);
   ops::check_domain<Op>(x.raw_value(), p);
-  return t.record_param(op_id<Op>(), i, p, Op::value(x.raw_value(), p));
+  return t.record_param_in_room(op_id<Op>(), i, p, Op::value(x.raw_value(), p));
 }
 
 /// Records a binary primitive applied to a and b.
 template <ops::Primitive Op>
 requires(Op::arity == ops::Arity::Binary) [[gnu::always_inline]] inline Var
     apply(const Var& a, const Var& b) {
-  Tape& t = Tape::current();
+  Tape* const room = Tape::active_with_room();
+  if (room == nullptr) [[unlikely]]
+    return detail::apply_making_room<Op>(a, b);
+  Tape& t = *room;
   const Index i = t.check_scalar(a, Op::name);
   const Index j = t.check_scalar(b, Op::name);
   ops::check_domain<Op>(a.raw_value(), b.raw_value());
-  return t.record(op_id<Op>(), i, j, Op::value(a.raw_value(), b.raw_value()));
+  return t.record_in_room(op_id<Op>(), i, j, Op::value(a.raw_value(), b.raw_value()));
+}
+
+template <class Op, class... Args> Var detail::apply_making_room(Args... args) {
+  Tape::current_with_room();
+  return apply<Op>(args...);  // now with room: the fast path
 }
 
 /// Records op `id` by its table row, for callers that pick ops at run time (the expression

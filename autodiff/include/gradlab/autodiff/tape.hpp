@@ -169,6 +169,12 @@ class Tape {
 
   /// The tape that this thread records on: the innermost TapeScope's, else a per-thread default.
   static Tape& current();
+  /// current(), grown first when it is full, so that it has room for one more node.
+  static Tape& current_with_room();
+  /// The active tape when it has room for one more node, else null (no tape active yet, or a full
+  /// one: then current_with_room() makes room). An op's recording (apply) asks this first and
+  /// stores its node with no call on the way (see detail::apply_making_room).
+  static Tape* active_with_room();
 
   /// A new independent variable (an input leaf) with value v.
   Var variable(double v);
@@ -181,6 +187,11 @@ class Tape {
   Var record_param(OpId op, Index a, double p, double value);
   /// Appends a node of a unary op: its parent a, its value and its local derivative dy/dx there.
   Var record_unary(OpId op, Index a, double value, double partial);
+  /// record, record_param and record_unary on a tape that has room for the node (the tape of
+  /// active_with_room() or current_with_room(), with no node recorded since): for apply<Op> only.
+  Var record_in_room(OpId op, Index a, Index b, double value);
+  Var record_param_in_room(OpId op, Index a, double p, double value);
+  Var record_unary_in_room(OpId op, Index a, double value, double partial);
 
   /// The index of x on this tape; throws TapeError when x is uninitialised, belongs to another
   /// tape (another thread's, or an inactive TapeScope's), or predates the last clear().
@@ -270,12 +281,15 @@ class Tape {
   // ---- end of statement mode's block ------------------------------------------------------------
 
  private:
-  // The two steps of record, record_param and record_unary: the next node's slot with its first
-  // fields written (the caller writes the last 8 bytes), then the node counted and its handle.
+  // The steps of record, record_param and record_unary: room for a node, the next node's slot with
+  // its first fields written (the caller writes the last 8 bytes), then the node counted and its
+  // handle.
+  void ensure_room();  // grows the tape when it is full
   Node& next(double value, Index a, OpId op, Node::Holds holds);
   Var commit(const Node& n);
-  void grow();                     // doubles the capacity (the cold path of record)
-  std::unique_ptr<Node[]> nodes_;  // capacity_ slots, the first size_ in use
+  void grow();                           // doubles the capacity (the cold path of record)
+  static Tape& make_room(Tape* active);  // the cold path of current_with_room
+  std::unique_ptr<Node[]> nodes_;        // capacity_ slots, the first size_ in use
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
   std::uint64_t stamp_;       // drawn from the program-wide counter at construction and at each clear()
@@ -374,9 +388,24 @@ inline Var Tape::at(Index i) const {
 
 // Recording writes the new node's fields in place (a Node built on the stack and copied costs a
 // stalled 16-byte load of separately stored fields), then counts it.
-[[gnu::always_inline]] inline Node& Tape::next(double value, Index a, OpId op, Node::Holds holds) {
+inline Tape* Tape::active_with_room() {
+  Tape* t = detail::active_tape;
+  if (t == nullptr || t->size_ == t->capacity_) [[unlikely]]
+    return nullptr;
+  return t;
+}
+
+inline Tape& Tape::current_with_room() {
+  Tape* t = active_with_room();
+  return t != nullptr ? *t : make_room(detail::active_tape);
+}
+
+[[gnu::always_inline]] inline void Tape::ensure_room() {
   if (size_ == capacity_) [[unlikely]]
     grow();
+}
+
+[[gnu::always_inline]] inline Node& Tape::next(double value, Index a, OpId op, Node::Holds holds) {
   Node& n = nodes_[size_];
   n.value = value;
   n.a = a;
@@ -393,6 +422,7 @@ inline Var Tape::at(Index i) const {
 }
 
 [[gnu::always_inline]] inline Var Tape::record(OpId op, Index a, Index b, double value, Index slot) {
+  ensure_room();
   Node& n = next(value, a, op, Node::Holds::links);
   n.link = {b, slot};
   const Var v = commit(n);
@@ -401,12 +431,28 @@ inline Var Tape::at(Index i) const {
 }
 
 [[gnu::always_inline]] inline Var Tape::record_param(OpId op, Index a, double p, double value) {
+  ensure_room();
+  return record_param_in_room(op, a, p, value);
+}
+
+[[gnu::always_inline]] inline Var Tape::record_unary(OpId op, Index a, double value, double partial) {
+  ensure_room();
+  return record_unary_in_room(op, a, value, partial);
+}
+
+[[gnu::always_inline]] inline Var Tape::record_in_room(OpId op, Index a, Index b, double value) {
+  Node& n = next(value, a, op, Node::Holds::links);
+  n.link = {b, 0};
+  return commit(n);
+}
+
+[[gnu::always_inline]] inline Var Tape::record_param_in_room(OpId op, Index a, double p, double value) {
   Node& n = next(value, a, op, Node::Holds::param);
   n.param = p;
   return commit(n);
 }
 
-[[gnu::always_inline]] inline Var Tape::record_unary(OpId op, Index a, double value, double partial) {
+[[gnu::always_inline]] inline Var Tape::record_unary_in_room(OpId op, Index a, double value, double partial) {
   Node& n = next(value, a, op, Node::Holds::partial);
   n.partial = partial;
   return commit(n);
