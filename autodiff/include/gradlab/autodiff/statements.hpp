@@ -100,26 +100,6 @@ struct Constant {
 
 template <class E> gradlab::Var record(const E& e);
 
-/// The conversion to Var, which records the expression (only from a temporary: see the file comment).
-template <class Self> struct Recordable {
-  using gradlab_expression = void;
-  /// To a gradlab::Var (a `const gradlab::Var&` parameter, `return` from a function returning one):
-  /// recorded as when it becomes a statements::Var.
-  // NOLINTNEXTLINE(google-explicit-constructor): `grad(a * b + c, {a, b})` is the point
-  [[gnu::always_inline]] operator gradlab::Var() && { return record(static_cast<const Self&>(*this)); }
-  /// A named expression (`auto r = a * b;`) cannot become a Var: write `Var r = a * b;`.
-  operator gradlab::Var() const& = delete;
-  /// The value, computed when the expression was built (nothing is recorded; its leaves are checked
-  /// as Var::value checks a Var).
-  [[nodiscard]] double value() && {
-    const Self& e = static_cast<const Self&>(*this);
-    const Tape& t = Tape::current();
-    if (e.mismatch(t) != 0) [[unlikely]]
-      e.reject(t, nullptr);
-    return e.v;
-  }
-};
-
 /// The first bad leaf among a part's own Var operands (the subexpressions name theirs), checked
 /// as op `where` checks its operands: check_scalar throws the message of recording op by op.
 template <class P>
@@ -130,14 +110,33 @@ template <class P>
     p.reject(t, nullptr);
 }
 
+/// What every expression part has: its value (computed when it was built), its conversions to a
+/// Var, which record it (only from a temporary: see the file comment), and, for the parts of one
+/// operand a (Unary, Param; Binary has its own), the test of its leaves and the first bad one's name.
+template <class Self> struct Recordable {
+  using gradlab_expression = void;
+  /// To a gradlab::Var (a `const gradlab::Var&` parameter, `return` from a function returning one):
+  /// recorded as when it becomes a statements::Var.
+  // NOLINTNEXTLINE(google-explicit-constructor): `grad(a * b + c, {a, b})` is the point
+  [[gnu::always_inline]] operator gradlab::Var() && { return record(self()); }
+  /// A named expression (`auto r = a * b;`) cannot become a Var: write `Var r = a * b;`.
+  operator gradlab::Var() const& = delete;
+  [[nodiscard]] double value() const { return self().v; }
+  [[gnu::always_inline]] std::uint64_t mismatch(const Tape& t) const { return self().a.mismatch(t); }
+  [[gnu::always_inline]] void reject(const Tape& t, const char*) const {
+    reject_operand(self().a, t, Self::op::name);
+  }
+
+ private:
+  [[nodiscard]] const Self& self() const { return static_cast<const Self&>(*this); }
+};
+
 /// Op applied to one scalar operand: y = Op(a).
 template <class Op, class A> struct [[nodiscard]] Unary : Recordable<Unary<Op, A>> {
+  using op = Op;
   static constexpr Index leaves = A::leaves, constants = A::constants, ops = A::ops + 1;
   A a;
   double v;
-  [[nodiscard]] double value() const { return v; }
-  [[gnu::always_inline]] std::uint64_t mismatch(const Tape& t) const { return a.mismatch(t); }
-  [[gnu::always_inline]] void reject(const Tape& t, const char*) const { reject_operand(a, t, Op::name); }
   [[gnu::always_inline]] gradlab::Var emit(Tape& t) const {
     const Index i = a.emit(t).index();
     return t.record_unary(op_id<Op>(), i, v, Op::d(a.value(), v));
@@ -155,13 +154,11 @@ template <class Op, class A> struct [[nodiscard]] Unary : Recordable<Unary<Op, A
 
 /// Op applied to one scalar operand and a constant parameter p: y = Op(a; p), such as x + c or x^p.
 template <class Op, class A> struct [[nodiscard]] Param : Recordable<Param<Op, A>> {
+  using op = Op;
   static constexpr Index leaves = A::leaves, constants = A::constants + 1, ops = A::ops + 1;
   A a;
   double p;
   double v;
-  [[nodiscard]] double value() const { return v; }
-  [[gnu::always_inline]] std::uint64_t mismatch(const Tape& t) const { return a.mismatch(t); }
-  [[gnu::always_inline]] void reject(const Tape& t, const char*) const { reject_operand(a, t, Op::name); }
   [[gnu::always_inline]] gradlab::Var emit(Tape& t) const {
     return t.record_param(op_id<Op>(), a.emit(t).index(), p, v);
   }
@@ -186,7 +183,6 @@ template <class Op, class A, class B> struct [[nodiscard]] Binary : Recordable<B
   A a;
   B b;
   double v;
-  [[nodiscard]] double value() const { return v; }
   [[gnu::always_inline]] std::uint64_t mismatch(const Tape& t) const { return a.mismatch(t) | b.mismatch(t); }
   [[gnu::always_inline]] void reject(const Tape& t, const char*) const {
     if constexpr (!std::is_same_v<A, Leaf>) reject_operand(a, t, Op::name);  // recorded before this op
@@ -295,7 +291,7 @@ template <class Op, class... P>
 }
 
 /// The expressions of a unary op, of an op with a constant parameter, and of a binary op: each
-/// checks its domain and computes its value now, as apply<Op> does.
+/// checks its domain and computes its value now, as `apply<Op>` does.
 template <class Op, class X> [[gnu::always_inline]] inline auto unary(X&& x) {
   using A = decltype(operand(std::forward<X>(x)));
   Unary<Op, A> e{{}, operand(std::forward<X>(x)), 0.0};
