@@ -139,11 +139,17 @@ BOOST_AUTO_TEST_CASE(one_entry_per_expression) {
   BOOST_TEST(tape.statements() == 2u);
   // Bytes: an entry costs its node and adjoint, a leaf and a partial per leaf, its type and constants.
   BOOST_TEST(Tape::bytes_per_statement(2, 2) == Tape::bytes_per_node + 2 * 16 + 8 + 2 * 8);
+  // An expression becomes a gradlab::Var where one is taken (here grad's output): one entry.
+  const std::size_t entries = tape.statements();
+  const Eigen::VectorXd gwb = gradlab::grad(w * b + 2.0 * w, {w, b});
+  BOOST_TEST(tape.statements() == entries + 1);
+  BOOST_TEST(gwb[0] == -0.2 + 2.0);
+  BOOST_TEST(gwb[1] == 0.3);
   // gradlab::Var on the same tape still records one node per op.
   const std::size_t before = tape.size();
   const NodeVar n = sigmoid(NodeVar(w) * x + NodeVar(b)) - y;
   BOOST_TEST(tape.size() == before + 4);
-  BOOST_TEST(tape.statements() == 2u);
+  BOOST_TEST(tape.statements() == 3u);
   BOOST_TEST(n.value() == r.value());
 }
 
