@@ -624,7 +624,7 @@ struct Xlogy {  // y = a ln b, and 0 at a = 0 (as SciPy, PyTorch);  dy/da = xlog
 
 struct Statement {  // a statement entry (statements.hpp): its leaves' partials are on the tape
   static constexpr const char* name = "statement entry";  // not a word: no expression names it
-  static constexpr Arity arity = Arity::Leaf;  // not callable through apply(OpId, ...)
+  static constexpr Arity arity = Arity::Leaf;             // not callable through apply(OpId, ...)
 };
 
 enum class Builtin : OpId {
