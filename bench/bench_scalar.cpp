@@ -3,7 +3,9 @@
 
 #include <cmath>
 #include <gradlab/autodiff.hpp>
+#include <gradlab/autodiff/statements.hpp>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -18,8 +20,10 @@ struct NeuronData {
   }
 };
 
-// L = 1/2 sum (sigmoid(w x_i + b) - y_i)^2, one tape node per scalar op, as a learner writes it.
-void BM_ScalarNeuronGrad_Tape(benchmark::State& state) {
+// L = 1/2 sum (sigmoid(w x_i + b) - y_i)^2 as a learner writes it: with Var = gradlab::Var one tape
+// node per scalar op; with Var = gradlab::statements::Var one entry per statement, two per point
+// (docs/statement-mode.md).
+template <class Var> void neuron_grad(benchmark::State& state) {
   const NeuronData data(static_cast<std::size_t>(state.range(0)));
   gradlab::Tape tape;
   gradlab::TapeScope scope(tape);
@@ -29,7 +33,7 @@ void BM_ScalarNeuronGrad_Tape(benchmark::State& state) {
     Var w = tape.variable(0.3), b = tape.variable(-0.2);
     Var loss = 0.0;
     for (std::size_t i = 0; i < data.x.size(); ++i) {
-      Var r = gradlab::sigmoid(w * data.x[i] + b) - data.y[i];
+      Var r = sigmoid(w * data.x[i] + b) - data.y[i];
       loss += 0.5 * r * r;
     }
     tape.backward(loss.index(), adj);
@@ -37,8 +41,15 @@ void BM_ScalarNeuronGrad_Tape(benchmark::State& state) {
     benchmark::DoNotOptimize(adj[b.index()]);
   }
   state.counters["nodes"] = static_cast<double>(tape.size());
-  state.counters["bytes/node"] = static_cast<double>(gradlab::Tape::bytes_per_node);
+  if constexpr (std::is_same_v<Var, gradlab::Var>) {
+    state.counters["bytes/node"] = static_cast<double>(gradlab::Tape::bytes_per_node);
+  } else {  // statement mode: entries of different sizes
+    state.counters["bytes/point"] =
+        static_cast<double>(tape.recorded_bytes()) / static_cast<double>(data.x.size());
+  }
 }
+void BM_ScalarNeuronGrad_Tape(benchmark::State& state) { neuron_grad<gradlab::Var>(state); }
+void BM_ScalarNeuronGrad_Statement(benchmark::State& state) { neuron_grad<gradlab::statements::Var>(state); }
 
 // The two halves of BM_ScalarNeuronGrad_Tape timed apart: recording only, and the sweep only (one
 // recording, swept again in every iteration).
@@ -97,8 +108,9 @@ void BM_ScalarNeuronGrad_Hand(benchmark::State& state) {
   }
 }
 
-// x_{k+1} = sin(x_k) for n steps: value and derivative by the tape.
-void BM_DeepChain_Tape(benchmark::State& state) {
+// x_{k+1} = sin(x_k) for n steps: value and derivative by the tape (each sin(x) is a single op, so
+// that statements::Var records plain nodes too, through its expression).
+template <class Var> void deep_chain(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   gradlab::Tape tape;
   gradlab::TapeScope scope(tape);
@@ -108,11 +120,13 @@ void BM_DeepChain_Tape(benchmark::State& state) {
     tape.clear();
     Var x0 = tape.variable(0.7);
     Var x = x0;
-    for (std::size_t k = 0; k < n; ++k) x = gradlab::sin(x);
+    for (std::size_t k = 0; k < n; ++k) x = sin(x);
     tape.backward(x.index(), adj);
     benchmark::DoNotOptimize(adj[x0.index()]);
   }
 }
+void BM_DeepChain_Tape(benchmark::State& state) { deep_chain<gradlab::Var>(state); }
+void BM_DeepChain_Statement(benchmark::State& state) { deep_chain<gradlab::statements::Var>(state); }
 
 // The same by the hand-written adjoint: store the chain, then multiply cos(x_k) backwards.
 void BM_DeepChain_Hand(benchmark::State& state) {
@@ -130,8 +144,14 @@ void BM_DeepChain_Hand(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_ScalarNeuronGrad_Tape)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ScalarNeuronGrad_Statement)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ScalarNeuronRecord)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ScalarNeuronSweep)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ScalarNeuronGrad_Hand)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DeepChain_Tape)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DeepChain_Statement)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DeepChain_Hand)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);

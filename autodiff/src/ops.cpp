@@ -11,6 +11,12 @@
 
 namespace gradlab {
 
+namespace detail {
+// A statement entry's rows in the op table: its leaves' partials are on the tape (sweep.cpp).
+void statement_backward(const DoubleSweep& s, Index i, double g);
+void statement_backward_recorded(const RecordedSweep& s, Index i, const Var& g);
+}  // namespace detail
+
 namespace {
 // The op table: a fixed array, so that readers never race with a registration.
 constexpr std::size_t kMaxOps = 1024;
@@ -23,6 +29,8 @@ struct OpTable {
 #define GRADLAB_ROW(N) rows[n++] = make_op_info<ops::N>();
     GRADLAB_BUILTIN_OPS(GRADLAB_ROW)
 #undef GRADLAB_ROW
+    rows[kStatementOp].backward = &detail::statement_backward;  // statement mode (sweep.cpp)
+    rows[kStatementOp].backward_recorded = &detail::statement_backward_recorded;
     count.store(n, std::memory_order_release);
   }
 };

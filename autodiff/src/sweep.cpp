@@ -16,6 +16,52 @@ namespace detail {
 std::string describe_inputs(const Tape& t, const Node& n);  // ops.cpp
 }
 
+// ---- statement mode: the sweep over statement entries ------------------------------------------
+
+/// Runs f(p) for each input p of node i: a statement entry's leaves (as often as they occur), else
+/// its parent nodes.
+template <class F> void for_each_input(const Tape& t, Index i, F&& f) {
+  if (t.is_statement(i)) {
+    for (Index k = 0, n = t.statement_size(i); k < n; ++k) f(t.statement_leaf(i, k));
+    return;
+  }
+  for (Index p : {t.parent_a(i), t.parent_b(i)})
+    if (p != kNoParent) f(p);
+}
+
+namespace detail {
+// The statement storage of the tape that this thread's first-order sweep runs on (see
+// StatementsInSweep): the hot loop's statement step reads it from here, so that the loop's
+// dispatch passes every op the same arguments.
+constinit thread_local const StatementWord* sweep_statement_words = nullptr;
+
+/// Makes a tape's statement storage that of the sweep until the scope ends (sweeps may nest: a
+/// user op's rule may run one).
+class StatementsInSweep {
+ public:
+  explicit StatementsInSweep(const StatementWord* words) : previous_(sweep_statement_words) {
+    sweep_statement_words = words;
+  }
+  StatementsInSweep(const StatementsInSweep&) = delete;
+  StatementsInSweep& operator=(const StatementsInSweep&) = delete;
+  ~StatementsInSweep() { sweep_statement_words = previous_; }
+
+ private:
+  const StatementWord* previous_;
+};
+
+/// A statement entry i with adjoint g hands g times each stored partial to its leaf, in order,
+/// adding in memory (the anomaly sweep, and entries reached with a 0 adjoint).
+void statement_backward(const DoubleSweep& s, Index i, double g) {
+  for (Index k = 0, n = s.tape.statement_size(i); k < n; ++k)
+    s.adj[s.tape.statement_leaf(i, k)] += g * s.tape.statement_partial(i, k);
+}
+void statement_backward_recorded(const RecordedSweep&, Index i, const Var&) {
+  throw Error(fmt::format("internal error: the differentiable sweep reached statement entry {}", i));
+}
+}  // namespace detail
+// ---- end of statement mode's block --------------------------------------------------------------
+
 namespace {
 /// The one sweep loop: from root down to node 0, every node that the root depends on hands its
 /// adjoint g on to its parents through `step(i, g)` (its op's rule). Parents have smaller
@@ -48,8 +94,9 @@ template <class Sweep, class Skip, class Step>
     reached[root] = 1;
     for (Index j = root + 1; j-- > 0;) {
       if (reached[j] == 0 || !detail::wants_adjoint(t, j)) continue;
-      for (Index p : {t.parent_a(j), t.parent_b(j)})
-        if (p != kNoParent && detail::wants_adjoint(t, p)) reached[p] = 1;
+      for_each_input(t, j, [&](Index p) {
+        if (detail::wants_adjoint(t, p)) reached[p] = 1;
+      });
     }
   }
   return reached[i] != 0;
@@ -99,6 +146,32 @@ template <class Op>
   return carry;
 }
 
+// ---- statement mode ----------------------------------------------------------------------------
+/// The hot loop's step at statement entry i (link = {first leaf, number of leaves}): one multiply
+/// and add into each leaf, the share of node i-1 carried as CarrySweep carries it (the same
+/// additions in the same order as statement_backward).
+template <> [[gnu::always_inline]] inline double hot_step<ops::Statement>(const Node* nodes, double* adj,
+                                                                          Index i, double g) {
+  const detail::StatementWord* w = detail::sweep_statement_words + nodes[i].link.b;
+  const detail::StatementWord* const end = w + 2 * nodes[i].link.slot;
+  double carry = -0.0;
+  bool carrying = false;
+  for (; w != end; w += 2) {
+    const double d = g * w[0].partial;
+    const Index leaf = w[1].leaf;
+    if (leaf == i - 1) {
+      if (carrying) [[unlikely]]
+        adj[i - 1] += carry;
+      carry = d;
+      carrying = true;
+    } else {
+      adj[leaf] += d;
+    }
+  }
+  return carry;
+}
+// ---- end of statement mode's block --------------------------------------------------------------
+
 /// Node i's step by the op table (matrix and user ops, and nodes whose adjoint is 0), adding in
 /// memory; returns the empty carry. Out of line: a call in the hot loop with g live across it makes
 /// GCC keep g and the carry in memory for every node.
@@ -120,6 +193,12 @@ void check_root(const Tape& t, Index root, const char* what) {
 
 [[noreturn]] void throw_backward_anomaly(const Tape& t, Index i, double g, Index bad, double adj) {
   const char* op = op_info(t.op(i)).name;
+  if (t.is_statement(i))  // statement mode: an entry has leaves, not two inputs
+    throw AnomalyError(
+        fmt::format("anomaly: the backward pass of a statement entry (node {}, value {}, upstream "
+                    "adjoint {}) produced {} for the adjoint of node {}",
+                    i, number_text(t.value(i)), number_text(g), number_text(adj), bad),
+        {AnomalyError::Phase::Backward, op, i, bad, adj, g});
   throw AnomalyError(
       fmt::format("anomaly: the backward pass of '{}' (node {}, {}, upstream adjoint {}) produced {} for the "
                   "adjoint of node {}",
@@ -128,11 +207,10 @@ void check_root(const Tape& t, Index root, const char* what) {
 }
 
 void check_backward(const Tape& t, Index i, double g, const double* adj) {
-  for (Index p : {t.parent_a(i), t.parent_b(i)}) {
-    if (p == kNoParent) continue;
+  for_each_input(t, i, [&](Index p) {
     if (!std::isfinite(adj[p])) throw_backward_anomaly(t, i, g, p, adj[p]);
     if (t.slot(p) != 0) detail::check_matrix_adjoint(t, i, p);  // a matrix adjoint, in the arena
-  }
+  });
 }
 }  // namespace
 
@@ -157,6 +235,7 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
   // carries from node to node is a local (no address taken), so that it stays in registers.
   const Node* const nodes = s.nodes;
   double* const adjoints = s.adj;
+  const detail::StatementsInSweep statements(stmt_words_.data());  // statement mode's entries
   double carry = -0.0;
   for (Index i = root + 1; i-- > 0;) {
     double g = adjoints[i] + carry;  // node i's complete adjoint
@@ -181,26 +260,93 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
   }
 }
 
-std::vector<Var> Tape::backward_recorded(Index root) {
-  check_root(*this, root, "backward_recorded");
+namespace {
+/// The differentiable sweep from root over nodes (a statement entry has no parents: it is never
+/// active, and backward_replayed records the ones below root again as nodes first).
+std::vector<Var> recorded_sweep(Tape& t, Index root) {
   const std::size_t n = static_cast<std::size_t>(root) + 1;
   // active[i]: node i depends on an independent variable, so its adjoint is worth recording.
   std::vector<bool> active(n, false);
   for (std::size_t i = 0; i < n; ++i) {
-    const Index a = parent_a(i), b = parent_b(i);
-    active[i] = nodes_[i].op == kInputOp || (a != kNoParent && active[a]) || (b != kNoParent && active[b]);
+    const Index a = t.parent_a(i), b = t.parent_b(i);
+    active[i] = t.op(i) == kInputOp || (a != kNoParent && active[a]) || (b != kNoParent && active[b]);
   }
   std::vector<Var> adj(n);
-  adj[root] = constant(1.0);
-  const RecordedSweep s{*this, adj, active};
+  adj[root] = t.constant(1.0);
+  const RecordedSweep s{t, adj, active};
   sweep(
       s, root, [&](Index i, const Var& g) { return s.skip(i, g); },
-      [&](Index i, const Var& g) { op_info(nodes_[i].op).backward_recorded(s, i, g); });
+      [&](Index i, const Var& g) { op_info(t.op(i)).backward_recorded(s, i, g); });
   return adj;
 }
+}  // namespace
+
+std::vector<Var> Tape::backward_recorded(Index root) {
+  check_root(*this, root, "backward_recorded");
+  if (has_statements()) return backward_replayed(root);  // statement mode
+  return recorded_sweep(*this, root);
+}
+
+// ---- statement mode ----------------------------------------------------------------------------
+/// The differentiable sweep on a tape with statement entries: the part of the graph below root that
+/// depends on a statement is recorded again as nodes (each statement replayed from its leaves and
+/// constants by its type, each node that uses one copied with its inputs mapped), then the ordinary
+/// recorded sweep runs from the stand-in of root. Entry i of the result is the adjoint of node i's
+/// stand-in.
+std::vector<Var> Tape::backward_replayed(Index root) {
+  const std::size_t n = static_cast<std::size_t>(root) + 1;
+  std::vector<std::uint8_t> reached(n, 0);  // root depends on node i
+  reached[root] = 1;
+  for (Index j = root + 1; j-- > 0;)
+    if (reached[j] != 0) for_each_input(*this, j, [&](Index p) { reached[p] = 1; });
+  std::vector<Index> map(n);  // node i's stand-in: itself, or its copy
+  std::vector<Index> mapped_leaves;
+  for (Index i = 0; i < n; ++i) {
+    map[i] = i;
+    if (is_statement(i)) {
+      if (reached[i] == 0) continue;
+      const Index leaves = statement_size(i);
+      const detail::StatementWord* type_and_constants = statement_words(i) + 2 * leaves;
+      mapped_leaves.resize(leaves);
+      for (Index k = 0; k < leaves; ++k) mapped_leaves[k] = map[statement_leaf(i, k)];
+      map[i] = type_and_constants->type->replay(*this, mapped_leaves.data(), type_and_constants + 1);
+      continue;
+    }
+    if (reached[i] == 0) continue;
+    const Node node = nodes_[i];  // a copy: recording may move the nodes
+    const Index a = parent_a(i), b = parent_b(i);
+    if ((a == kNoParent || map[a] == a) && (b == kNoParent || map[b] == b)) continue;
+    if (slot(i) != 0)
+      throw Error(fmt::format(
+          "backward_recorded: matrix node {} uses the result of a statement entry; second derivatives "
+          "through matrix ops need the statement's result recorded as nodes (gradlab::Var)",
+          i));
+    switch (node.holds) {
+      case Node::Holds::param:
+        map[i] = record_param(node.op, map[a], node.param, node.value).index();
+        break;
+      case Node::Holds::partial:
+        map[i] = record_unary(node.op, map[a], node.value, node.partial).index();
+        break;
+      default:
+        map[i] = record(node.op, map[a], b == kNoParent ? kNoParent : map[b], node.value).index();
+    }
+  }
+  const std::vector<Var> adj = recorded_sweep(*this, map[root]);
+  std::vector<Var> out(n);
+  for (Index i = 0; i < n; ++i) out[i] = adj[map[i]];
+  return out;
+}
+// ---- end of statement mode's block --------------------------------------------------------------
 
 std::vector<std::vector<ChainTerm>> chain_terms(const Tape& tape, Index root) {
   check_root(tape, root, "chain_terms");
+  if (tape.has_statements())  // statement mode
+    for (Index u = 0; u <= root; ++u)
+      if (tape.is_statement(u))
+        throw Error(
+            "chain_terms (explain) needs nodes: statement entries keep no intermediate nodes (record "
+            "with gradlab::Var instead of gradlab::statements::Var)");
   std::vector<std::vector<ChainTerm>> terms(static_cast<std::size_t>(root) + 1);
   std::vector<double> scratch(static_cast<std::size_t>(root) + 1, 0.0);
   const DoubleSweep s{tape, &tape.node(0), scratch.data()};

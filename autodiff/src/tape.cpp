@@ -58,6 +58,7 @@ void Tape::clear() {
   stamp_ = fresh_stamp();  // first: if it throws, the tape and its Vars stay as they were
   size_ = 0;
   if (matrices_) matrices_->clear();  // O(1): the matrices' storage is kept for reuse
+  stmt_words_.clear();                // statement mode's storage (kept for reuse)
   ++generation_;
 }
 
@@ -71,8 +72,21 @@ void Tape::reserve(std::size_t n) {
 }
 
 std::size_t Tape::memory_bytes() const {
-  return capacity_ * sizeof(Node) + (matrices_ ? matrices_->bytes() : 0);
+  return capacity_ * sizeof(Node) + (matrices_ ? matrices_->bytes() : 0) +
+         stmt_words_.capacity() * sizeof(detail::StatementWord);
 }
+
+// ---- statement mode ----------------------------------------------------------------------------
+std::size_t Tape::statements() const {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < size_; ++i) n += nodes_[i].holds == Node::Holds::statement ? 1 : 0;
+  return n;
+}
+
+std::size_t Tape::recorded_bytes() const {
+  return size_ * bytes_per_node + stmt_words_.size() * sizeof(detail::StatementWord);
+}
+// ---- end of statement mode's block --------------------------------------------------------------
 
 detail::MatrixArena& Tape::matrices() const {
   if (!matrices_) matrices_ = std::make_unique<detail::MatrixArena>();

@@ -160,7 +160,7 @@ BOOST_AUTO_TEST_CASE(every_op_has_a_catalogue_entry) {
   BOOST_TEST(gradlab::op_count() >= static_cast<std::size_t>(gradlab::ops::Builtin::Count));
   for (gradlab::OpId id = 0; id < gradlab::op_count(); ++id) {
     const std::string name = gradlab::op_info(id).name;
-    if (name == "input" || name == "const") continue;
+    if (name == "input" || name == "const" || name == "statement entry") continue;  // not callable
     const bool has_entry = std::find(names.begin(), names.end(), name) != names.end();
     BOOST_TEST(has_entry,
                "op '" << name << "' is in the op table but has no entry in the test catalogue "

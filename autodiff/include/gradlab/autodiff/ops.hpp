@@ -53,7 +53,8 @@ class MatVar;
   FN(Acosh, acosh) FN(Atanh, atanh) FN(Log1p, log1p) FN(Expm1, expm1) FN(Erfc, erfc) \
   FN(Floor, floor) FN(Ceil, ceil) FN(Round, round) FN(Hardtanh, hardtanh) FN(Relu6, relu6) \
   FN(Atan2, atan2) FN(Hypot, hypot) FN(Logaddexp, logaddexp) FN(Logsumexp, logsumexp) \
-  FN(Xlogy, xlogy) FN(Clamp, clamp)
+  FN(Xlogy, xlogy) FN(Clamp, clamp) \
+  OP(Statement)
 // clang-format on
 
 /// X(Op) for every built-in op, in op-id order (the list above without the function names).
@@ -630,6 +631,11 @@ struct Xlogy {  // y = a ln b, and 0 at a = 0 (as SciPy, PyTorch);  dy/da = xlog
   template <class T> static T db(const T& a, const T& b, const T&) { return a / b; }
 };
 
+struct Statement {  // a statement entry (statements.hpp): its leaves' partials are on the tape
+  static constexpr const char* name = "statement entry";  // not a word: no expression names it
+  static constexpr Arity arity = Arity::Leaf;             // not callable through apply(OpId, ...)
+};
+
 enum class Builtin : OpId {
 #define GRADLAB_ENUM_ENTRY(N) N,
   GRADLAB_BUILTIN_OPS(GRADLAB_ENUM_ENTRY)
@@ -638,6 +644,7 @@ enum class Builtin : OpId {
 };
 
 static_assert(static_cast<OpId>(Builtin::Input) == kInputOp && static_cast<OpId>(Builtin::Const) == kConstOp);
+static_assert(static_cast<OpId>(Builtin::Statement) == kStatementOp, "kStatementOp is ops::Statement's id");
 
 /// A primitive as the sweeps and the expression language see it: a row of the op table.
 template <class Op>

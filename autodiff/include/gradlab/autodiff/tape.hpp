@@ -6,6 +6,7 @@
 /// at most two parents (always smaller than its own index) and its value. The reverse sweep is
 /// therefore one backward loop over the indices: no topological sort, no recursion, no heap object
 /// per node. Clearing the tape is O(1).
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -31,6 +32,66 @@ class Tape;
 namespace detail {
 class MatrixArena;  // matrix.hpp: the values and adjoints of matrix-valued nodes
 }
+
+// ---- statement mode: the storage of statement entries (statements.hpp records them) ------------
+/// op id of a statement entry (ops::Statement, the last built-in op).
+inline constexpr OpId kStatementOp = 54;
+
+struct StatementType;
+namespace detail {
+[[noreturn]] void throw_tape_full();
+/// A growing array of trivially copyable T that hands out uninitialised room (the statement
+/// storage of a tape: no zero-fill, one capacity check per entry), of fewer than kNoParent items.
+template <class T> class Buffer {
+ public:
+  [[gnu::always_inline]] T* extend(std::size_t n) {
+    if (size_ + n > capacity_) [[unlikely]]
+      grow(size_ + n);
+    T* p = data_.get() + size_;
+    size_ += n;
+    return p;
+  }
+  [[nodiscard]] const T* data() const { return data_.get(); }
+  [[nodiscard]] std::size_t size() const { return size_; }
+  [[nodiscard]] std::size_t capacity() const { return capacity_; }
+  void clear() { size_ = 0; }
+
+ private:
+  [[gnu::noinline]] void grow(std::size_t need) {
+    if (need >= kNoParent) throw_tape_full();  // its positions are Indexes
+    const std::size_t n = std::max<std::size_t>({1024, need, 2 * capacity_});
+    auto bigger = std::make_unique_for_overwrite<T[]>(n);
+    std::copy(data_.get(), data_.get() + size_, bigger.get());
+    data_ = std::move(bigger);
+    capacity_ = n;
+  }
+  std::unique_ptr<T[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+/// A word of a tape's statement storage, which holds for each statement entry, in one stream (one
+/// capacity check per entry): its leaves, two words each (the partial derivative of the entry's
+/// value with respect to the leaf, then the leaf's node), then its type and its constants (kept to
+/// record it again as nodes).
+union StatementWord {
+  double partial;
+  Index leaf;
+  const StatementType* type;
+  double constant;
+};
+}  // namespace detail
+
+/// What a statement entry's expression type knows about itself (statements.hpp makes one per
+/// expression type): how many Var leaves and constants it has, and how to record it again as nodes
+/// from its (mapped) leaves and its constants, returning the index of its last node.
+struct StatementType {
+  Index (*replay)(Tape& tape, const Index* leaves, const detail::StatementWord* constants);
+  /// How many words of statement storage an entry of this type takes.
+  [[nodiscard]] constexpr Index words() const { return 2 * leaves + 1 + constants; }
+  Index leaves;
+  Index constants;
+};
+// ---- end of statement mode's block --------------------------------------------------------------
 
 /// A scalar recorded on a tape: a 24-byte handle (the node's value, its index and the tape's
 /// stamp). Every tape and every clear() draws a fresh stamp from one 63-bit counter, so a Var from
@@ -75,9 +136,11 @@ class Var {
 /// - any other node: the second parent b (kNoParent where there is none) and the matrix slot, which
 ///   is 1 + the node's entry in the tape's matrix arena (its matrix value and op) for a node made
 ///   by an op on matrices (matrix.hpp), and 0 for every other node.
+/// A statement entry (statements.hpp) has no parent a and holds where its words start in the tape's
+/// statement storage and its number of leaves (`holds` is statement, `link` = {first, count}).
 struct Node {
   // 16 bits: a char-typed field would alias every store, so recording would reload the tape's fields.
-  enum class Holds : std::uint16_t { links, param, partial };
+  enum class Holds : std::uint16_t { links, param, partial, statement };
   struct Links {
     Index b;
     Index slot;
@@ -87,7 +150,7 @@ struct Node {
   OpId op;
   Holds holds;
   union {
-    Links link;      // Holds::links
+    Links link;      // Holds::links (Holds::statement: {first leaf, number of leaves})
     double param;    // Holds::param
     double partial;  // Holds::partial
   };
@@ -184,6 +247,39 @@ class Tape {
   /// not influence root.
   std::vector<Var> backward_recorded(Index root);
 
+  // ---- statement mode (statements.hpp records the entries) -------------------------------------
+  /// 0 when x is a scalar Var of this tape now, else nonzero (statements.hpp ORs it over an
+  /// expression's leaves: one test per expression; check_scalar then names the culprit).
+  [[nodiscard]] std::uint64_t mismatch(const Var& x) const { return x.stamp_ ^ stamp_; }
+  /// Appends a statement entry of `type` with `value`: fill(words) writes its leaves (partial and
+  /// node, type.leaves of them) and then its type.constants constants.
+  template <class Fill> Var record_statement(const StatementType& type, double value, Fill&& fill);
+  /// Whether node i is a statement entry (op kStatementOp).
+  [[nodiscard]] bool is_statement(Index i) const { return nodes_[i].holds == Node::Holds::statement; }
+  /// The words of statement entry i: leaf k's partial at 2k, its node at 2k + 1 (a leaf appears as
+  /// often as the expression uses it), then the entry's type and constants.
+  [[nodiscard]] const detail::StatementWord* statement_words(Index i) const {
+    return stmt_words_.data() + nodes_[i].link.b;
+  }
+  /// How many leaves statement entry i has.
+  [[nodiscard]] Index statement_size(Index i) const { return nodes_[i].link.slot; }
+  [[nodiscard]] Index statement_leaf(Index i, Index k) const { return statement_words(i)[2 * k + 1].leaf; }
+  [[nodiscard]] double statement_partial(Index i, Index k) const { return statement_words(i)[2 * k].partial; }
+  /// Whether the tape holds statement entries.
+  [[nodiscard]] bool has_statements() const { return stmt_words_.size() > 0; }
+  /// How many statement entries the tape holds (counted: O(size())).
+  [[nodiscard]] std::size_t statements() const;
+  /// Bytes one statement entry costs with `leaves` Var leaves and `constants` constants: its node
+  /// and its double adjoint during a sweep, a leaf index and a partial per leaf (16 bytes), its type
+  /// and constants (kept to record it again as nodes). Compare bytes_per_node per op.
+  static constexpr std::size_t bytes_per_statement(std::size_t leaves, std::size_t constants) {
+    return bytes_per_node + (2 * leaves + 1 + constants) * sizeof(detail::StatementWord);
+  }
+  /// Bytes the recording uses now (nodes and statement storage, without reserved capacity or the
+  /// matrix arena), plus the double adjoint per node that a sweep adds.
+  [[nodiscard]] std::size_t recorded_bytes() const;
+  // ---- end of statement mode's block ------------------------------------------------------------
+
  private:
   // The steps of record, record_param and record_unary: room for a node, the next node's slot with
   // its first fields written (the caller writes the last 8 bytes), then the node counted and its
@@ -200,6 +296,12 @@ class Tape {
   std::uint64_t id_;          // the tape's number
   std::uint64_t generation_;  // how many times clear() ran
   mutable std::unique_ptr<detail::MatrixArena> matrices_;  // null until a matrix op is recorded
+
+  // ---- statement mode ---------------------------------------------------------------------------
+  std::vector<Var> backward_replayed(Index root);  // backward_recorded on a tape with statements
+  // A statement entry's words follow those of the entries before it.
+  detail::Buffer<detail::StatementWord> stmt_words_;
+  // ---- end of statement mode's block ------------------------------------------------------------
 };
 
 /// Makes `tape` the active tape of this thread until the scope ends (scopes nest). A tape destroyed
@@ -355,6 +457,26 @@ inline Tape& Tape::current_with_room() {
   n.partial = partial;
   return commit(n);
 }
+
+// ---- statement mode ----------------------------------------------------------------------------
+template <class Fill> [[gnu::always_inline]] inline Var Tape::record_statement(const StatementType& type,
+                                                                               double value, Fill&& fill) {
+  if (size_ == capacity_) [[unlikely]]
+    grow();
+  const auto first = static_cast<Index>(stmt_words_.size());
+  detail::StatementWord* words = stmt_words_.extend(type.words());
+  words[2 * type.leaves].type = &type;
+  fill(words);
+  Node& n = nodes_[size_];
+  n.value = value;
+  n.a = kNoParent;
+  n.op = kStatementOp;
+  n.holds = Node::Holds::statement;
+  n.link = {first, type.leaves};
+  const auto i = static_cast<Index>(size_++);
+  return Var(value, i, stamp_, static_cast<std::uint32_t>(id_));
+}
+// ---- end of statement mode's block --------------------------------------------------------------
 
 inline Var Tape::variable(double v) { return record(kInputOp, kNoParent, kNoParent, v); }
 inline Var Tape::constant(double v) { return record(kConstOp, kNoParent, kNoParent, v); }
