@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "gradlab/autodiff/matrix.hpp"
@@ -30,31 +31,15 @@ template <class F> void for_each_input(const Tape& t, Index i, F&& f) {
 }
 
 namespace detail {
-// The statement storage of the tape that this thread's first-order sweep runs on (see
-// StatementsInSweep): the hot loop's statement step reads it from here, so that the loop's
-// dispatch passes every op the same arguments.
-constinit thread_local const StatementWord* sweep_statement_words = nullptr;
-
-/// Makes a tape's statement storage that of the sweep until the scope ends (sweeps may nest: a
-/// user op's rule may run one).
-class StatementsInSweep {
- public:
-  explicit StatementsInSweep(const StatementWord* words) : previous_(sweep_statement_words) {
-    sweep_statement_words = words;
-  }
-  StatementsInSweep(const StatementsInSweep&) = delete;
-  StatementsInSweep& operator=(const StatementsInSweep&) = delete;
-  ~StatementsInSweep() { sweep_statement_words = previous_; }
-
- private:
-  const StatementWord* previous_;
-};
-
-/// A statement entry i with adjoint g hands g times each stored partial to its leaf, in order,
-/// adding in memory (the anomaly sweep, and entries reached with a 0 adjoint).
+/// The one statement step: entry i with adjoint g, whose words start at w (its leaves: partial,
+/// then node), hands g times each stored partial to its leaf, in order, adding in memory. The hot
+/// loop of Tape::backward runs it on runs of entries (statement_run); the anomaly sweep, and entries
+/// reached with a 0 adjoint, through the op table (statement_backward).
+[[gnu::always_inline]] inline void statement_step(const StatementWord* w, Index leaves, double* adj, double g) {
+  for (const StatementWord* const end = w + 2 * leaves; w != end; w += 2) adj[w[1].leaf] += g * w[0].partial;
+}
 void statement_backward(const DoubleSweep& s, Index i, double g) {
-  for (Index k = 0, n = s.tape.statement_size(i); k < n; ++k)
-    s.adj[s.tape.statement_leaf(i, k)] += g * s.tape.statement_partial(i, k);
+  statement_step(s.tape.statement_words(i), s.tape.statement_size(i), s.adj, g);
 }
 void statement_backward_recorded(const RecordedSweep&, Index i, const Var&) {
   throw Error(fmt::format("internal error: the differentiable sweep reached statement entry {}", i));
@@ -147,28 +132,21 @@ template <class Op>
 }
 
 // ---- statement mode ----------------------------------------------------------------------------
-/// The hot loop's step at statement entry i (link = {first leaf, number of leaves}): one multiply
-/// and add into each leaf, the share of node i-1 carried as CarrySweep carries it (the same
-/// additions in the same order as statement_backward).
-template <> [[gnu::always_inline]] inline double hot_step<ops::Statement>(const Node* nodes, double* adj,
-                                                                          Index i, double g) {
-  const detail::StatementWord* w = detail::sweep_statement_words + nodes[i].link.b;
-  const detail::StatementWord* const end = w + 2 * nodes[i].link.slot;
-  double carry = -0.0;
-  bool carrying = false;
-  for (; w != end; w += 2) {
-    const double d = g * w[0].partial;
-    const Index leaf = w[1].leaf;
-    if (leaf == i - 1) {
-      if (carrying) [[unlikely]]
-        adj[i - 1] += carry;
-      carry = d;
-      carrying = true;
-    } else {
-      adj[leaf] += d;
-    }
+/// The hot loop at statement entry i with adjoint g (not 0): the step of i, then of each entry
+/// below it while the node below is a statement entry with a nonzero adjoint (no dispatch between
+/// them); returns the last entry stepped. Every share goes to memory (the carry stays empty): an
+/// entry's adjoint is complete in memory when it is reached, as in statement_backward. An entry's
+/// leaves come before it, so an entry is never node 0 and i - 1 never wraps.
+[[gnu::always_inline]] inline Index statement_run(const detail::StatementWord* words, const Node* nodes,
+                                                  double* adj, Index i, double g) {
+  for (;;) {
+    detail::statement_step(words + nodes[i].link.b, nodes[i].link.slot, adj, g);
+    if (nodes[i - 1].holds != Node::Holds::statement) return i;
+    g = adj[i - 1];
+    if (g == 0.0) [[unlikely]]
+      return i;  // the loop decides whether it is handed on (reached_from)
+    --i;
   }
-  return carry;
 }
 // ---- end of statement mode's block --------------------------------------------------------------
 
@@ -235,7 +213,7 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
   // carries from node to node is a local (no address taken), so that it stays in registers.
   const Node* const nodes = s.nodes;
   double* const adjoints = s.adj;
-  const detail::StatementsInSweep statements(stmt_words_.data());  // statement mode's entries
+  const detail::StatementWord* const words = stmt_words_.data();  // statement mode's entries
   double carry = -0.0;
   for (Index i = root + 1; i-- > 0;) {
     double g = adjoints[i] + carry;  // node i's complete adjoint
@@ -248,9 +226,12 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
       continue;
     }
     switch (static_cast<ops::Builtin>(nodes[i].op)) {
-#define GRADLAB_CASE(N)                              \
-  case ops::Builtin::N:                              \
-    carry = hot_step<ops::N>(nodes, adjoints, i, g); \
+#define GRADLAB_CASE(N)                                     \
+  case ops::Builtin::N:                                     \
+    if constexpr (std::is_same_v<ops::N, ops::Statement>)   \
+      i = statement_run(words, nodes, adjoints, i, g);      \
+    else                                                    \
+      carry = hot_step<ops::N>(nodes, adjoints, i, g);      \
     break;
       GRADLAB_BUILTIN_OPS(GRADLAB_CASE)
 #undef GRADLAB_CASE

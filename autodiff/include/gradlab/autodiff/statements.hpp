@@ -359,19 +359,19 @@ requires Operands<A, B>
 }
 
 template <class B>
-requires(Scalar<B> || Other<B>) inline Var& Var::operator+=(B&& b) {
+requires(Scalar<B> || Other<B>) [[gnu::always_inline]] inline Var& Var::operator+=(B&& b) {
   return *this = binary<ops::Add>(*this, std::forward<B>(b));
 }
 template <class B>
-requires(Scalar<B> || Other<B>) inline Var& Var::operator-=(B&& b) {
+requires(Scalar<B> || Other<B>) [[gnu::always_inline]] inline Var& Var::operator-=(B&& b) {
   return *this = binary<ops::Sub>(*this, std::forward<B>(b));
 }
 template <class B>
-requires(Scalar<B> || Other<B>) inline Var& Var::operator*=(B&& b) {
+requires(Scalar<B> || Other<B>) [[gnu::always_inline]] inline Var& Var::operator*=(B&& b) {
   return *this = binary<ops::Mul>(*this, std::forward<B>(b));
 }
 template <class B>
-requires(Scalar<B> || Other<B>) inline Var& Var::operator/=(B&& b) {
+requires(Scalar<B> || Other<B>) [[gnu::always_inline]] inline Var& Var::operator/=(B&& b) {
   return *this = binary<ops::Div>(*this, std::forward<B>(b));
 }
 
