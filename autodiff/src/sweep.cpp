@@ -31,12 +31,19 @@ template <class F> void for_each_input(const Tape& t, Index i, F&& f) {
 }
 
 namespace detail {
-/// The one statement step: entry i with adjoint g, whose words start at w (its leaves: partial,
-/// then node), hands g times each stored partial to its leaf, in order, adding in memory. The hot
-/// loop of Tape::backward runs it on runs of entries (statement_run); the anomaly sweep, and entries
-/// reached with a 0 adjoint, through the op table (statement_backward).
-[[gnu::always_inline]] inline void statement_step(const StatementWord* w, Index leaves, double* adj, double g) {
-  for (const StatementWord* const end = w + 2 * leaves; w != end; w += 2) adj[w[1].leaf] += g * w[0].partial;
+/// The one statement step: entry i with adjoint g, whose words start at w and which has n leaves,
+/// hands g times each stored partial to its leaf, in order, adding in memory (two leaves a round:
+/// their nodes share a word). The hot loop of Tape::backward runs it on runs of entries
+/// (statement_run); the anomaly sweep, and entries reached with a 0 adjoint, through the op table
+/// (statement_backward).
+[[gnu::always_inline]] inline void statement_step(const StatementWord* w, Index n, double* adj, double g) {
+  const StatementWord* const partials_end = w + n;
+  const StatementWord* leaf = partials_end;
+  for (; partials_end - w >= 2; w += 2, ++leaf) {
+    adj[leaf->leaves[0]] += g * w[0].partial;
+    adj[leaf->leaves[1]] += g * w[1].partial;
+  }
+  if (w != partials_end) adj[leaf->leaves[0]] += g * w->partial;
 }
 void statement_backward(const DoubleSweep& s, Index i, double g) {
   statement_step(s.tape.statement_words(i), s.tape.statement_size(i), s.adj, g);
@@ -139,14 +146,18 @@ template <class Op>
 /// leaves come before it, so an entry is never node 0 and i - 1 never wraps.
 [[gnu::always_inline]] inline Index statement_run(const detail::StatementWord* words, const Node* nodes,
                                                   double* adj, Index i, double g) {
+  const Node* n = nodes + i;
+  const double* a = adj + i;
   for (;;) {
-    detail::statement_step(words + nodes[i].link.b, nodes[i].link.slot, adj, g);
-    if (nodes[i - 1].holds != Node::Holds::statement) return i;
-    g = adj[i - 1];
+    detail::statement_step(words + n->link.b, n->link.slot, adj, g);
+    --n;
+    --a;
+    if (n->holds != Node::Holds::statement) break;
+    g = *a;
     if (g == 0.0) [[unlikely]]
-      return i;  // the loop decides whether it is handed on (reached_from)
-    --i;
+      break;  // the loop decides whether it is handed on (reached_from)
   }
+  return static_cast<Index>(n - nodes) + 1;
 }
 // ---- end of statement mode's block --------------------------------------------------------------
 
@@ -287,10 +298,10 @@ std::vector<Var> Tape::backward_replayed(Index root) {
     if (is_statement(i)) {
       if (reached[i] == 0) continue;
       const Index leaves = statement_size(i);
-      const detail::StatementWord* type_and_constants = statement_words(i) + 2 * leaves;
+      const detail::StatementWord* type = statement_type(i);
       mapped_leaves.resize(leaves);
       for (Index k = 0; k < leaves; ++k) mapped_leaves[k] = map[statement_leaf(i, k)];
-      map[i] = type_and_constants->type->replay(*this, mapped_leaves.data(), type_and_constants + 1);
+      map[i] = type->type->replay(*this, mapped_leaves.data(), type + 1);
       continue;
     }
     if (reached[i] == 0) continue;

@@ -129,6 +129,8 @@ BOOST_AUTO_TEST_CASE(one_entry_per_expression) {
   BOOST_TEST(tape.statement_size(sq.index()) == 2u);
   BOOST_TEST(tape.statement_partial(sq.index(), 0) == 0.5 * r.value());
   BOOST_TEST(tape.statement_partial(sq.index(), 1) == 0.5 * r.value());
+  BOOST_TEST(tape.statement_leaf(sq.index(), 0) == r.index());
+  BOOST_TEST(tape.statement_leaf(sq.index(), 1) == r.index());
   // A single op records a plain node, the one gradlab::Var records; a number becomes a constant leaf.
   const StmtVar e = exp(w);
   BOOST_TEST(!tape.is_statement(e.index()));
@@ -137,8 +139,29 @@ BOOST_AUTO_TEST_CASE(one_entry_per_expression) {
   BOOST_TEST((tape.op(m.index()) == gradlab::op_id<gradlab::ops::Max>()));
   BOOST_TEST(tape.op(m.index() - 1) == gradlab::kConstOp);
   BOOST_TEST(tape.statements() == 2u);
-  // Bytes: an entry costs its node and adjoint, a leaf and a partial per leaf, its type and constants.
-  BOOST_TEST(Tape::bytes_per_statement(2, 2) == Tape::bytes_per_node + 2 * 16 + 8 + 2 * 8);
+  // Bytes: an entry costs its node and adjoint, a partial (8 bytes) and a node index (4 bytes) per
+  // leaf in whole 8-byte words, its type and constants.
+  BOOST_TEST(Tape::bytes_per_statement(2, 2) == Tape::bytes_per_node + 2 * 8 + 8 + 8 + 2 * 8);
+  BOOST_TEST(Tape::bytes_per_statement(3, 1) == Tape::bytes_per_node + 3 * 8 + 16 + 8 + 8);
+  BOOST_TEST(tape.recorded_bytes() == 5 * Tape::bytes_per_node + Tape::bytes_per_statement(2, 2) +
+                                          Tape::bytes_per_statement(2, 1));
+  {  // three leaves (their nodes take a word and a half), each with its own partial
+    Tape odd;
+    TapeScope odd_scope(odd);
+    const StmtVar u = odd.variable(2.0), v = odd.variable(3.0), z = odd.variable(5.0);
+    const StmtVar q = u * v + 7.0 * z;
+    BOOST_TEST(odd.statement_size(q.index()) == 3u);
+    BOOST_TEST(odd.statement_leaf(q.index(), 0) == u.index());
+    BOOST_TEST(odd.statement_leaf(q.index(), 1) == v.index());
+    BOOST_TEST(odd.statement_leaf(q.index(), 2) == z.index());
+    BOOST_TEST(odd.statement_partial(q.index(), 0) == 3.0);
+    BOOST_TEST(odd.statement_partial(q.index(), 1) == 2.0);
+    BOOST_TEST(odd.statement_partial(q.index(), 2) == 7.0);
+    const Eigen::VectorXd g = gradlab::grad(q, {u, v, z});
+    BOOST_TEST(g[0] == 3.0);
+    BOOST_TEST(g[1] == 2.0);
+    BOOST_TEST(g[2] == 7.0);
+  }
   // An expression becomes a gradlab::Var where one is taken (here grad's output): one entry.
   const std::size_t entries = tape.statements();
   const Eigen::VectorXd gwb = gradlab::grad(w * b + 2.0 * w, {w, b});

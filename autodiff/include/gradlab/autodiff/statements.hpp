@@ -65,6 +65,19 @@ concept Operands = (Scalar<A> && (Scalar<B> || Other<B>)) || (Other<A> && Scalar
 // to its leaves (s: d(expression)/d(this part)), write its constants, and replay: record its nodes
 // again from its leaves and constants (the differentiable sweep).
 
+/// Where an expression writes its leaves, in reading order, into a statement entry's words (see
+/// Tape::statement_words): leaf k's partial in word k, its node in word n + k/2.
+struct LeafWriter {
+  detail::StatementWord* words;
+  Index n;  // the expression's number of leaves
+  Index k = 0;
+  [[gnu::always_inline]] void add(double partial, Index leaf) {
+    words[k].partial = partial;
+    words[n + k / 2].leaves[k % 2] = leaf;
+    ++k;
+  }
+};
+
 /// A Var operand: its handle, which carries the node's index and value.
 struct Leaf {
   static constexpr Index leaves = 1, constants = 0, ops = 0;
@@ -73,11 +86,7 @@ struct Leaf {
   [[nodiscard]] std::uint64_t mismatch(const Tape& t) const { return t.mismatch(x); }
   [[gnu::always_inline]] void reject(const Tape& t, const char* where) const { t.check_scalar(x, where); }
   [[gnu::always_inline]] gradlab::Var emit(Tape&) const { return x; }
-  [[gnu::always_inline]] void partials(detail::StatementWord*& w, double s) const {
-    w[0].partial = s;
-    w[1].leaf = x.index();
-    w += 2;
-  }
+  [[gnu::always_inline]] void partials(LeafWriter& w, double s) const { w.add(s, x.index()); }
   static void constants_to(detail::StatementWord*&) {}
   static Index replay(Tape&, const Index*& leaf, const detail::StatementWord*&) { return *leaf++; }
 };
@@ -91,7 +100,7 @@ struct Constant {
   static std::uint64_t mismatch(const Tape&) { return 0; }
   static void reject(const Tape&, const char*) {}
   [[gnu::always_inline]] gradlab::Var emit(Tape& t) const { return t.constant(v); }
-  static void partials(detail::StatementWord*&, double) {}
+  static void partials(LeafWriter&, double) {}
   void constants_to(detail::StatementWord*& c) const { (c++)->constant = v; }
   static Index replay(Tape& t, const Index*&, const detail::StatementWord*& c) {
     return t.constant((c++)->constant).index();
@@ -141,7 +150,7 @@ template <class Op, class A> struct [[nodiscard]] Unary : Recordable<Unary<Op, A
     const Index i = a.emit(t).index();
     return t.record_unary(op_id<Op>(), i, v, Op::d(a.value(), v));
   }
-  [[gnu::always_inline]] void partials(detail::StatementWord*& leaf, double s) const {
+  [[gnu::always_inline]] void partials(LeafWriter& leaf, double s) const {
     a.partials(leaf, s * Op::d(a.value(), v));
   }
   void constants_to(detail::StatementWord*& c) const { a.constants_to(c); }
@@ -162,7 +171,7 @@ template <class Op, class A> struct [[nodiscard]] Param : Recordable<Param<Op, A
   [[gnu::always_inline]] gradlab::Var emit(Tape& t) const {
     return t.record_param(op_id<Op>(), a.emit(t).index(), p, v);
   }
-  [[gnu::always_inline]] void partials(detail::StatementWord*& leaf, double s) const {
+  [[gnu::always_inline]] void partials(LeafWriter& leaf, double s) const {
     a.partials(leaf, s * Op::d(a.value(), p, v));
   }
   void constants_to(detail::StatementWord*& c) const {
@@ -194,7 +203,7 @@ template <class Op, class A, class B> struct [[nodiscard]] Binary : Recordable<B
     const Index i = a.emit(t).index();  // left operand first
     return t.record(op_id<Op>(), i, b.emit(t).index(), v);
   }
-  [[gnu::always_inline]] void partials(detail::StatementWord*& leaf, double s) const {
+  [[gnu::always_inline]] void partials(LeafWriter& leaf, double s) const {
     a.partials(leaf, s * Op::da(a.value(), b.value(), v));
     b.partials(leaf, s * Op::db(a.value(), b.value(), v));
   }
@@ -224,9 +233,10 @@ template <class E> [[gnu::always_inline]] inline gradlab::Var record(const E& e)
   if constexpr (E::ops > 1) {
     if (!detect_anomaly()) [[likely]] {
       return t.record_statement(statement_type<E>, e.v, [&](detail::StatementWord* words) {
-        e.partials(words, 1.0);
-        words += 1;  // the type (record_statement writes it)
-        e.constants_to(words);
+        LeafWriter leaves{words, E::leaves};
+        e.partials(leaves, 1.0);
+        detail::StatementWord* constants = words + detail::statement_words(E::leaves, 0);  // after the type
+        e.constants_to(constants);
       });
     }
   }
