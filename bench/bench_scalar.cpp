@@ -53,7 +53,8 @@ void BM_ScalarNeuronGrad_Statement(benchmark::State& state) { neuron_grad<gradla
 
 // The two halves of BM_ScalarNeuronGrad_Tape (and _Statement) timed apart: recording only, and the
 // sweep only (one recording, swept again in every iteration).
-template <class Var> void record_neuron(gradlab::Tape& tape, const NeuronData& data, Var& w, Var& b, Var& loss) {
+template <class Var>
+void record_neuron(gradlab::Tape& tape, const NeuronData& data, Var& w, Var& b, Var& loss) {
   tape.clear();
   w = tape.variable(0.3), b = tape.variable(-0.2);
   loss = 0.0;
@@ -74,7 +75,9 @@ template <class Var> void neuron_record(benchmark::State& state) {
   }
 }
 void BM_ScalarNeuronRecord(benchmark::State& state) { neuron_record<gradlab::Var>(state); }
-void BM_ScalarNeuronRecord_Statement(benchmark::State& state) { neuron_record<gradlab::statements::Var>(state); }
+void BM_ScalarNeuronRecord_Statement(benchmark::State& state) {
+  neuron_record<gradlab::statements::Var>(state);
+}
 
 template <class Var> void neuron_sweep(benchmark::State& state) {
   const NeuronData data(static_cast<std::size_t>(state.range(0)));
@@ -90,7 +93,9 @@ template <class Var> void neuron_sweep(benchmark::State& state) {
   }
 }
 void BM_ScalarNeuronSweep(benchmark::State& state) { neuron_sweep<gradlab::Var>(state); }
-void BM_ScalarNeuronSweep_Statement(benchmark::State& state) { neuron_sweep<gradlab::statements::Var>(state); }
+void BM_ScalarNeuronSweep_Statement(benchmark::State& state) {
+  neuron_sweep<gradlab::statements::Var>(state);
+}
 
 // The same value and gradient by the hand-derived loop.
 void BM_ScalarNeuronGrad_Hand(benchmark::State& state) {

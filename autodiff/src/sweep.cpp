@@ -237,12 +237,12 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
       continue;
     }
     switch (static_cast<ops::Builtin>(nodes[i].op)) {
-#define GRADLAB_CASE(N)                                     \
-  case ops::Builtin::N:                                     \
-    if constexpr (std::is_same_v<ops::N, ops::Statement>)   \
-      i = statement_run(words, nodes, adjoints, i, g);      \
-    else                                                    \
-      carry = hot_step<ops::N>(nodes, adjoints, i, g);      \
+#define GRADLAB_CASE(N)                                   \
+  case ops::Builtin::N:                                   \
+    if constexpr (std::is_same_v<ops::N, ops::Statement>) \
+      i = statement_run(words, nodes, adjoints, i, g);    \
+    else                                                  \
+      carry = hot_step<ops::N>(nodes, adjoints, i, g);    \
     break;
       GRADLAB_BUILTIN_OPS(GRADLAB_CASE)
 #undef GRADLAB_CASE

@@ -9,8 +9,10 @@
 #include <gradlab/autodiff/higher_order.hpp>
 #include <gradlab/autodiff/statements.hpp>
 #include <limits>
+#include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -143,8 +145,8 @@ BOOST_AUTO_TEST_CASE(one_entry_per_expression) {
   // leaf in whole 8-byte words, its type and constants.
   BOOST_TEST(Tape::bytes_per_statement(2, 2) == Tape::bytes_per_node + 2 * 8 + 8 + 8 + 2 * 8);
   BOOST_TEST(Tape::bytes_per_statement(3, 1) == Tape::bytes_per_node + 3 * 8 + 16 + 8 + 8);
-  BOOST_TEST(tape.recorded_bytes() == 5 * Tape::bytes_per_node + Tape::bytes_per_statement(2, 2) +
-                                          Tape::bytes_per_statement(2, 1));
+  BOOST_TEST(tape.recorded_bytes() ==
+             5 * Tape::bytes_per_node + Tape::bytes_per_statement(2, 2) + Tape::bytes_per_statement(2, 1));
   {  // three leaves (their nodes take a word and a half), each with its own partial
     Tape odd;
     TapeScope odd_scope(odd);
@@ -370,6 +372,61 @@ BOOST_AUTO_TEST_CASE(errors_are_those_of_node_mode) {
   const StmtVar a = tape.variable(0.0), b = tape.variable(1.0);
   const StmtVar r = a * b + b;
   BOOST_CHECK_THROW(gradlab::chain_terms(tape, r.index()), gradlab::Error);
+}
+
+// An expression of one op on Vars records its node as apply<Op> does, room first: on a full tape it
+// grows the tape (unary, binary and parametrised ops), on a fresh thread it takes the thread's
+// default tape, on a destroyed tape it throws node mode's message.
+BOOST_AUTO_TEST_CASE(one_op_expressions_make_room) {
+  for (int m = 0; m < 2; ++m) {
+    Tape tape;
+    tape.reserve(2);
+    TapeScope scope(tape);
+    const StmtVar x = tape.variable(0.5);
+    StmtVar s, p, q, c;
+    if (m == 0) {
+      s = sin(x);   // fills the tape
+      p = s * x;    // a binary op on a full tape
+      q = 2.0 * p;  // a parametrised op
+      c = cos(q);   // a unary op
+    } else {
+      const NodeVar xn = x;
+      s = sin(xn), p = NodeVar(s) * xn, q = 2.0 * NodeVar(p), c = cos(NodeVar(q));
+    }
+    BOOST_TEST_CONTEXT((m == 0 ? "statements" : "nodes")) {
+      BOOST_TEST(tape.size() == 5u);
+      BOOST_TEST(!tape.has_statements());
+      BOOST_TEST(c.value() == std::cos(2.0 * (std::sin(0.5) * 0.5)));
+      BOOST_TEST(tape.partial(c.index()) == -std::sin(q.value()));
+      std::vector<double> adj;
+      tape.backward(c.index(), adj);
+      const double z = 2.0 * std::sin(0.5) * 0.5;
+      BOOST_TEST(adj[x.index()] == -std::sin(z) * 2.0 * (std::cos(0.5) * 0.5 + std::sin(0.5)),
+                 boost::test_tools::tolerance(1e-15));
+    }
+  }
+  std::string message;
+  std::thread([&] {
+    try {
+      (void)StmtVar(sin(StmtVar{}));  // the thread's first op: no active tape yet
+    } catch (const gradlab::TapeError& e) {
+      message = e.what();
+    }
+  }).join();
+  BOOST_TEST(message.find("an uninitialised Var was used") != std::string::npos, message);
+  auto own = std::make_unique<Tape>();
+  {
+    TapeScope scope(*own);
+    const StmtVar x = own->variable(1.0);
+    own.reset();
+    std::string gone;
+    try {
+      (void)StmtVar(exp(x));
+    } catch (const gradlab::TapeError& e) {
+      gone = e.what();
+    }
+    BOOST_TEST(gone.find("active tape was destroyed") != std::string::npos, gone);
+  }
 }
 
 // Anomaly detection: expressions record nodes (the messages name the op), and a statement recorded

@@ -144,8 +144,13 @@ template <class Self> struct Recordable {
 template <class Op, class A> struct [[nodiscard]] Unary : Recordable<Unary<Op, A>> {
   using op = Op;
   static constexpr Index leaves = A::leaves, constants = A::constants, ops = A::ops + 1;
+  static constexpr bool one_node = std::is_same_v<A, Leaf>;
   A a;
   double v;
+  [[gnu::always_inline]] gradlab::Var record_in_room(Tape& t) const requires one_node {
+    const Index i = t.check_scalar(a.x, Op::name);
+    return t.record_unary_in_room(op_id<Op>(), i, v, Op::d(a.value(), v));
+  }
   [[gnu::always_inline]] gradlab::Var emit(Tape& t) const {
     const Index i = a.emit(t).index();
     return t.record_unary(op_id<Op>(), i, v, Op::d(a.value(), v));
@@ -165,9 +170,13 @@ template <class Op, class A> struct [[nodiscard]] Unary : Recordable<Unary<Op, A
 template <class Op, class A> struct [[nodiscard]] Param : Recordable<Param<Op, A>> {
   using op = Op;
   static constexpr Index leaves = A::leaves, constants = A::constants + 1, ops = A::ops + 1;
+  static constexpr bool one_node = std::is_same_v<A, Leaf>;
   A a;
   double p;
   double v;
+  [[gnu::always_inline]] gradlab::Var record_in_room(Tape& t) const requires one_node {
+    return t.record_param_in_room(op_id<Op>(), t.check_scalar(a.x, Op::name), p, v);
+  }
   [[gnu::always_inline]] gradlab::Var emit(Tape& t) const {
     return t.record_param(op_id<Op>(), a.emit(t).index(), p, v);
   }
@@ -189,9 +198,15 @@ template <class Op, class A> struct [[nodiscard]] Param : Recordable<Param<Op, A
 template <class Op, class A, class B> struct [[nodiscard]] Binary : Recordable<Binary<Op, A, B>> {
   static constexpr Index leaves = A::leaves + B::leaves, constants = A::constants + B::constants,
                          ops = A::ops + B::ops + 1;
+  static constexpr bool one_node = std::is_same_v<A, Leaf> && std::is_same_v<B, Leaf>;
   A a;
   B b;
   double v;
+  [[gnu::always_inline]] gradlab::Var record_in_room(Tape& t) const requires one_node {
+    const Index i = t.check_scalar(a.x, Op::name);
+    const Index j = t.check_scalar(b.x, Op::name);
+    return t.record_in_room(op_id<Op>(), i, j, v);
+  }
   [[gnu::always_inline]] std::uint64_t mismatch(const Tape& t) const { return a.mismatch(t) | b.mismatch(t); }
   [[gnu::always_inline]] void reject(const Tape& t, const char*) const {
     if constexpr (!std::is_same_v<A, Leaf>) reject_operand(a, t, Op::name);  // recorded before this op
@@ -224,23 +239,40 @@ template <class E> Index replay(Tape& t, const Index* leaves, const detail::Stat
 }
 template <class E> inline constexpr StatementType statement_type{&replay<E>, E::leaves, E::constants};
 
+template <class E> [[gnu::cold, gnu::noinline]] gradlab::Var record_making_room(E e);
+
 /// Records e on the active tape: one statement entry when e has more than one op and anomaly
-/// detection is off, else one node per op.
+/// detection is off, else one node per op. An expression of one op on Var operands (the node of
+/// `sin(x)`, `a * b`, `x + 1`) is recorded as apply<Op> records it: the tape's room asked first, so
+/// that nothing is called before the node is stored (see detail::apply_making_room).
 template <class E> [[gnu::always_inline]] inline gradlab::Var record(const E& e) {
-  Tape& t = Tape::current();
-  if (e.mismatch(t) != 0) [[unlikely]]
-    e.reject(t, nullptr);  // throws: a leaf from another tape, from before a clear(), or a matrix node
-  if constexpr (E::ops > 1) {
-    if (!detect_anomaly()) [[likely]] {
-      return t.record_statement(statement_type<E>, e.v, [&](detail::StatementWord* words) {
-        LeafWriter leaves{words, E::leaves};
-        e.partials(leaves, 1.0);
-        detail::StatementWord* constants = words + detail::statement_words(E::leaves, 0);  // after the type
-        e.constants_to(constants);
-      });
+  if constexpr (E::one_node) {
+    Tape* const room = Tape::active_with_room();
+    if (room == nullptr) [[unlikely]]
+      return record_making_room(e);
+    return e.record_in_room(*room);
+  } else {
+    Tape& t = Tape::current();
+    if (e.mismatch(t) != 0) [[unlikely]]
+      e.reject(t, nullptr);  // throws: a leaf from another tape, from before a clear(), or a matrix node
+    if constexpr (E::ops > 1) {
+      if (!detect_anomaly()) [[likely]] {
+        return t.record_statement(statement_type<E>, e.v, [&](detail::StatementWord* words) {
+          LeafWriter leaves{words, E::leaves};
+          e.partials(leaves, 1.0);
+          detail::StatementWord* constants = words + detail::statement_words(E::leaves, 0);  // after the type
+          e.constants_to(constants);
+        });
+      }
     }
+    return e.emit(t);
   }
-  return e.emit(t);
+}
+/// record's slow path for an expression of one node, out of line: makes room on the active tape
+/// (Tape::current_with_room: the thread's default tape, a grown tape, or TapeError), then records.
+template <class E> gradlab::Var record_making_room(E e) {
+  Tape::current_with_room();
+  return record(e);
 }
 
 /// A scalar whose operators and functions record one entry per statement (see the file comment): a
