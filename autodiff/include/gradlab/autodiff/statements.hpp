@@ -151,6 +151,7 @@ template <class Op, class A> struct [[nodiscard]] Unary : Recordable<Unary<Op, A
     const Index i = t.check_scalar(a.x, Op::name);
     return t.record_unary_in_room(op_id<Op>(), i, v, Op::d(a.value(), v));
   }
+  gradlab::Var record_making_room() const requires one_node { return detail::apply_making_room<Op>(a.x); }
   [[gnu::always_inline]] gradlab::Var emit(Tape& t) const {
     const Index i = a.emit(t).index();
     return t.record_unary(op_id<Op>(), i, v, Op::d(a.value(), v));
@@ -177,6 +178,7 @@ template <class Op, class A> struct [[nodiscard]] Param : Recordable<Param<Op, A
   [[gnu::always_inline]] gradlab::Var record_in_room(Tape& t) const requires one_node {
     return t.record_param_in_room(op_id<Op>(), t.check_scalar(a.x, Op::name), p, v);
   }
+  gradlab::Var record_making_room() const requires one_node { return detail::apply_making_room<Op>(a.x, p); }
   [[gnu::always_inline]] gradlab::Var emit(Tape& t) const {
     return t.record_param(op_id<Op>(), a.emit(t).index(), p, v);
   }
@@ -206,6 +208,9 @@ template <class Op, class A, class B> struct [[nodiscard]] Binary : Recordable<B
     const Index i = t.check_scalar(a.x, Op::name);
     const Index j = t.check_scalar(b.x, Op::name);
     return t.record_in_room(op_id<Op>(), i, j, v);
+  }
+  gradlab::Var record_making_room() const requires one_node {
+    return detail::apply_making_room<Op>(a.x, b.x);
   }
   [[gnu::always_inline]] std::uint64_t mismatch(const Tape& t) const { return a.mismatch(t) | b.mismatch(t); }
   [[gnu::always_inline]] void reject(const Tape& t, const char*) const {
@@ -239,17 +244,16 @@ template <class E> Index replay(Tape& t, const Index* leaves, const detail::Stat
 }
 template <class E> inline constexpr StatementType statement_type{&replay<E>, E::leaves, E::constants};
 
-template <class E> [[gnu::cold, gnu::noinline]] gradlab::Var record_making_room(E e);
-
 /// Records e on the active tape: one statement entry when e has more than one op and anomaly
 /// detection is off, else one node per op. An expression of one op on Var operands (the node of
 /// `sin(x)`, `a * b`, `x + 1`) is recorded as apply<Op> records it: the tape's room asked first, so
-/// that nothing is called before the node is stored (see detail::apply_making_room).
+/// that nothing is called before the node is stored, else apply's own slow path (which makes room,
+/// then records the op) with copies of the operands (see detail::apply_making_room).
 template <class E> [[gnu::always_inline]] inline gradlab::Var record(const E& e) {
   if constexpr (E::one_node) {
     Tape* const room = Tape::active_with_room();
     if (room == nullptr) [[unlikely]]
-      return record_making_room(e);
+      return e.record_making_room();
     return e.record_in_room(*room);
   } else {
     Tape& t = Tape::current();
@@ -268,13 +272,6 @@ template <class E> [[gnu::always_inline]] inline gradlab::Var record(const E& e)
     return e.emit(t);
   }
 }
-/// record's slow path for an expression of one node, out of line: makes room on the active tape
-/// (Tape::current_with_room: the thread's default tape, a grown tape, or TapeError), then records.
-template <class E> gradlab::Var record_making_room(E e) {
-  Tape::current_with_room();
-  return record(e);
-}
-
 /// A scalar whose operators and functions record one entry per statement (see the file comment): a
 /// gradlab::Var (grad, hessian, index(), value() take it as one), made from a gradlab::Var, a number
 /// (a constant leaf) or an expression (recorded).
