@@ -144,8 +144,8 @@ template <class Op>
 /// them); returns the last entry stepped. Every share goes to memory (the carry stays empty): an
 /// entry's adjoint is complete in memory when it is reached, as in statement_backward. An entry's
 /// leaves come before it, so an entry is never node 0 and i - 1 never wraps.
-[[gnu::always_inline]] inline Index statement_run(const detail::StatementWord* words, const Node* nodes,
-                                                  double* adj, Index i, double g) {
+[[gnu::noinline]] Index statement_run(const detail::StatementWord* words, const Node* nodes, double* adj,
+                                      Index i, double g) {
   const Node* n = nodes + i;
   const double* a = adj + i;
   for (;;) {
@@ -201,6 +201,49 @@ void check_backward(const Tape& t, Index i, double g, const double* adj) {
     if (t.slot(p) != 0) detail::check_matrix_adjoint(t, i, p);  // a matrix adjoint, in the arena
   });
 }
+/// The hot loop of Tape::backward: built-in rules inline on the carrying state (see CarrySweep),
+/// others (matrix and user ops) by the table on s, adding in memory while the carry is empty.
+/// Everything the loop carries from node to node is a local (no address taken), so that it stays
+/// in registers. With Runs (a tape with statement entries), the run of entries from a statement
+/// entry is stepped apart (statement_run), and the loop goes on below it; without, the loop is
+/// node mode's alone (changing i inside it costs GCC's simple counter, about 7 instructions per
+/// node) and an entry, which such a tape does not hold, would be stepped on its own.
+template <bool Runs> [[gnu::always_inline]] inline void hot_loop(const Tape& t, const DoubleSweep& s,
+                                                                 Index root,
+                                                                 std::vector<std::uint8_t>& reached,
+                                                                 const detail::StatementWord* words) {
+  const Node* const nodes = s.nodes;
+  double* const adjoints = s.adj;
+  double carry = -0.0;
+  for (Index i = root + 1; i-- > 0;) {
+    double g = adjoints[i] + carry;  // node i's complete adjoint
+    adjoints[i] = g;
+    carry = -0.0;
+    if (g == 0.0) [[unlikely]] {
+      if (!reached_from(t, root, i, reached)) continue;
+      g = adjoints[i];  // the same: read again so that g need not live across the call
+      carry = table_step(s, i, g);
+      continue;
+    }
+    switch (static_cast<ops::Builtin>(nodes[i].op)) {
+#define GRADLAB_CASE(N)                                                                   \
+  case ops::Builtin::N:                                                                   \
+    if constexpr (std::is_same_v<ops::N, ops::Statement>) {                               \
+      if (Runs)                                                                           \
+        i = statement_run(words, nodes, adjoints, i, g);                                  \
+      else                                                                                \
+        detail::statement_step(words + nodes[i].link.b, nodes[i].link.slot, adjoints, g); \
+    } else {                                                                              \
+      carry = hot_step<ops::N>(nodes, adjoints, i, g);                                    \
+    }                                                                                     \
+    break;
+      GRADLAB_BUILTIN_OPS(GRADLAB_CASE)
+#undef GRADLAB_CASE
+      default:
+        carry = table_step(s, i, g);
+    }
+  }
+}
 }  // namespace
 
 void Tape::backward(Index root, std::vector<double>& adj) const {
@@ -219,37 +262,11 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
     });
     return;
   }
-  // The hot loop: built-in rules inline on the carrying state (see CarrySweep), others (matrix and
-  // user ops) by the table on s, adding in memory while the carry is empty. Everything the loop
-  // carries from node to node is a local (no address taken), so that it stays in registers.
-  const Node* const nodes = s.nodes;
-  double* const adjoints = s.adj;
-  const detail::StatementWord* const words = stmt_words_.data();  // statement mode's entries
-  double carry = -0.0;
-  for (Index i = root + 1; i-- > 0;) {
-    double g = adjoints[i] + carry;  // node i's complete adjoint
-    adjoints[i] = g;
-    carry = -0.0;
-    if (g == 0.0) [[unlikely]] {
-      if (!reached_from(*this, root, i, reached)) continue;
-      g = adjoints[i];  // the same: read again so that g need not live across the call
-      carry = table_step(s, i, g);
-      continue;
-    }
-    switch (static_cast<ops::Builtin>(nodes[i].op)) {
-#define GRADLAB_CASE(N)                                   \
-  case ops::Builtin::N:                                   \
-    if constexpr (std::is_same_v<ops::N, ops::Statement>) \
-      i = statement_run(words, nodes, adjoints, i, g);    \
-    else                                                  \
-      carry = hot_step<ops::N>(nodes, adjoints, i, g);    \
-    break;
-      GRADLAB_BUILTIN_OPS(GRADLAB_CASE)
-#undef GRADLAB_CASE
-      default:
-        carry = table_step(s, i, g);
-    }
-  }
+  // The hot loop; on a tape with statement entries, the one that sweeps runs of them apart.
+  if (has_statements())
+    hot_loop<true>(*this, s, root, reached, stmt_words_.data());
+  else
+    hot_loop<false>(*this, s, root, reached, stmt_words_.data());
 }
 
 namespace {
