@@ -51,19 +51,20 @@ template <class Var> void neuron_grad(benchmark::State& state) {
 void BM_ScalarNeuronGrad_Tape(benchmark::State& state) { neuron_grad<gradlab::Var>(state); }
 void BM_ScalarNeuronGrad_Statement(benchmark::State& state) { neuron_grad<gradlab::statements::Var>(state); }
 
-// The two halves of BM_ScalarNeuronGrad_Tape timed apart: recording only, and the sweep only (one
-// recording, swept again in every iteration).
+// The two halves of BM_ScalarNeuronGrad_Tape (and _Statement) timed apart: recording only, and the
+// sweep only (one recording, swept again in every iteration).
+template <class Var>
 void record_neuron(gradlab::Tape& tape, const NeuronData& data, Var& w, Var& b, Var& loss) {
   tape.clear();
   w = tape.variable(0.3), b = tape.variable(-0.2);
   loss = 0.0;
   for (std::size_t i = 0; i < data.x.size(); ++i) {
-    Var r = gradlab::sigmoid(w * data.x[i] + b) - data.y[i];
+    Var r = sigmoid(w * data.x[i] + b) - data.y[i];
     loss += 0.5 * r * r;
   }
 }
 
-void BM_ScalarNeuronRecord(benchmark::State& state) {
+template <class Var> void neuron_record(benchmark::State& state) {
   const NeuronData data(static_cast<std::size_t>(state.range(0)));
   gradlab::Tape tape;
   gradlab::TapeScope scope(tape);
@@ -73,8 +74,12 @@ void BM_ScalarNeuronRecord(benchmark::State& state) {
     benchmark::DoNotOptimize(loss.index());
   }
 }
+void BM_ScalarNeuronRecord(benchmark::State& state) { neuron_record<gradlab::Var>(state); }
+void BM_ScalarNeuronRecord_Statement(benchmark::State& state) {
+  neuron_record<gradlab::statements::Var>(state);
+}
 
-void BM_ScalarNeuronSweep(benchmark::State& state) {
+template <class Var> void neuron_sweep(benchmark::State& state) {
   const NeuronData data(static_cast<std::size_t>(state.range(0)));
   gradlab::Tape tape;
   gradlab::TapeScope scope(tape);
@@ -86,6 +91,10 @@ void BM_ScalarNeuronSweep(benchmark::State& state) {
     benchmark::DoNotOptimize(adj[w.index()]);
     benchmark::DoNotOptimize(adj[b.index()]);
   }
+}
+void BM_ScalarNeuronSweep(benchmark::State& state) { neuron_sweep<gradlab::Var>(state); }
+void BM_ScalarNeuronSweep_Statement(benchmark::State& state) {
+  neuron_sweep<gradlab::statements::Var>(state);
 }
 
 // The same value and gradient by the hand-derived loop.
@@ -151,6 +160,16 @@ BENCHMARK(BM_ScalarNeuronGrad_Statement)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ScalarNeuronRecord)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ScalarNeuronSweep)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ScalarNeuronRecord_Statement)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ScalarNeuronSweep_Statement)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ScalarNeuronGrad_Hand)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DeepChain_Tape)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DeepChain_Statement)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);

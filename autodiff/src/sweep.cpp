@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "gradlab/autodiff/matrix.hpp"
@@ -30,31 +31,22 @@ template <class F> void for_each_input(const Tape& t, Index i, F&& f) {
 }
 
 namespace detail {
-// The statement storage of the tape that this thread's first-order sweep runs on (see
-// StatementsInSweep): the hot loop's statement step reads it from here, so that the loop's
-// dispatch passes every op the same arguments.
-constinit thread_local const StatementWord* sweep_statement_words = nullptr;
-
-/// Makes a tape's statement storage that of the sweep until the scope ends (sweeps may nest: a
-/// user op's rule may run one).
-class StatementsInSweep {
- public:
-  explicit StatementsInSweep(const StatementWord* words) : previous_(sweep_statement_words) {
-    sweep_statement_words = words;
+/// The one statement step: entry i with adjoint g, whose words start at w and which has n leaves,
+/// hands g times each stored partial to its leaf, in order, adding in memory (two leaves a round:
+/// their nodes share a word). The hot loop of Tape::backward runs it on runs of entries
+/// (statement_run); the anomaly sweep, and entries reached with a 0 adjoint, through the op table
+/// (statement_backward).
+[[gnu::always_inline]] inline void statement_step(const StatementWord* w, Index n, double* adj, double g) {
+  const StatementWord* const partials_end = w + n;
+  const StatementWord* leaf = partials_end;
+  for (; partials_end - w >= 2; w += 2, ++leaf) {
+    adj[leaf->leaves[0]] += g * w[0].partial;
+    adj[leaf->leaves[1]] += g * w[1].partial;
   }
-  StatementsInSweep(const StatementsInSweep&) = delete;
-  StatementsInSweep& operator=(const StatementsInSweep&) = delete;
-  ~StatementsInSweep() { sweep_statement_words = previous_; }
-
- private:
-  const StatementWord* previous_;
-};
-
-/// A statement entry i with adjoint g hands g times each stored partial to its leaf, in order,
-/// adding in memory (the anomaly sweep, and entries reached with a 0 adjoint).
+  if (w != partials_end) adj[leaf->leaves[0]] += g * w->partial;
+}
 void statement_backward(const DoubleSweep& s, Index i, double g) {
-  for (Index k = 0, n = s.tape.statement_size(i); k < n; ++k)
-    s.adj[s.tape.statement_leaf(i, k)] += g * s.tape.statement_partial(i, k);
+  statement_step(s.tape.statement_words(i), s.tape.statement_size(i), s.adj, g);
 }
 void statement_backward_recorded(const RecordedSweep&, Index i, const Var&) {
   throw Error(fmt::format("internal error: the differentiable sweep reached statement entry {}", i));
@@ -147,28 +139,25 @@ template <class Op>
 }
 
 // ---- statement mode ----------------------------------------------------------------------------
-/// The hot loop's step at statement entry i (link = {first leaf, number of leaves}): one multiply
-/// and add into each leaf, the share of node i-1 carried as CarrySweep carries it (the same
-/// additions in the same order as statement_backward).
-template <> [[gnu::always_inline]] inline double hot_step<ops::Statement>(const Node* nodes, double* adj,
-                                                                          Index i, double g) {
-  const detail::StatementWord* w = detail::sweep_statement_words + nodes[i].link.b;
-  const detail::StatementWord* const end = w + 2 * nodes[i].link.slot;
-  double carry = -0.0;
-  bool carrying = false;
-  for (; w != end; w += 2) {
-    const double d = g * w[0].partial;
-    const Index leaf = w[1].leaf;
-    if (leaf == i - 1) {
-      if (carrying) [[unlikely]]
-        adj[i - 1] += carry;
-      carry = d;
-      carrying = true;
-    } else {
-      adj[leaf] += d;
-    }
+/// The hot loop at statement entry i with adjoint g (not 0): the step of i, then of each entry
+/// below it while the node below is a statement entry with a nonzero adjoint (no dispatch between
+/// them); returns the last entry stepped. Every share goes to memory (the carry stays empty): an
+/// entry's adjoint is complete in memory when it is reached, as in statement_backward. An entry's
+/// leaves come before it, so an entry is never node 0 and i - 1 never wraps.
+[[gnu::noinline]] Index statement_run(const detail::StatementWord* words, const Node* nodes, double* adj,
+                                      Index i, double g) {
+  const Node* n = nodes + i;
+  const double* a = adj + i;
+  for (;;) {
+    detail::statement_step(words + n->link.b, n->link.slot, adj, g);
+    --n;
+    --a;
+    if (n->holds != Node::Holds::statement) break;
+    g = *a;
+    if (g == 0.0) [[unlikely]]
+      break;  // the loop decides whether it is handed on (reached_from)
   }
-  return carry;
+  return static_cast<Index>(n - nodes) + 1;
 }
 // ---- end of statement mode's block --------------------------------------------------------------
 
@@ -212,6 +201,49 @@ void check_backward(const Tape& t, Index i, double g, const double* adj) {
     if (t.slot(p) != 0) detail::check_matrix_adjoint(t, i, p);  // a matrix adjoint, in the arena
   });
 }
+/// The hot loop of Tape::backward: built-in rules inline on the carrying state (see CarrySweep),
+/// others (matrix and user ops) by the table on s, adding in memory while the carry is empty.
+/// Everything the loop carries from node to node is a local (no address taken), so that it stays
+/// in registers. With Runs (a tape with statement entries), the run of entries from a statement
+/// entry is stepped apart (statement_run), and the loop goes on below it; without, the loop is
+/// node mode's alone (changing i inside it costs GCC's simple counter, about 7 instructions per
+/// node) and an entry, which such a tape does not hold, would be stepped on its own.
+template <bool Runs> [[gnu::always_inline]] inline void hot_loop(const Tape& t, const DoubleSweep& s,
+                                                                 Index root,
+                                                                 std::vector<std::uint8_t>& reached,
+                                                                 const detail::StatementWord* words) {
+  const Node* const nodes = s.nodes;
+  double* const adjoints = s.adj;
+  double carry = -0.0;
+  for (Index i = root + 1; i-- > 0;) {
+    double g = adjoints[i] + carry;  // node i's complete adjoint
+    adjoints[i] = g;
+    carry = -0.0;
+    if (g == 0.0) [[unlikely]] {
+      if (!reached_from(t, root, i, reached)) continue;
+      g = adjoints[i];  // the same: read again so that g need not live across the call
+      carry = table_step(s, i, g);
+      continue;
+    }
+    switch (static_cast<ops::Builtin>(nodes[i].op)) {
+#define GRADLAB_CASE(N)                                                                   \
+  case ops::Builtin::N:                                                                   \
+    if constexpr (std::is_same_v<ops::N, ops::Statement>) {                               \
+      if (Runs)                                                                           \
+        i = statement_run(words, nodes, adjoints, i, g);                                  \
+      else                                                                                \
+        detail::statement_step(words + nodes[i].link.b, nodes[i].link.slot, adjoints, g); \
+    } else {                                                                              \
+      carry = hot_step<ops::N>(nodes, adjoints, i, g);                                    \
+    }                                                                                     \
+    break;
+      GRADLAB_BUILTIN_OPS(GRADLAB_CASE)
+#undef GRADLAB_CASE
+      default:
+        carry = table_step(s, i, g);
+    }
+  }
+}
 }  // namespace
 
 void Tape::backward(Index root, std::vector<double>& adj) const {
@@ -230,34 +262,11 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
     });
     return;
   }
-  // The hot loop: built-in rules inline on the carrying state (see CarrySweep), others (matrix and
-  // user ops) by the table on s, adding in memory while the carry is empty. Everything the loop
-  // carries from node to node is a local (no address taken), so that it stays in registers.
-  const Node* const nodes = s.nodes;
-  double* const adjoints = s.adj;
-  const detail::StatementsInSweep statements(stmt_words_.data());  // statement mode's entries
-  double carry = -0.0;
-  for (Index i = root + 1; i-- > 0;) {
-    double g = adjoints[i] + carry;  // node i's complete adjoint
-    adjoints[i] = g;
-    carry = -0.0;
-    if (g == 0.0) [[unlikely]] {
-      if (!reached_from(*this, root, i, reached)) continue;
-      g = adjoints[i];  // the same: read again so that g need not live across the call
-      carry = table_step(s, i, g);
-      continue;
-    }
-    switch (static_cast<ops::Builtin>(nodes[i].op)) {
-#define GRADLAB_CASE(N)                              \
-  case ops::Builtin::N:                              \
-    carry = hot_step<ops::N>(nodes, adjoints, i, g); \
-    break;
-      GRADLAB_BUILTIN_OPS(GRADLAB_CASE)
-#undef GRADLAB_CASE
-      default:
-        carry = table_step(s, i, g);
-    }
-  }
+  // The hot loop; on a tape with statement entries, the one that sweeps runs of them apart.
+  if (has_statements())
+    hot_loop<true>(*this, s, root, reached, stmt_words_.data());
+  else
+    hot_loop<false>(*this, s, root, reached, stmt_words_.data());
 }
 
 namespace {
@@ -306,10 +315,10 @@ std::vector<Var> Tape::backward_replayed(Index root) {
     if (is_statement(i)) {
       if (reached[i] == 0) continue;
       const Index leaves = statement_size(i);
-      const detail::StatementWord* type_and_constants = statement_words(i) + 2 * leaves;
+      const detail::StatementWord* type = statement_type(i);
       mapped_leaves.resize(leaves);
       for (Index k = 0; k < leaves; ++k) mapped_leaves[k] = map[statement_leaf(i, k)];
-      map[i] = type_and_constants->type->replay(*this, mapped_leaves.data(), type_and_constants + 1);
+      map[i] = type->type->replay(*this, mapped_leaves.data(), type + 1);
       continue;
     }
     if (reached[i] == 0) continue;

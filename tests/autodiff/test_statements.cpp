@@ -9,8 +9,10 @@
 #include <gradlab/autodiff/higher_order.hpp>
 #include <gradlab/autodiff/statements.hpp>
 #include <limits>
+#include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -129,6 +131,8 @@ BOOST_AUTO_TEST_CASE(one_entry_per_expression) {
   BOOST_TEST(tape.statement_size(sq.index()) == 2u);
   BOOST_TEST(tape.statement_partial(sq.index(), 0) == 0.5 * r.value());
   BOOST_TEST(tape.statement_partial(sq.index(), 1) == 0.5 * r.value());
+  BOOST_TEST(tape.statement_leaf(sq.index(), 0) == r.index());
+  BOOST_TEST(tape.statement_leaf(sq.index(), 1) == r.index());
   // A single op records a plain node, the one gradlab::Var records; a number becomes a constant leaf.
   const StmtVar e = exp(w);
   BOOST_TEST(!tape.is_statement(e.index()));
@@ -137,8 +141,29 @@ BOOST_AUTO_TEST_CASE(one_entry_per_expression) {
   BOOST_TEST((tape.op(m.index()) == gradlab::op_id<gradlab::ops::Max>()));
   BOOST_TEST(tape.op(m.index() - 1) == gradlab::kConstOp);
   BOOST_TEST(tape.statements() == 2u);
-  // Bytes: an entry costs its node and adjoint, a leaf and a partial per leaf, its type and constants.
-  BOOST_TEST(Tape::bytes_per_statement(2, 2) == Tape::bytes_per_node + 2 * 16 + 8 + 2 * 8);
+  // Bytes: an entry costs its node and adjoint, a partial (8 bytes) and a node index (4 bytes) per
+  // leaf in whole 8-byte words, its type and constants.
+  BOOST_TEST(Tape::bytes_per_statement(2, 2) == Tape::bytes_per_node + 2 * 8 + 8 + 8 + 2 * 8);
+  BOOST_TEST(Tape::bytes_per_statement(3, 1) == Tape::bytes_per_node + 3 * 8 + 16 + 8 + 8);
+  BOOST_TEST(tape.recorded_bytes() ==
+             5 * Tape::bytes_per_node + Tape::bytes_per_statement(2, 2) + Tape::bytes_per_statement(2, 1));
+  {  // three leaves (their nodes take a word and a half), each with its own partial
+    Tape odd;
+    TapeScope odd_scope(odd);
+    const StmtVar u = odd.variable(2.0), v = odd.variable(3.0), z = odd.variable(5.0);
+    const StmtVar q = u * v + 7.0 * z;
+    BOOST_TEST(odd.statement_size(q.index()) == 3u);
+    BOOST_TEST(odd.statement_leaf(q.index(), 0) == u.index());
+    BOOST_TEST(odd.statement_leaf(q.index(), 1) == v.index());
+    BOOST_TEST(odd.statement_leaf(q.index(), 2) == z.index());
+    BOOST_TEST(odd.statement_partial(q.index(), 0) == 3.0);
+    BOOST_TEST(odd.statement_partial(q.index(), 1) == 2.0);
+    BOOST_TEST(odd.statement_partial(q.index(), 2) == 7.0);
+    const Eigen::VectorXd g = gradlab::grad(q, {u, v, z});
+    BOOST_TEST(g[0] == 3.0);
+    BOOST_TEST(g[1] == 2.0);
+    BOOST_TEST(g[2] == 7.0);
+  }
   // An expression becomes a gradlab::Var where one is taken (here grad's output): one entry.
   const std::size_t entries = tape.statements();
   const Eigen::VectorXd gwb = gradlab::grad(w * b + 2.0 * w, {w, b});
@@ -347,6 +372,49 @@ BOOST_AUTO_TEST_CASE(errors_are_those_of_node_mode) {
   const StmtVar a = tape.variable(0.0), b = tape.variable(1.0);
   const StmtVar r = a * b + b;
   BOOST_CHECK_THROW(gradlab::chain_terms(tape, r.index()), gradlab::Error);
+}
+
+// An expression of one op on Vars records its node as apply<Op> does, room first: on a full tape it
+// grows the tape (unary, binary and parametrised ops), on a fresh thread it takes the thread's
+// default tape, on a destroyed tape it throws node mode's message.
+BOOST_AUTO_TEST_CASE(one_op_expressions_make_room) {
+  for (int m = 0; m < 2; ++m) {
+    Tape tape;
+    tape.reserve(2);
+    TapeScope scope(tape);
+    const StmtVar x = tape.variable(0.5);
+    StmtVar s, p, q, c;
+    if (m == 0) {
+      s = sin(x);   // fills the tape
+      p = s * x;    // a binary op on a full tape
+      q = 2.0 * p;  // a parametrised op
+      c = cos(q);   // a unary op
+    } else {
+      const NodeVar xn = x;
+      s = sin(xn), p = NodeVar(s) * xn, q = 2.0 * NodeVar(p), c = cos(NodeVar(q));
+    }
+    BOOST_TEST_CONTEXT((m == 0 ? "statements" : "nodes")) {
+      BOOST_TEST(tape.size() == 5u);
+      BOOST_TEST(!tape.has_statements());
+      BOOST_TEST(c.value() == std::cos(2.0 * (std::sin(0.5) * 0.5)));
+      BOOST_TEST(tape.partial(c.index()) == -std::sin(q.value()));
+      std::vector<double> adj;
+      tape.backward(c.index(), adj);
+      const double z = 2.0 * std::sin(0.5) * 0.5;
+      BOOST_TEST(adj[x.index()] == -std::sin(z) * 2.0 * (std::cos(0.5) * 0.5 + std::sin(0.5)),
+                 boost::test_tools::tolerance(1e-15));
+    }
+  }
+  // The thread's first op (no active tape yet), and an op on a destroyed tape: node mode's messages.
+  std::string fresh;
+  std::thread([&] { fresh = message_of([] { (void)StmtVar(sin(StmtVar{})); }); }).join();
+  BOOST_TEST(fresh.find("an uninitialised Var was used") != std::string::npos, fresh);
+  auto own = std::make_unique<Tape>();
+  TapeScope own_scope(*own);
+  const StmtVar x = own->variable(1.0);
+  own.reset();
+  const std::string gone = message_of([&] { (void)StmtVar(exp(x)); });
+  BOOST_TEST(gone.find("active tape was destroyed") != std::string::npos, gone);
 }
 
 // Anomaly detection: expressions record nodes (the messages name the op), and a statement recorded

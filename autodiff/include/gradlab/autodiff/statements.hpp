@@ -65,6 +65,19 @@ concept Operands = (Scalar<A> && (Scalar<B> || Other<B>)) || (Other<A> && Scalar
 // to its leaves (s: d(expression)/d(this part)), write its constants, and replay: record its nodes
 // again from its leaves and constants (the differentiable sweep).
 
+/// Where an expression writes its leaves, in reading order, into a statement entry's words (see
+/// Tape::statement_words): leaf k's partial in word k, its node in word n + k/2.
+struct LeafWriter {
+  detail::StatementWord* words;
+  Index n;  // the expression's number of leaves
+  Index k = 0;
+  [[gnu::always_inline]] void add(double partial, Index leaf) {
+    words[k].partial = partial;
+    words[n + k / 2].leaves[k % 2] = leaf;
+    ++k;
+  }
+};
+
 /// A Var operand: its handle, which carries the node's index and value.
 struct Leaf {
   static constexpr Index leaves = 1, constants = 0, ops = 0;
@@ -73,11 +86,7 @@ struct Leaf {
   [[nodiscard]] std::uint64_t mismatch(const Tape& t) const { return t.mismatch(x); }
   [[gnu::always_inline]] void reject(const Tape& t, const char* where) const { t.check_scalar(x, where); }
   [[gnu::always_inline]] gradlab::Var emit(Tape&) const { return x; }
-  [[gnu::always_inline]] void partials(detail::StatementWord*& w, double s) const {
-    w[0].partial = s;
-    w[1].leaf = x.index();
-    w += 2;
-  }
+  [[gnu::always_inline]] void partials(LeafWriter& w, double s) const { w.add(s, x.index()); }
   static void constants_to(detail::StatementWord*&) {}
   static Index replay(Tape&, const Index*& leaf, const detail::StatementWord*&) { return *leaf++; }
 };
@@ -91,7 +100,7 @@ struct Constant {
   static std::uint64_t mismatch(const Tape&) { return 0; }
   static void reject(const Tape&, const char*) {}
   [[gnu::always_inline]] gradlab::Var emit(Tape& t) const { return t.constant(v); }
-  static void partials(detail::StatementWord*&, double) {}
+  static void partials(LeafWriter&, double) {}
   void constants_to(detail::StatementWord*& c) const { (c++)->constant = v; }
   static Index replay(Tape& t, const Index*&, const detail::StatementWord*& c) {
     return t.constant((c++)->constant).index();
@@ -135,13 +144,19 @@ template <class Self> struct Recordable {
 template <class Op, class A> struct [[nodiscard]] Unary : Recordable<Unary<Op, A>> {
   using op = Op;
   static constexpr Index leaves = A::leaves, constants = A::constants, ops = A::ops + 1;
+  static constexpr bool one_node = std::is_same_v<A, Leaf>;
   A a;
   double v;
+  [[gnu::always_inline]] gradlab::Var record_in_room(Tape& t) const requires one_node {
+    const Index i = t.check_scalar(a.x, Op::name);
+    return t.record_unary_in_room(op_id<Op>(), i, v, Op::d(a.value(), v));
+  }
+  gradlab::Var record_making_room() const requires one_node { return detail::apply_making_room<Op>(a.x); }
   [[gnu::always_inline]] gradlab::Var emit(Tape& t) const {
     const Index i = a.emit(t).index();
     return t.record_unary(op_id<Op>(), i, v, Op::d(a.value(), v));
   }
-  [[gnu::always_inline]] void partials(detail::StatementWord*& leaf, double s) const {
+  [[gnu::always_inline]] void partials(LeafWriter& leaf, double s) const {
     a.partials(leaf, s * Op::d(a.value(), v));
   }
   void constants_to(detail::StatementWord*& c) const { a.constants_to(c); }
@@ -156,13 +171,18 @@ template <class Op, class A> struct [[nodiscard]] Unary : Recordable<Unary<Op, A
 template <class Op, class A> struct [[nodiscard]] Param : Recordable<Param<Op, A>> {
   using op = Op;
   static constexpr Index leaves = A::leaves, constants = A::constants + 1, ops = A::ops + 1;
+  static constexpr bool one_node = std::is_same_v<A, Leaf>;
   A a;
   double p;
   double v;
+  [[gnu::always_inline]] gradlab::Var record_in_room(Tape& t) const requires one_node {
+    return t.record_param_in_room(op_id<Op>(), t.check_scalar(a.x, Op::name), p, v);
+  }
+  gradlab::Var record_making_room() const requires one_node { return detail::apply_making_room<Op>(a.x, p); }
   [[gnu::always_inline]] gradlab::Var emit(Tape& t) const {
     return t.record_param(op_id<Op>(), a.emit(t).index(), p, v);
   }
-  [[gnu::always_inline]] void partials(detail::StatementWord*& leaf, double s) const {
+  [[gnu::always_inline]] void partials(LeafWriter& leaf, double s) const {
     a.partials(leaf, s * Op::d(a.value(), p, v));
   }
   void constants_to(detail::StatementWord*& c) const {
@@ -180,9 +200,18 @@ template <class Op, class A> struct [[nodiscard]] Param : Recordable<Param<Op, A
 template <class Op, class A, class B> struct [[nodiscard]] Binary : Recordable<Binary<Op, A, B>> {
   static constexpr Index leaves = A::leaves + B::leaves, constants = A::constants + B::constants,
                          ops = A::ops + B::ops + 1;
+  static constexpr bool one_node = std::is_same_v<A, Leaf> && std::is_same_v<B, Leaf>;
   A a;
   B b;
   double v;
+  [[gnu::always_inline]] gradlab::Var record_in_room(Tape& t) const requires one_node {
+    const Index i = t.check_scalar(a.x, Op::name);
+    const Index j = t.check_scalar(b.x, Op::name);
+    return t.record_in_room(op_id<Op>(), i, j, v);
+  }
+  gradlab::Var record_making_room() const requires one_node {
+    return detail::apply_making_room<Op>(a.x, b.x);
+  }
   [[gnu::always_inline]] std::uint64_t mismatch(const Tape& t) const { return a.mismatch(t) | b.mismatch(t); }
   [[gnu::always_inline]] void reject(const Tape& t, const char*) const {
     if constexpr (!std::is_same_v<A, Leaf>) reject_operand(a, t, Op::name);  // recorded before this op
@@ -194,7 +223,7 @@ template <class Op, class A, class B> struct [[nodiscard]] Binary : Recordable<B
     const Index i = a.emit(t).index();  // left operand first
     return t.record(op_id<Op>(), i, b.emit(t).index(), v);
   }
-  [[gnu::always_inline]] void partials(detail::StatementWord*& leaf, double s) const {
+  [[gnu::always_inline]] void partials(LeafWriter& leaf, double s) const {
     a.partials(leaf, s * Op::da(a.value(), b.value(), v));
     b.partials(leaf, s * Op::db(a.value(), b.value(), v));
   }
@@ -216,23 +245,33 @@ template <class E> Index replay(Tape& t, const Index* leaves, const detail::Stat
 template <class E> inline constexpr StatementType statement_type{&replay<E>, E::leaves, E::constants};
 
 /// Records e on the active tape: one statement entry when e has more than one op and anomaly
-/// detection is off, else one node per op.
+/// detection is off, else one node per op. An expression of one op on Var operands (the node of
+/// `sin(x)`, `a * b`, `x + 1`) is recorded as apply<Op> records it: the tape's room asked first, so
+/// that nothing is called before the node is stored, else apply's own slow path (which makes room,
+/// then records the op) with copies of the operands (see detail::apply_making_room).
 template <class E> [[gnu::always_inline]] inline gradlab::Var record(const E& e) {
-  Tape& t = Tape::current();
-  if (e.mismatch(t) != 0) [[unlikely]]
-    e.reject(t, nullptr);  // throws: a leaf from another tape, from before a clear(), or a matrix node
-  if constexpr (E::ops > 1) {
-    if (!detect_anomaly()) [[likely]] {
-      return t.record_statement(statement_type<E>, e.v, [&](detail::StatementWord* words) {
-        e.partials(words, 1.0);
-        words += 1;  // the type (record_statement writes it)
-        e.constants_to(words);
-      });
+  if constexpr (E::one_node) {
+    Tape* const room = Tape::active_with_room();
+    if (room == nullptr) [[unlikely]]
+      return e.record_making_room();
+    return e.record_in_room(*room);
+  } else {
+    Tape& t = Tape::current();
+    if (e.mismatch(t) != 0) [[unlikely]]
+      e.reject(t, nullptr);  // throws: a leaf from another tape, from before a clear(), or a matrix node
+    if constexpr (E::ops > 1) {
+      if (!detect_anomaly()) [[likely]] {
+        return t.record_statement(statement_type<E>, e.v, [&](detail::StatementWord* words) {
+          LeafWriter leaves{words, E::leaves};
+          e.partials(leaves, 1.0);
+          detail::StatementWord* constants = words + detail::statement_words(E::leaves, 0);  // after the type
+          e.constants_to(constants);
+        });
+      }
     }
+    return e.emit(t);
   }
-  return e.emit(t);
 }
-
 /// A scalar whose operators and functions record one entry per statement (see the file comment): a
 /// gradlab::Var (grad, hessian, index(), value() take it as one), made from a gradlab::Var, a number
 /// (a constant leaf) or an expression (recorded).
@@ -359,19 +398,19 @@ requires Operands<A, B>
 }
 
 template <class B>
-requires(Scalar<B> || Other<B>) inline Var& Var::operator+=(B&& b) {
+requires(Scalar<B> || Other<B>) [[gnu::always_inline]] inline Var& Var::operator+=(B&& b) {
   return *this = binary<ops::Add>(*this, std::forward<B>(b));
 }
 template <class B>
-requires(Scalar<B> || Other<B>) inline Var& Var::operator-=(B&& b) {
+requires(Scalar<B> || Other<B>) [[gnu::always_inline]] inline Var& Var::operator-=(B&& b) {
   return *this = binary<ops::Sub>(*this, std::forward<B>(b));
 }
 template <class B>
-requires(Scalar<B> || Other<B>) inline Var& Var::operator*=(B&& b) {
+requires(Scalar<B> || Other<B>) [[gnu::always_inline]] inline Var& Var::operator*=(B&& b) {
   return *this = binary<ops::Mul>(*this, std::forward<B>(b));
 }
 template <class B>
-requires(Scalar<B> || Other<B>) inline Var& Var::operator/=(B&& b) {
+requires(Scalar<B> || Other<B>) [[gnu::always_inline]] inline Var& Var::operator/=(B&& b) {
   return *this = binary<ops::Div>(*this, std::forward<B>(b));
 }
 

@@ -70,15 +70,19 @@ template <class T> class Buffer {
   std::size_t capacity_ = 0;
 };
 /// A word of a tape's statement storage, which holds for each statement entry, in one stream (one
-/// capacity check per entry): its leaves, two words each (the partial derivative of the entry's
-/// value with respect to the leaf, then the leaf's node), then its type and its constants (kept to
-/// record it again as nodes).
+/// capacity check per entry): the partial derivatives of the entry's value with respect to its
+/// leaves (one word each), the leaves' nodes (two to a word), then its type and its constants (kept
+/// to record it again as nodes). See Tape::statement_words.
 union StatementWord {
   double partial;
-  Index leaf;
+  Index leaves[2];
   const StatementType* type;
   double constant;
 };
+/// How many words of statement storage an entry with `leaves` leaves and `constants` constants takes.
+constexpr Index statement_words(Index leaves, Index constants) {
+  return leaves + (leaves + 1) / 2 + 1 + constants;
+}
 }  // namespace detail
 
 /// What a statement entry's expression type knows about itself (statements.hpp makes one per
@@ -86,8 +90,6 @@ union StatementWord {
 /// from its (mapped) leaves and its constants, returning the index of its last node.
 struct StatementType {
   Index (*replay)(Tape& tape, const Index* leaves, const detail::StatementWord* constants);
-  /// How many words of statement storage an entry of this type takes.
-  [[nodiscard]] constexpr Index words() const { return 2 * leaves + 1 + constants; }
   Index leaves;
   Index constants;
 };
@@ -189,7 +191,7 @@ class Tape {
   Var record_unary(OpId op, Index a, double value, double partial);
   /// record, record_param and record_unary on a tape that has room for the node (the tape of
   /// active_with_room() or current_with_room(), with no node recorded since): for apply<Op> only.
-  Var record_in_room(OpId op, Index a, Index b, double value);
+  Var record_in_room(OpId op, Index a, Index b, double value, Index slot = 0);
   Var record_param_in_room(OpId op, Index a, double p, double value);
   Var record_unary_in_room(OpId op, Index a, double value, double partial);
 
@@ -251,29 +253,37 @@ class Tape {
   /// 0 when x is a scalar Var of this tape now, else nonzero (statements.hpp ORs it over an
   /// expression's leaves: one test per expression; check_scalar then names the culprit).
   [[nodiscard]] std::uint64_t mismatch(const Var& x) const { return x.stamp_ ^ stamp_; }
-  /// Appends a statement entry of `type` with `value`: fill(words) writes its leaves (partial and
-  /// node, type.leaves of them) and then its type.constants constants.
+  /// Appends a statement entry of `type` with `value`: fill(words) writes its leaves' partials and
+  /// nodes (type.leaves of them) and its type.constants constants (see statement_words(i)).
   template <class Fill> Var record_statement(const StatementType& type, double value, Fill&& fill);
   /// Whether node i is a statement entry (op kStatementOp).
   [[nodiscard]] bool is_statement(Index i) const { return nodes_[i].holds == Node::Holds::statement; }
-  /// The words of statement entry i: leaf k's partial at 2k, its node at 2k + 1 (a leaf appears as
-  /// often as the expression uses it), then the entry's type and constants.
+  /// The words of statement entry i: leaf k's partial at word k, its node at word n + k/2 (half
+  /// k % 2), where n = statement_size(i) (a leaf appears as often as the expression uses it), then
+  /// the entry's type and constants (statement_type(i)).
   [[nodiscard]] const detail::StatementWord* statement_words(Index i) const {
     return stmt_words_.data() + nodes_[i].link.b;
   }
   /// How many leaves statement entry i has.
   [[nodiscard]] Index statement_size(Index i) const { return nodes_[i].link.slot; }
-  [[nodiscard]] Index statement_leaf(Index i, Index k) const { return statement_words(i)[2 * k + 1].leaf; }
-  [[nodiscard]] double statement_partial(Index i, Index k) const { return statement_words(i)[2 * k].partial; }
+  [[nodiscard]] Index statement_leaf(Index i, Index k) const {
+    return statement_words(i)[statement_size(i) + k / 2].leaves[k % 2];
+  }
+  [[nodiscard]] double statement_partial(Index i, Index k) const { return statement_words(i)[k].partial; }
+  /// The word of statement entry i that holds its type; its constants follow.
+  [[nodiscard]] const detail::StatementWord* statement_type(Index i) const {
+    return statement_words(i) + detail::statement_words(statement_size(i), 0) - 1;
+  }
   /// Whether the tape holds statement entries.
   [[nodiscard]] bool has_statements() const { return stmt_words_.size() > 0; }
   /// How many statement entries the tape holds (counted: O(size())).
   [[nodiscard]] std::size_t statements() const;
   /// Bytes one statement entry costs with `leaves` Var leaves and `constants` constants: its node
-  /// and its double adjoint during a sweep, a leaf index and a partial per leaf (16 bytes), its type
-  /// and constants (kept to record it again as nodes). Compare bytes_per_node per op.
-  static constexpr std::size_t bytes_per_statement(std::size_t leaves, std::size_t constants) {
-    return bytes_per_node + (2 * leaves + 1 + constants) * sizeof(detail::StatementWord);
+  /// and its double adjoint during a sweep, a partial (8 bytes) and a node index (4 bytes) per leaf
+  /// (rounded up to whole 8-byte words), its type and constants (kept to record it again as nodes).
+  /// Compare bytes_per_node per op.
+  static constexpr std::size_t bytes_per_statement(Index leaves, Index constants) {
+    return bytes_per_node + detail::statement_words(leaves, constants) * sizeof(detail::StatementWord);
   }
   /// Bytes the recording uses now (nodes and statement storage, without reserved capacity or the
   /// matrix arena), plus the double adjoint per node that a sweep adds.
@@ -423,9 +433,7 @@ inline Tape& Tape::current_with_room() {
 
 [[gnu::always_inline]] inline Var Tape::record(OpId op, Index a, Index b, double value, Index slot) {
   ensure_room();
-  Node& n = next(value, a, op, Node::Holds::links);
-  n.link = {b, slot};
-  const Var v = commit(n);
+  const Var v = record_in_room(op, a, b, value, slot);
   if (slot != 0) return at(v.index());  // a matrix op's node: its handle may need the matrix bit
   return v;
 }
@@ -440,9 +448,9 @@ inline Tape& Tape::current_with_room() {
   return record_unary_in_room(op, a, value, partial);
 }
 
-[[gnu::always_inline]] inline Var Tape::record_in_room(OpId op, Index a, Index b, double value) {
+[[gnu::always_inline]] inline Var Tape::record_in_room(OpId op, Index a, Index b, double value, Index slot) {
   Node& n = next(value, a, op, Node::Holds::links);
-  n.link = {b, 0};
+  n.link = {b, slot};
   return commit(n);
 }
 
@@ -461,17 +469,12 @@ inline Tape& Tape::current_with_room() {
 // ---- statement mode ----------------------------------------------------------------------------
 template <class Fill> [[gnu::always_inline]] inline Var Tape::record_statement(const StatementType& type,
                                                                                double value, Fill&& fill) {
-  if (size_ == capacity_) [[unlikely]]
-    grow();
+  ensure_room();
   const auto first = static_cast<Index>(stmt_words_.size());
-  detail::StatementWord* words = stmt_words_.extend(type.words());
-  words[2 * type.leaves].type = &type;
+  detail::StatementWord* words = stmt_words_.extend(detail::statement_words(type.leaves, type.constants));
+  words[detail::statement_words(type.leaves, 0) - 1].type = &type;
   fill(words);
-  Node& n = nodes_[size_];
-  n.value = value;
-  n.a = kNoParent;
-  n.op = kStatementOp;
-  n.holds = Node::Holds::statement;
+  Node& n = next(value, kNoParent, kStatementOp, Node::Holds::statement);
   n.link = {first, type.leaves};
   const auto i = static_cast<Index>(size_++);
   return Var(value, i, stamp_, static_cast<std::uint32_t>(id_));
