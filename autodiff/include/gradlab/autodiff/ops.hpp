@@ -385,11 +385,20 @@ struct Sigmoid {  // y = 1 / (1 + e^-x), evaluated without overflow;  dy/dx = y 
     const double e = std::exp(x);
     return e / (1.0 + e);
   }
-  /// The same on an Eigen array (matrix nodes), vectorised and branch-free: 1 / (1 + e^-x), where
-  /// e^-x = inf gives the exact limit 0.
-  template <class D> static auto value(const Eigen::ArrayBase<D>& x) {
-    return (1.0 + (-x.derived()).exp()).inverse();
+  /// The same on an Eigen array (matrix nodes, the neuron's formula pass), vectorised: 1 / (1 + e^-x),
+  /// where e^-x = inf gives the exact limit 0. Within a few units in the last place of the scalar
+  /// value. Below x = kVectorLow, where y = e^x nears the subnormals, an entry takes the scalar value:
+  /// Eigen's e^-x is inf from x = -709.78 on, which made y 0 where e^x is still a subnormal number.
+  template <class D> static typename D::PlainObject value(const Eigen::ArrayBase<D>& x) {
+    typename D::PlainObject y = (1.0 + (-x.derived()).exp()).inverse();
+    bool low = false;
+    for (Eigen::Index k = 0; k < x.size(); ++k) low |= x.derived().coeff(k) < kVectorLow;
+    if (low)
+      for (Eigen::Index k = 0; k < x.size(); ++k)
+        if (x.derived().coeff(k) < kVectorLow) y.coeffRef(k) = value(x.derived().coeff(k));
+    return y;
   }
+  static constexpr double kVectorLow = -708.0;
   template <class T> static T d(const T&, const T& y) { return y * (1.0 - y); }
 };
 struct Softplus {  // y = ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|);  dy/dx = sigmoid x

@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "gradlab/autodiff.hpp"
+#include "gradlab/autodiff/fixed_order.hpp"
 #include "gradlab/neuron/registry.hpp"
 #include "gradlab/neuron/report.hpp"
 
@@ -91,10 +92,24 @@ template <class A, class T> T record_d(const T& x) {
     return A::d(x);
 }
 
-/// f(x_k) and f'(x_k) for k < n: value_fn and d_fn over a block of entries in one call, with their
-/// digits (an engine op's rule takes the f just computed, as record_d would compute it again).
+/// True for a record whose engine op also has a vectorised value on Eigen arrays (sigmoid's).
+template <class A> inline constexpr bool has_array_value = requires(const fixed_order::Lanes& x) {
+  { A::engine_op::value(x) } -> std::convertible_to<fixed_order::Lanes>;
+};
+
+/// f(x_k) and f'(x_k) for k < n: value_fn and d_fn over a block of entries in one call (an engine
+/// op's rule takes the f just computed, as record_d would compute it again). With their digits,
+/// except where the engine op has a vectorised value: then f is that value on whole blocks of
+/// entries (fixed_order::blockwise, the same function and digits as on matrix nodes, in every
+/// build), within a few units in the last place of value_fn, and f' is the op's rule at that f.
 template <class A>
 void record_values_and_slopes(const double* x, double* f, double* df, std::size_t n, double alpha) {
+  if constexpr (has_array_value<A>) {
+    const auto count = static_cast<Eigen::Index>(n);
+    fixed_order::blockwise(x, f, count, [](const auto& b) { return A::engine_op::value(b); });
+    for (std::size_t k = 0; k < n; ++k) df[k] = record_d_given<A>(x[k], f[k]);
+    return;
+  }
   for (std::size_t k = 0; k < n; ++k) {
     if constexpr (has_alpha<A>) {
       f[k] = A::value(x[k], alpha);
@@ -103,6 +118,16 @@ void record_values_and_slopes(const double* x, double* f, double* df, std::size_
       f[k] = A::value(x[k]);
       df[k] = record_d_given<A>(x[k], f[k]);
     }
+  }
+}
+
+/// The block function of an activation made at run time (from a file): Value and Slope (its value_fn
+/// and d_fn) entry by entry.
+template <double (*Value)(double, double), double (*Slope)(double, double)>
+void values_and_slopes_of(const double* x, double* f, double* df, std::size_t n, double alpha) {
+  for (std::size_t k = 0; k < n; ++k) {
+    f[k] = Value(x[k], alpha);
+    df[k] = Slope(x[k], alpha);
   }
 }
 
@@ -170,9 +195,11 @@ struct ActivationInfo {
 
   double (*value_fn)(double x, double alpha) = nullptr;
   double (*d_fn)(double x, double alpha) = nullptr;
-  /// f and f' at n entries in one call, with the digits of value_fn and d_fn (the neuron's formula
-  /// pass calls it once per block of samples, not twice per sample). Null for an activation made at
-  /// run time (from a file): the pass then calls value_fn and d_fn entry by entry.
+  /// f and f' at n entries in one call (the neuron's formula pass calls it once per block of samples,
+  /// not twice per sample): the digits of value_fn and d_fn, or, for an activation whose engine op
+  /// has a vectorised value (sigmoid), that value's, the same in every build and within a few units
+  /// in the last place. An activation made at run time (from a file) has values_and_slopes_of its
+  /// value_fn and d_fn: the registry takes no activation without one.
   void (*values_and_slopes_fn)(const double* x, double* f, double* df, std::size_t n, double alpha) = nullptr;
   Var (*composite_fn)(const Var& x, double alpha) = nullptr;
   Var (*d_var_fn)(const Var& x, double alpha) = nullptr;
