@@ -39,7 +39,6 @@
 #include <vector>
 
 #include "gradlab/autodiff.hpp"
-#include "gradlab/autodiff/fixed_order.hpp"
 #include "gradlab/neuron/registry.hpp"
 #include "gradlab/neuron/report.hpp"
 
@@ -92,21 +91,18 @@ template <class A, class T> T record_d(const T& x) {
     return A::d(x);
 }
 
-/// True for a record whose engine op also has a vectorised value on Eigen arrays (sigmoid's).
-template <class A> inline constexpr bool has_array_value = requires(const fixed_order::Lanes& x) {
-  { A::engine_op::value(x) } -> std::convertible_to<fixed_order::Lanes>;
+/// True for a record whose engine op also has a vectorised loop over many entries (sigmoid's values).
+template <class A> inline constexpr bool has_values = requires(const double* x, double* y, Eigen::Index n) {
+  A::engine_op::values(x, y, n);
 };
 
-/// f(x_k) and f'(x_k) for k < n: value_fn and d_fn over a block of entries in one call (an engine
-/// op's rule takes the f just computed, as record_d would compute it again). With their digits,
-/// except where the engine op has a vectorised value: then f is that value on whole blocks of
-/// entries (fixed_order::blockwise, the same function and digits as on matrix nodes, in every
-/// build), within a few units in the last place of value_fn, and f' is the op's rule at that f.
+/// f(x_k) and f'(x_k) for k < n: value_fn and d_fn over a block of entries in one call, with their
+/// digits (an engine op's rule takes the f just computed, as record_d would compute it again). Where
+/// the engine op has a vectorised loop (values), f comes from it: the same bits as value_fn.
 template <class A>
 void record_values_and_slopes(const double* x, double* f, double* df, std::size_t n, double alpha) {
-  if constexpr (has_array_value<A>) {
-    const auto count = static_cast<Eigen::Index>(n);
-    fixed_order::blockwise(x, f, count, [](const auto& b) { return A::engine_op::value(b); });
+  if constexpr (has_values<A>) {
+    A::engine_op::values(x, f, static_cast<Eigen::Index>(n));
     for (std::size_t k = 0; k < n; ++k) df[k] = record_d_given<A>(x[k], f[k]);
     return;
   }
@@ -196,10 +192,9 @@ struct ActivationInfo {
   double (*value_fn)(double x, double alpha) = nullptr;
   double (*d_fn)(double x, double alpha) = nullptr;
   /// f and f' at n entries in one call (the neuron's formula pass calls it once per block of samples,
-  /// not twice per sample): the digits of value_fn and d_fn, or, for an activation whose engine op
-  /// has a vectorised value (sigmoid), that value's, the same in every build and within a few units
-  /// in the last place. An activation made at run time (from a file) has values_and_slopes_of its
-  /// value_fn and d_fn: the registry takes no activation without one.
+  /// not twice per sample): the digits of value_fn and d_fn (vectorised for sigmoid, whose engine op
+  /// has a loop over many entries). An activation made at run time (from a file) has
+  /// values_and_slopes_of its value_fn and d_fn: the registry takes no activation without one.
   void (*values_and_slopes_fn)(const double* x, double* f, double* df, std::size_t n, double alpha) = nullptr;
   Var (*composite_fn)(const Var& x, double alpha) = nullptr;
   Var (*d_var_fn)(const Var& x, double alpha) = nullptr;
