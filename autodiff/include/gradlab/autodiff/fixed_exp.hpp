@@ -9,8 +9,8 @@
 /// differs between libraries. Within 1 unit in the last place of e^x (tests/autodiff/test_fixed_exp.cpp
 /// measures the bound over every binade), subnormal results included.
 #include <Eigen/Core>
-#include <bit>
 #include <cstdint>
+#include <cstring>
 
 namespace gradlab::fixed_order {
 
@@ -28,12 +28,24 @@ inline constexpr double kC[] = {0.5000000000000001,     0.16666666666666669,    
                                 2.5101335854788522e-08};
 }  // namespace exp_detail
 
+/// The bits of a double and the double of given bits (std::bit_cast, which emscripten's libc++
+/// lacks).
+inline std::uint64_t bits_of(double v) {
+  std::uint64_t u = 0;
+  std::memcpy(&u, &v, sizeof u);
+  return u;
+}
+inline double from_bits(std::uint64_t u) {
+  double v = 0.0;
+  std::memcpy(&v, &u, sizeof v);
+  return v;
+}
+
 /// All bits set when b is true, none when false: with select, a choice GCC vectorises.
 inline std::uint64_t mask(bool b) { return -static_cast<std::uint64_t>(b); }
 /// m ? a : b, bit by bit (m a mask).
 inline double select(std::uint64_t m, double a, double b) {
-  return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & m) |
-                               (std::bit_cast<std::uint64_t>(b) & ~m));
+  return from_bits((bits_of(a) & m) | (bits_of(b) & ~m));
 }
 
 /// e^x: +inf above the overflow edge (x > 709.78...), subnormal down to x = -745.13..., 0 below; NaN
@@ -61,10 +73,10 @@ inline double exp(double x) {
   // p 2^n1 is exact and the one rounding is that of the result (subnormal or not). The bits of
   // m + kShift (|m| < 2^51) are those of kShift plus m; the bits of 2^m are (m + 1023) << 52, into
   // which kShift's own bits (all above bit 51) shift out.
-  const std::uint64_t nbits = std::bit_cast<std::uint64_t>(shifted);            // kShift's bits + n
-  const std::uint64_t n1bits = std::bit_cast<std::uint64_t>(n * 0.5 + kShift);  // kShift's bits + n1
-  const double scale1 = std::bit_cast<double>((n1bits + 1023) << 52);
-  const double scale2 = std::bit_cast<double>((nbits - n1bits + 1023) << 52);  // 2^(n - n1)
+  const std::uint64_t nbits = bits_of(shifted);            // kShift's bits + n
+  const std::uint64_t n1bits = bits_of(n * 0.5 + kShift);  // kShift's bits + n1
+  const double scale1 = from_bits((n1bits + 1023) << 52);
+  const double scale2 = from_bits((nbits - n1bits + 1023) << 52);  // 2^(n - n1)
   return p * scale1 * scale2;
 }
 
