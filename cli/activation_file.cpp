@@ -241,6 +241,7 @@ template <std::size_t S, bool P> struct SlotOp {
     info.key = &detail::record_key<SlotOp>;
     info.value_fn = &value_fn;
     info.d_fn = &d_fn;
+    info.values_and_slopes_fn = &detail::values_and_slopes_of<&value_fn, &d_fn>;
     info.composite_fn = &composite_fn;
     info.d_var_fn = &d_var_fn;
     info.composite_matrix_fn = &composite_matrix_fn;

@@ -19,6 +19,9 @@ detail::Registry<ActivationInfo>& registry() {
 }  // namespace
 
 const ActivationInfo& detail::add_activation(const ActivationInfo& info) {
+  if (info.value_fn == nullptr || info.d_fn == nullptr || info.values_and_slopes_fn == nullptr)
+    throw Error(
+        fmt::format("activation '{}': value_fn, d_fn and values_and_slopes_fn are all needed", info.name));
   register_builtin_activations();
   return registry().add(info);
 }

@@ -62,13 +62,37 @@ void pre_activations(const ConstRef& X, const double* w, double b, Eigen::Index 
   for (Eigen::Index i = 0; i < m; ++i) z[i] += b;
 }
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"  // Eigen's packet types as template arguments
+/// t.packet[k] = row k of the P x P block whose column q starts at c + q s (P doubles per register).
+/// With AVX, from half-register loads: two shuffles per pair of rows (the shuffle unit is what limits
+/// add_weighted_rows) where Eigen's transpose of four loaded columns takes four.
+template <class Packet, int P>
+void load_rows(Eigen::internal::PacketBlock<Packet, P>& t, const double* c, Eigen::Index s) {
+  namespace ei = Eigen::internal;
+#if defined(__AVX__)
+  if constexpr (P == 4) {
+    const auto halves = [](const double* lo, const double* hi) {
+      return _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(lo)), _mm_loadu_pd(hi), 1);
+    };
+    const __m256d a = halves(c, c + 2 * s), b = halves(c + s, c + 3 * s);  // rows 0, 1 of columns 0 2 / 1 3
+    const __m256d a2 = halves(c + 2, c + 2 * s + 2), b2 = halves(c + s + 2, c + 3 * s + 2);  // rows 2, 3
+    t.packet[0] = _mm256_unpacklo_pd(a, b);
+    t.packet[1] = _mm256_unpackhi_pd(a, b);
+    t.packet[2] = _mm256_unpacklo_pd(a2, b2);
+    t.packet[3] = _mm256_unpackhi_pd(a2, b2);
+    return;
+  }
+#endif
+  for (int k = 0; k < P; ++k) t.packet[k] = ei::ploadu<Packet>(c + k * s);
+  ei::ptranspose(t);
+}
+
 /// g_j += dz_0 x_0j + dz_1 x_1j + ... over the m rows of X from `first`, for every column j, each
 /// g_j added to in order of the rows (the order of a loop over the samples). P columns at a time
 /// (P doubles per register): P rows of them are transposed in registers, so that one register holds
 /// g_j .. g_j+P-1 and each of its lanes adds its own column's terms in order; the same additions at
 /// any register width. The columns and rows left over are added one by one, in the same order.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wignored-attributes"  // Eigen's packet types as template arguments
 void add_weighted_rows(const ConstRef& X, const double* dz, Eigen::Index first, Eigen::Index m, double* g) {
   namespace ei = Eigen::internal;
   using Packet = ei::packet_traits<double>::type;
@@ -84,9 +108,8 @@ void add_weighted_rows(const ConstRef& X, const double* dz, Eigen::Index first, 
     for (Eigen::Index i = 0; i < rows; i += P)
       for (Eigen::Index c = 0; c < groups; ++c) {
         ei::PacketBlock<Packet, P> t;
-        for (int k = 0; k < P; ++k)
-          t.packet[k] = ei::ploadu<Packet>(X.col(j0 + c * P + k).data() + first + i);
-        ei::ptranspose(t);  // t.packet[k]: row i + k of the P columns
+        // t.packet[k]: row i + k of the P columns
+        load_rows(t, X.col(j0 + c * P).data() + first + i, X.outerStride());
         for (int k = 0; k < P; ++k)
           acc[c] = ei::padd(acc[c], ei::pmul(ei::pset1<Packet>(dz[i + k]), t.packet[k]));
       }
@@ -99,6 +122,27 @@ void add_weighted_rows(const ConstRef& X, const double* dz, Eigen::Index first, 
     for (Eigen::Index j = 0; j < d; ++j) g[j] += dz[i] * X(first + i, j);
 }
 #pragma GCC diagnostic pop
+
+/// l_i and dL_i/dz_i of the m samples from their pre-activations z and targets y, by the hand
+/// formula (`first` numbers the first sample, for the messages of check_output): f and f' from the
+/// activation's block function, the losses and dL/df from the loss's, then the chain rule
+/// dL/dz = dL/df f'(z); or the loss's own L and dL/dz from z when it absorbs the activation. f and df
+/// are scratch of m entries. The formula pass (a block of samples) and sample_dz (one) both come here.
+void losses_and_dz(const ActivationInfo& act, double alpha, const LossInfo& loss, const double* z,
+                   const double* y, Eigen::Index first, Eigen::Index m, double* f, double* df, double* l,
+                   double* dz) {
+  const auto count = static_cast<std::size_t>(m);
+  if (loss.uses_logit(act)) {
+    loss.logit_values_and_d_fn(z, y, l, dz, count);
+    return;
+  }
+  act.values_and_slopes_fn(z, f, df, count, alpha);
+  if (loss.output_range)
+    for (Eigen::Index i = 0; i < m; ++i)
+      loss.check_output(f[i], static_cast<std::size_t>(first + i), act.name);
+  loss.values_and_d_fn(f, y, l, dz, count);
+  for (Eigen::Index i = 0; i < m; ++i) dz[i] *= df[i];  // dL/dz = dL/df f'(z)
+}
 }  // namespace
 
 std::uint64_t detail::neuron_work() { return multiply_adds; }
@@ -371,10 +415,9 @@ Eigen::MatrixXd Neuron::matrix_hessian(const Eigen::MatrixXd& X, const Eigen::Ve
 }
 
 double Neuron::sample_dz(double z, double y, Eigen::Index i) const {
-  if (loss_->uses_logit(*act_)) return loss_->d_logit(z, y);
-  const double f = act_->value_fn(z, alpha_);
-  loss_->check_output(f, static_cast<std::size_t>(i), act_->name);
-  return loss_->d(f, y) * act_->d_fn(z, alpha_);
+  double f = 0.0, df = 0.0, l = 0.0, dz = 0.0;
+  losses_and_dz(*act_, alpha_, *loss_, &z, &y, i, 1, &f, &df, &l, &dz);
+  return dz;
 }
 
 Eigen::Index Neuron::formula_block_rows(Eigen::Index inputs) {
@@ -384,42 +427,24 @@ Eigen::Index Neuron::formula_block_rows(Eigen::Index inputs) {
 // L = sum_i l_i and dL/dw = sum_i g_i x_i, dL/db = sum_i g_i with g_i = dL_i/dz_i = loss'(f_i, y_i)
 // act'(z_i) (or the loss's own L and dL/dz from z when it absorbs the activation), in ONE pass over
 // X, a block of formula_block_rows(d) rows at a time: the block's z, then f and f' (one call of the
-// activation's block function), the losses and dL/df (one call of the loss's), and the block's
-// terms added to L and to the gradient. Every sum adds its terms in order of the samples (and z in
-// order of the features, pre_activations), as a loop over the samples would: the digits do not
-// depend on the block size or on the register width. An activation made at run time (a file) has
-// no block function and is called sample by sample.
+// activation's block function), the losses and dL/df (one call of the loss's), dL/dz (losses_and_dz),
+// and the block's terms added to L and to the gradient. Every sum adds its terms in order of the
+// samples (and z in order of the features, pre_activations), as a loop over the samples would: the
+// digits do not depend on the block size or on the register width.
 ValueAndGradient Neuron::formula_value_and_gradient(const Eigen::MatrixXd& X,
                                                     const Eigen::VectorXd& y) const {
   const Eigen::Index d = w_.size();
   const Eigen::Index n = X.rows();
   const Eigen::Index rows = formula_block_rows(d);
-  const bool logit = loss_->uses_logit(*act_);
   multiply_adds += static_cast<std::uint64_t>(2 * n * d);
   ValueAndGradient out{0.0, Eigen::VectorXd::Zero(d + 1)};
   Eigen::VectorXd z(rows), f(rows), df(rows), l(rows), dz(rows);
   try {
     for (Eigen::Index first = 0; first < n; first += rows) {
       const Eigen::Index m = std::min(rows, n - first);
-      const auto count = static_cast<std::size_t>(m);
       pre_activations(X, w_.data(), b_, first, m, z.data());
-      if (logit) {
-        loss_->logit_values_and_d_fn(z.data(), y.data() + first, l.data(), dz.data(), count);
-      } else {
-        if (act_->values_and_slopes_fn != nullptr) {
-          act_->values_and_slopes_fn(z.data(), f.data(), df.data(), count, alpha_);
-        } else {
-          for (Eigen::Index i = 0; i < m; ++i) {
-            f[i] = act_->value_fn(z[i], alpha_);
-            df[i] = act_->d_fn(z[i], alpha_);
-          }
-        }
-        if (loss_->output_range)
-          for (Eigen::Index i = 0; i < m; ++i)
-            loss_->check_output(f[i], static_cast<std::size_t>(first + i), act_->name);
-        loss_->values_and_d_fn(f.data(), y.data() + first, l.data(), dz.data(), count);
-        for (Eigen::Index i = 0; i < m; ++i) dz[i] *= df[i];  // dL/dz = dL/df f'(z)
-      }
+      losses_and_dz(*act_, alpha_, *loss_, z.data(), y.data() + first, first, m, f.data(), df.data(),
+                    l.data(), dz.data());
       double L = out.value, gb = out.gradient[d];
       for (Eigen::Index i = 0; i < m; ++i) {
         L += l[i];

@@ -1,8 +1,15 @@
 // Every activation record checked three ways, its fused op, its kink convention and its registry.
+#include <fmt/format.h>
+
+#include <bit>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
+#include <cstdint>
+#include <gradlab/autodiff/matrix.hpp>
 #include <gradlab/neuron.hpp>
+#include <limits>
 #include <numbers>
+#include <random>
 #include <thread>
 
 #include "message_of.hpp"
@@ -31,6 +38,25 @@ struct WrongSoftsign {
 struct FakeRelu : WrongSoftsign {
   static constexpr const char* name = "relu";
 };
+
+// Inputs for a block function: ±0, subnormals, the smallest normal, every binade from 2^-1074 to
+// 2^1023 on both sides, around where e^x underflows and overflows, ±DBL_MAX, ±inf, NaN, and 2 10^5
+// uniform points in [-40, 40] (where sigmoid and tanh leave 0 and 1); an odd count, so that the
+// vectorised loops have a remainder.
+std::vector<double> block_inputs() {
+  using L = std::numeric_limits<double>;
+  std::vector<double> x{0.0,   L::denorm_min(), L::min(), 1e-300, 0.5,   1.0,      36.7,         37.0,
+                        700.0, 708.0,           708.4,    708.5,  709.0, 709.78,   709.79,       710.0,
+                        720.0, 745.0,           746.0,    800.0,  1e300, L::max(), L::infinity()};
+  for (int e = -1074; e <= 1023; ++e) x.push_back(std::ldexp(1.2345678901234567, e));
+  const std::size_t positive = x.size();
+  for (std::size_t k = 0; k < positive; ++k) x.push_back(-x[k]);
+  x.push_back(L::quiet_NaN());
+  std::mt19937_64 gen(20261130);
+  std::uniform_real_distribution<double> uniform(-40.0, 40.0);
+  for (int k = 0; k < 200001; ++k) x.push_back(uniform(gen));
+  return x;
+}
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(activations)
@@ -196,6 +222,58 @@ BOOST_AUTO_TEST_CASE(registration_is_idempotent_and_thread_safe) {
   BOOST_TEST(&gradlab::register_activation<gradlab::activations::Elu>() == &gradlab::activation("elu"));
 }
 
+// The block function of every record (the formula pass's f and f', vectorised for sigmoid) agrees
+// with value_fn and d_fn bit for bit; NaN in gives NaN out.
+BOOST_AUTO_TEST_CASE(block_functions_agree_with_value_and_d) {
+  const std::vector<double> x = block_inputs();
+  std::vector<double> f(x.size()), df(x.size());
+  const auto same = [](double a, double b) {
+    return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b) ||
+           (std::isnan(a) && std::isnan(b));
+  };
+  for (const gradlab::ActivationInfo* act : gradlab::activation_list()) {
+    BOOST_TEST_REQUIRE(act->values_and_slopes_fn != nullptr, act->name);
+    const double alpha = act->default_alpha.value_or(0.0);
+    act->values_and_slopes_fn(x.data(), f.data(), df.data(), x.size(), alpha);
+    std::size_t wrong = 0;
+    std::string first;
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      const double want_f = act->value_fn(x[k], alpha), want_df = act->d_fn(x[k], alpha);
+      if ((!same(f[k], want_f) || !same(df[k], want_df)) && wrong++ == 0)
+        first = fmt::format("x = {:a}: f {:a} (value_fn {:a}), f' {:a} (d_fn {:a})", x[k], f[k], want_f,
+                            df[k], want_df);
+    }
+    BOOST_TEST(wrong == 0u, act->name << ": " << wrong << " entries disagree, the first at " << first);
+  }
+}
+
+// Matrix nodes take sigmoid's vectorised loop too: the bits of the scalar value (and of the formula
+// pass's block function) at every entry, the underflow below x = -709.78 included (with Eigen's exp,
+// e^720 was inf: sigmoid(-720) was 0, not e^-720 = 1.7e-313).
+BOOST_AUTO_TEST_CASE(sigmoid_on_matrix_nodes_is_the_block_function) {
+  std::vector<double> x = block_inputs();
+  x.push_back(-720.0);
+  const Eigen::Map<const Eigen::MatrixXd> z(x.data(), static_cast<Eigen::Index>(x.size()), 1);
+  gradlab::Tape tape;
+  gradlab::TapeScope scope(tape);
+  const Eigen::MatrixXd f = gradlab::sigmoid(gradlab::matrix_constant(z)).value();
+  const gradlab::ActivationInfo& act = gradlab::activation("sigmoid");
+  std::vector<double> block(x.size()), slopes(x.size());
+  act.values_and_slopes_fn(x.data(), block.data(), slopes.data(), x.size(), 0.0);
+  std::size_t wrong = 0;
+  std::string first;
+  const auto bits = [](double v) { return std::bit_cast<std::uint64_t>(v); };
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    const double want = act.value_fn(x[k], 0.0), got = f(static_cast<Eigen::Index>(k));
+    const bool ok =
+        bits(got) == bits(block[k]) && (std::isnan(want) ? std::isnan(got) : bits(got) == bits(want));
+    if (!ok && wrong++ == 0)
+      first = fmt::format("x = {:a}: matrix node {:a}, block {:a}, scalar {:a}", x[k], got, block[k], want);
+  }
+  BOOST_TEST(wrong == 0u, wrong << " entries disagree, the first at " << first);
+  BOOST_TEST(f(static_cast<Eigen::Index>(x.size()) - 1) == std::exp(-720.0));
+}
+
 BOOST_AUTO_TEST_CASE(misuse_errors) {
   const std::string unknown = message_of<gradlab::Error>([] { (void)gradlab::activation("swishh"); });
   BOOST_TEST(unknown.find("unknown activation 'swishh'") != std::string::npos, unknown);
@@ -206,6 +284,12 @@ BOOST_AUTO_TEST_CASE(misuse_errors) {
   BOOST_TEST(alpha == "activation 'tanh' takes no parameter, but alpha = 0.5 was given");
   const std::string taken = message_of<gradlab::Error>([] { gradlab::register_activation<FakeRelu>(); });
   BOOST_TEST(taken.find("'relu' is already registered") != std::string::npos, taken);
+  // the formula pass calls every registered activation's block function: one without it is refused
+  gradlab::ActivationInfo bare = gradlab::detail::make_activation_info<WrongSoftsign>();
+  bare.values_and_slopes_fn = nullptr;
+  const std::string blockless = message_of<gradlab::Error>([&] { gradlab::detail::add_activation(bare); });
+  BOOST_TEST(blockless ==
+             "activation 'wrong_softsign': value_fn, d_fn and values_and_slopes_fn are all needed");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -12,9 +12,8 @@
 ///     are 8 SSE2 or 4 AVX2 registers: the same additions at either width;
 ///   - a product entry (A B)_ij adds a_i0 b_0j, a_i1 b_1j, ... in order of k, from 0; vectors run
 ///     across i (independent entries), never along k;
-///   - an elementwise function with a vectorised form (sigmoid's exp) runs on whole blocks of 16
-///     entries, the last one padded, so that no entry takes the scalar path Eigen uses for the entries
-///     past the last full register.
+///   - an elementwise function that is vectorised (sigmoid) uses gradlab's own exp (fixed_exp.hpp),
+///     whose bits do not depend on the build or on the entry's position, where Eigen's exp does.
 /// No fused multiply-add either: the build flags leave it out (autodiff/CMakeLists.txt).
 #include <Eigen/Core>
 
@@ -73,24 +72,6 @@ inline Eigen::MatrixXd matmul_tn(const ConstRef& a, const ConstRef& b) {
   Eigen::MatrixXd out;
   matmul_tn_into(out, a, b);
   return out;
-}
-
-/// out_k = f(x)_k for k < n, where f maps a block of kLanes entries (an Eigen array expression) to
-/// an array expression of the same size, entry by entry: whole blocks only, the last one padded
-/// with zeros, so every entry goes through the same (vectorised) code in every build.
-template <class F> void blockwise(const double* x, double* out, Eigen::Index n, F&& f) {
-  Eigen::Index k = 0;
-  for (; k + kLanes <= n; k += kLanes) {
-    const Lanes y = f(Eigen::Map<const Lanes>(x + k));
-    Eigen::Map<Lanes>(out + k) = y;
-  }
-  if (k < n) {
-    const Eigen::Index r = n - k;
-    Lanes in = Lanes::Zero();
-    in.head(r) = Eigen::Map<const Eigen::ArrayXd>(x + k, r);
-    const Lanes y = f(in);
-    Eigen::Map<Eigen::ArrayXd>(out + k, r) = y.head(r);
-  }
 }
 
 }  // namespace gradlab::fixed_order

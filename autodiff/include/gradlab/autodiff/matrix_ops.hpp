@@ -254,13 +254,12 @@ ConstMap checked(const char* op, const MatVar& x);
 
 // ---- elementwise unary: Op's value and d, entry by entry -------------------------------------
 
-/// Y = Op(X) entry by entry, into the slot. Uses Op::value on Eigen arrays when the primitive
-/// provides that (vectorised), on whole blocks of entries so that every build computes each entry
-/// the same way (fixed_order::blockwise), else its value on doubles.
+/// Y = Op(X) entry by entry, into the slot: with Op::values (a vectorised loop over the entries, the
+/// bits of Op::value at each) where the primitive provides it, else with its value on doubles.
 template <class Op> double unary_value(MatrixSlot& slot, const ConstMap& x) {
-  if constexpr (requires { Op::value(x.array()).matrix(); }) {
+  if constexpr (requires(double* y) { Op::values(x.data(), y, x.size()); }) {
     slot.value.resize(x.rows(), x.cols());
-    fixed_order::blockwise(x.data(), slot.value.data(), x.size(), [](const auto& b) { return Op::value(b); });
+    Op::values(x.data(), slot.value.data(), x.size());
     return owned_value(slot);
   } else {
     return set_value(slot, x.unaryExpr([](double v) { return Op::value(v); }));

@@ -30,6 +30,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "gradlab/autodiff/fixed_exp.hpp"
 #include "gradlab/autodiff/tape.hpp"
 
 namespace gradlab {
@@ -377,18 +378,20 @@ struct Erf {  // y = erf x;  dy/dx = (2/sqrt(pi)) e^(-x^2)
     return std::numbers::inv_sqrtpi * 2.0 * exp(-(x * x));
   }
 };
-struct Sigmoid {  // y = 1 / (1 + e^-x), evaluated without overflow;  dy/dx = y (1 - y)
+struct Sigmoid {  // y = 1 / (1 + e^-x) = e^x / (1 + e^x);  dy/dx = y (1 - y)
   static constexpr const char* name = "sigmoid";
   static constexpr Arity arity = Arity::Unary;
+  /// With e = e^-|x| in (0, 1] (gradlab's own exp, never overflowing): 1 / (1 + e) for x >= 0,
+  /// e / (1 + e) below, so that y = e^x down to the subnormals. Branch-free (values() vectorises) and
+  /// the same bits in every build (fixed_exp.hpp); NaN gives NaN.
   static double value(double x) {
-    if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
-    const double e = std::exp(x);
-    return e / (1.0 + e);
+    const double e = fixed_order::exp(-std::abs(x));
+    return fixed_order::select(fixed_order::mask(x < 0), e, 1.0) / (1.0 + e);
   }
-  /// The same on an Eigen array (matrix nodes), vectorised and branch-free: 1 / (1 + e^-x), where
-  /// e^-x = inf gives the exact limit 0.
-  template <class D> static auto value(const Eigen::ArrayBase<D>& x) {
-    return (1.0 + (-x.derived()).exp()).inverse();
+  /// y_k = value(x_k) for k < n, vectorised (matrix nodes, the neuron's formula pass): each entry the
+  /// bits of value(x_k), at any position and register width.
+  static void values(const double* x, double* y, Eigen::Index n) {
+    for (Eigen::Index k = 0; k < n; ++k) y[k] = value(x[k]);
   }
   template <class T> static T d(const T&, const T& y) { return y * (1.0 - y); }
 };

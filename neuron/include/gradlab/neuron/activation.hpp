@@ -91,10 +91,21 @@ template <class A, class T> T record_d(const T& x) {
     return A::d(x);
 }
 
+/// True for a record whose engine op also has a vectorised loop over many entries (sigmoid's values).
+template <class A> inline constexpr bool has_values = requires(const double* x, double* y, Eigen::Index n) {
+  A::engine_op::values(x, y, n);
+};
+
 /// f(x_k) and f'(x_k) for k < n: value_fn and d_fn over a block of entries in one call, with their
-/// digits (an engine op's rule takes the f just computed, as record_d would compute it again).
+/// digits (an engine op's rule takes the f just computed, as record_d would compute it again). Where
+/// the engine op has a vectorised loop (values), f comes from it: the same bits as value_fn.
 template <class A>
 void record_values_and_slopes(const double* x, double* f, double* df, std::size_t n, double alpha) {
+  if constexpr (has_values<A>) {
+    A::engine_op::values(x, f, static_cast<Eigen::Index>(n));
+    for (std::size_t k = 0; k < n; ++k) df[k] = record_d_given<A>(x[k], f[k]);
+    return;
+  }
   for (std::size_t k = 0; k < n; ++k) {
     if constexpr (has_alpha<A>) {
       f[k] = A::value(x[k], alpha);
@@ -103,6 +114,16 @@ void record_values_and_slopes(const double* x, double* f, double* df, std::size_
       f[k] = A::value(x[k]);
       df[k] = record_d_given<A>(x[k], f[k]);
     }
+  }
+}
+
+/// The block function of an activation made at run time (from a file): Value and Slope (its value_fn
+/// and d_fn) entry by entry.
+template <double (*Value)(double, double), double (*Slope)(double, double)>
+void values_and_slopes_of(const double* x, double* f, double* df, std::size_t n, double alpha) {
+  for (std::size_t k = 0; k < n; ++k) {
+    f[k] = Value(x[k], alpha);
+    df[k] = Slope(x[k], alpha);
   }
 }
 
@@ -170,9 +191,10 @@ struct ActivationInfo {
 
   double (*value_fn)(double x, double alpha) = nullptr;
   double (*d_fn)(double x, double alpha) = nullptr;
-  /// f and f' at n entries in one call, with the digits of value_fn and d_fn (the neuron's formula
-  /// pass calls it once per block of samples, not twice per sample). Null for an activation made at
-  /// run time (from a file): the pass then calls value_fn and d_fn entry by entry.
+  /// f and f' at n entries in one call (the neuron's formula pass calls it once per block of samples,
+  /// not twice per sample): the digits of value_fn and d_fn (vectorised for sigmoid, whose engine op
+  /// has a loop over many entries). An activation made at run time (from a file) has
+  /// values_and_slopes_of its value_fn and d_fn: the registry takes no activation without one.
   void (*values_and_slopes_fn)(const double* x, double* f, double* df, std::size_t n, double alpha) = nullptr;
   Var (*composite_fn)(const Var& x, double alpha) = nullptr;
   Var (*d_var_fn)(const Var& x, double alpha) = nullptr;
