@@ -29,9 +29,12 @@ class Ids(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()
         self.text, self.attrs, self.open = {}, {}, []
+        self.ready = False  # <body data-ready="1">: the engine loaded and the page drew everything
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag == "body":
+            self.ready = a.get("data-ready") == "1"
         if "id" in a:
             self.text.setdefault(a["id"], "")
             self.attrs[a["id"]] = a
@@ -65,16 +68,25 @@ class Check:
             self.failures += 1
 
 
-def browser(chromium, profile, *args):
+def browser(chromium, profile, *args, budget_ms=15000):
     cmd = [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-           "--user-data-dir=" + profile, "--virtual-time-budget=15000", *args]
+           "--user-data-dir=" + profile, f"--virtual-time-budget={budget_ms}", *args]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
     return r.stdout
 
 
 def page(chromium, profile, url):
-    p = Ids()
-    p.feed(browser(chromium, profile, "--dump-dom", url))
+    """The page's DOM once the engine has loaded and drawn it (or failed to load). Chromium dumps the
+    DOM when its virtual time budget runs out, which on a loaded machine can come before the wasm
+    module has arrived: every element then still holds its initial text (no numbers, no errors), and
+    a check for an empty field would pass for the wrong reason. So an unfinished page is loaded
+    again with a longer budget, and what the checks see is always a finished page (or the last try,
+    whose missing `ready` the checks report)."""
+    for budget_ms in (15000, 30000, 60000):
+        p = Ids()
+        p.feed(browser(chromium, profile, "--dump-dom", url, budget_ms=budget_ms))
+        if p.ready or "failed to load" in p.text.get("status", ""):
+            break
     return p
 
 
@@ -163,7 +175,7 @@ def main():
                                  ("?optimizer=sgd", "unknown optimizer 'sgd'")):
                 p = page(a.chromium, profile, base + query)
                 shown = p.text.get("article-error", "")
-                check(words in shown and p.text.get("final-w") == "",
+                check(p.ready and words in shown and p.text.get("final-w") == "",
                       f"page{query}: article-error {shown.strip()!r}, final-w {p.text.get('final-w')!r}")
 
             # Your own expression: value, gradient and Hessian against `gradlab grad --json --hessian`.
