@@ -60,12 +60,9 @@ inline double exp(double x) {
   const double hi = x - n * kLn2Hi;            // exact: n kLn2Hi has 53 bits, and it is close to x
   const double lo = n * kLn2Lo;                // x - n ln 2 = hi - lo to ~2^-100
   const double r = hi - lo;                    // |r| <= ln2 / 2 (+ a rounding)
-  const double q =
-      kC[0] +
-      r * (kC[1] +
-           r * (kC[2] +
-                r * (kC[3] +
-                     r * (kC[4] + r * (kC[5] + r * (kC[6] + r * (kC[7] + r * (kC[8] + r * kC[9]))))))));
+  const double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+  const double q = ((kC[0] + r * kC[1]) + r2 * (kC[2] + r * kC[3])) +
+                   r4 * ((kC[4] + r * kC[5]) + r2 * (kC[6] + r * kC[7])) + r8 * (kC[8] + r * kC[9]);
   const double s = 1.0 + hi;                      // e^r = 1 + hi + (r^2 q - lo), summed with
   const double err = (1.0 - s) + hi;              // the exact rounding error of 1 + hi (|hi| < 1)
   const double p = s + (err + (r * r * q - lo));  // e^r in [0.70, 1.42]
