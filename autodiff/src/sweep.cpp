@@ -149,7 +149,7 @@ template <class Op>
   const Node* n = nodes + i;
   const double* a = adj + i;
   for (;;) {
-    detail::statement_step(words + n->link.b, n->link.slot, adj, g);
+    detail::statement_step(words + n->a, n->type->leaves, adj, g);
     --n;
     --a;
     if (n->holds != Node::Holds::statement) break;
@@ -226,16 +226,16 @@ template <bool Runs> [[gnu::always_inline]] inline void hot_loop(const Tape& t, 
       continue;
     }
     switch (static_cast<ops::Builtin>(nodes[i].op)) {
-#define GRADLAB_CASE(N)                                                                   \
-  case ops::Builtin::N:                                                                   \
-    if constexpr (std::is_same_v<ops::N, ops::Statement>) {                               \
-      if (Runs)                                                                           \
-        i = statement_run(words, nodes, adjoints, i, g);                                  \
-      else                                                                                \
-        detail::statement_step(words + nodes[i].link.b, nodes[i].link.slot, adjoints, g); \
-    } else {                                                                              \
-      carry = hot_step<ops::N>(nodes, adjoints, i, g);                                    \
-    }                                                                                     \
+#define GRADLAB_CASE(N)                                                                 \
+  case ops::Builtin::N:                                                                 \
+    if constexpr (std::is_same_v<ops::N, ops::Statement>) {                             \
+      if (Runs)                                                                         \
+        i = statement_run(words, nodes, adjoints, i, g);                                \
+      else                                                                              \
+        detail::statement_step(words + nodes[i].a, nodes[i].type->leaves, adjoints, g); \
+    } else {                                                                            \
+      carry = hot_step<ops::N>(nodes, adjoints, i, g);                                  \
+    }                                                                                   \
     break;
       GRADLAB_BUILTIN_OPS(GRADLAB_CASE)
 #undef GRADLAB_CASE
@@ -315,10 +315,9 @@ std::vector<Var> Tape::backward_replayed(Index root) {
     if (is_statement(i)) {
       if (reached[i] == 0) continue;
       const Index leaves = statement_size(i);
-      const detail::StatementWord* type = statement_type(i);
       mapped_leaves.resize(leaves);
       for (Index k = 0; k < leaves; ++k) mapped_leaves[k] = map[statement_leaf(i, k)];
-      map[i] = type->type->replay(*this, mapped_leaves.data(), type + 1);
+      map[i] = statement_type(i).replay(*this, mapped_leaves.data(), statement_constants(i));
       continue;
     }
     if (reached[i] == 0) continue;

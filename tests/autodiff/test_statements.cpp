@@ -141,10 +141,16 @@ BOOST_AUTO_TEST_CASE(one_entry_per_expression) {
   BOOST_TEST((tape.op(m.index()) == gradlab::op_id<gradlab::ops::Max>()));
   BOOST_TEST(tape.op(m.index() - 1) == gradlab::kConstOp);
   BOOST_TEST(tape.statements() == 2u);
+  // The entry's node holds its type; its words, after the leaves, its constants (x, then y).
+  BOOST_TEST(tape.statement_type(r.index()).leaves == 2u);
+  BOOST_TEST(tape.statement_type(r.index()).constants == 2u);
+  BOOST_TEST(tape.statement_constants(r.index())[0].constant == x);
+  BOOST_TEST(tape.statement_constants(r.index())[1].constant == y);
+  BOOST_TEST(tape.statement_constants(sq.index())[0].constant == 0.5);
   // Bytes: an entry costs its node and adjoint, a partial (8 bytes) and a node index (4 bytes) per
-  // leaf in whole 8-byte words, its type and constants.
-  BOOST_TEST(Tape::bytes_per_statement(2, 2) == Tape::bytes_per_node + 2 * 8 + 8 + 8 + 2 * 8);
-  BOOST_TEST(Tape::bytes_per_statement(3, 1) == Tape::bytes_per_node + 3 * 8 + 16 + 8 + 8);
+  // leaf in whole 8-byte words, and its constants.
+  BOOST_TEST(Tape::bytes_per_statement(2, 2) == Tape::bytes_per_node + 2 * 8 + 8 + 2 * 8);
+  BOOST_TEST(Tape::bytes_per_statement(3, 1) == Tape::bytes_per_node + 3 * 8 + 16 + 8);
   BOOST_TEST(tape.recorded_bytes() ==
              5 * Tape::bytes_per_node + Tape::bytes_per_statement(2, 2) + Tape::bytes_per_statement(2, 1));
   {  // three leaves (their nodes take a word and a half), each with its own partial

@@ -264,7 +264,8 @@ template <class E> [[gnu::always_inline]] inline gradlab::Var record(const E& e)
         return t.record_statement(statement_type<E>, e.v, [&](detail::StatementWord* words) {
           LeafWriter leaves{words, E::leaves};
           e.partials(leaves, 1.0);
-          detail::StatementWord* constants = words + detail::statement_words(E::leaves, 0);  // after the type
+          detail::StatementWord* constants =
+              words + detail::statement_words(E::leaves, 0);  // after the nodes
           e.constants_to(constants);
         });
       }

@@ -71,17 +71,16 @@ template <class T> class Buffer {
 };
 /// A word of a tape's statement storage, which holds for each statement entry, in one stream (one
 /// capacity check per entry): the partial derivatives of the entry's value with respect to its
-/// leaves (one word each), the leaves' nodes (two to a word), then its type and its constants (kept
-/// to record it again as nodes). See Tape::statement_words.
+/// leaves (one word each), the leaves' nodes (two to a word), then its constants (kept to record it
+/// again as nodes). The entry's node holds its type. See Tape::statement_words.
 union StatementWord {
   double partial;
   Index leaves[2];
-  const StatementType* type;
   double constant;
 };
 /// How many words of statement storage an entry with `leaves` leaves and `constants` constants takes.
 constexpr Index statement_words(Index leaves, Index constants) {
-  return leaves + (leaves + 1) / 2 + 1 + constants;
+  return leaves + (leaves + 1) / 2 + constants;
 }
 }  // namespace detail
 
@@ -138,8 +137,9 @@ class Var {
 /// - any other node: the second parent b (kNoParent where there is none) and the matrix slot, which
 ///   is 1 + the node's entry in the tape's matrix arena (its matrix value and op) for a node made
 ///   by an op on matrices (matrix.hpp), and 0 for every other node.
-/// A statement entry (statements.hpp) has no parent a and holds where its words start in the tape's
-/// statement storage and its number of leaves (`holds` is statement, `link` = {first, count}).
+/// A statement entry (statements.hpp) has no parents (`holds` is statement): its field a holds where
+/// its words start in the tape's statement storage, and its last 8 bytes its type (which knows the
+/// number of leaves and constants).
 struct Node {
   // 16 bits: a char-typed field would alias every store, so recording would reload the tape's fields.
   enum class Holds : std::uint16_t { links, param, partial, statement };
@@ -152,9 +152,10 @@ struct Node {
   OpId op;
   Holds holds;
   union {
-    Links link;      // Holds::links (Holds::statement: {first leaf, number of leaves})
-    double param;    // Holds::param
-    double partial;  // Holds::partial
+    Links link;                 // Holds::links
+    double param;               // Holds::param
+    double partial;             // Holds::partial
+    const StatementType* type;  // Holds::statement
   };
 };
 static_assert(sizeof(Node) == 24, "a node and its adjoint fit in 32 bytes");
@@ -207,7 +208,10 @@ class Tape {
   [[nodiscard]] double value(Index i) const { return nodes_[i].value; }
   [[nodiscard]] OpId op(Index i) const { return nodes_[i].op; }
   [[nodiscard]] const Node& node(Index i) const { return nodes_[i]; }
-  [[nodiscard]] Index parent_a(Index i) const { return nodes_[i].a; }
+  /// The first parent node, or kNoParent (also for a statement entry, whose leaves are not parents).
+  [[nodiscard]] Index parent_a(Index i) const {
+    return nodes_[i].holds == Node::Holds::statement ? kNoParent : nodes_[i].a;
+  }
   /// The second parent node, or kNoParent (also when the op's second input is a parameter).
   [[nodiscard]] Index parent_b(Index i) const {
     return nodes_[i].holds == Node::Holds::links ? nodes_[i].link.b : kNoParent;
@@ -260,19 +264,21 @@ class Tape {
   [[nodiscard]] bool is_statement(Index i) const { return nodes_[i].holds == Node::Holds::statement; }
   /// The words of statement entry i: leaf k's partial at word k, its node at word n + k/2 (half
   /// k % 2), where n = statement_size(i) (a leaf appears as often as the expression uses it), then
-  /// the entry's type and constants (statement_type(i)).
+  /// the entry's constants (statement_constants(i)).
   [[nodiscard]] const detail::StatementWord* statement_words(Index i) const {
-    return stmt_words_.data() + nodes_[i].link.b;
+    return stmt_words_.data() + nodes_[i].a;
   }
+  /// The expression type of statement entry i (held in its node).
+  [[nodiscard]] const StatementType& statement_type(Index i) const { return *nodes_[i].type; }
   /// How many leaves statement entry i has.
-  [[nodiscard]] Index statement_size(Index i) const { return nodes_[i].link.slot; }
+  [[nodiscard]] Index statement_size(Index i) const { return nodes_[i].type->leaves; }
   [[nodiscard]] Index statement_leaf(Index i, Index k) const {
     return statement_words(i)[statement_size(i) + k / 2].leaves[k % 2];
   }
   [[nodiscard]] double statement_partial(Index i, Index k) const { return statement_words(i)[k].partial; }
-  /// The word of statement entry i that holds its type; its constants follow.
-  [[nodiscard]] const detail::StatementWord* statement_type(Index i) const {
-    return statement_words(i) + detail::statement_words(statement_size(i), 0) - 1;
+  /// The words of statement entry i that hold its constants (statement_type(i).constants of them).
+  [[nodiscard]] const detail::StatementWord* statement_constants(Index i) const {
+    return statement_words(i) + detail::statement_words(statement_size(i), 0);
   }
   /// Whether the tape holds statement entries.
   [[nodiscard]] bool has_statements() const { return stmt_words_.size() > 0; }
@@ -280,7 +286,8 @@ class Tape {
   [[nodiscard]] std::size_t statements() const;
   /// Bytes one statement entry costs with `leaves` Var leaves and `constants` constants: its node
   /// and its double adjoint during a sweep, a partial (8 bytes) and a node index (4 bytes) per leaf
-  /// (rounded up to whole 8-byte words), its type and constants (kept to record it again as nodes).
+  /// (rounded up to whole 8-byte words), its constants (kept to record it again as nodes; its node
+  /// holds its type).
   /// Compare bytes_per_node per op.
   static constexpr std::size_t bytes_per_statement(Index leaves, Index constants) {
     return bytes_per_node + detail::statement_words(leaves, constants) * sizeof(detail::StatementWord);
@@ -472,10 +479,9 @@ template <class Fill> [[gnu::always_inline]] inline Var Tape::record_statement(c
   ensure_room();
   const auto first = static_cast<Index>(stmt_words_.size());
   detail::StatementWord* words = stmt_words_.extend(detail::statement_words(type.leaves, type.constants));
-  words[detail::statement_words(type.leaves, 0) - 1].type = &type;
   fill(words);
-  Node& n = next(value, kNoParent, kStatementOp, Node::Holds::statement);
-  n.link = {first, type.leaves};
+  Node& n = next(value, first, kStatementOp, Node::Holds::statement);
+  n.type = &type;
   const auto i = static_cast<Index>(size_++);
   return Var(value, i, stamp_, static_cast<std::uint32_t>(id_));
 }
