@@ -49,7 +49,7 @@ Tape::~Tape() {
       s->previous_gone_ = true;
     }
   if (detail::active_tape == this) {
-    detail::active_tape = nullptr;
+    detail::set_active_tape(nullptr);
     active_tape_gone = true;
   }
 }
@@ -110,13 +110,13 @@ void Tape::grow() {
 
 TapeScope::TapeScope(Tape& tape)
     : previous_(detail::active_tape), previous_gone_(active_tape_gone), outer_(innermost_scope) {
-  detail::active_tape = &tape;
+  detail::set_active_tape(&tape);
   active_tape_gone = false;
   innermost_scope = this;
 }
 
 TapeScope::~TapeScope() {
-  detail::active_tape = previous_;
+  detail::set_active_tape(previous_);
   active_tape_gone = previous_gone_;
   innermost_scope = outer_;
 }
@@ -128,7 +128,7 @@ Tape& fallback_tape() {
         "the active tape was destroyed: a Tape was destroyed while a TapeScope of this thread still "
         "used it or would restore it (end the scopes before destroying their tapes)");
   thread_local Tape tape;
-  active_tape = &tape;
+  set_active_tape(&tape);
   return tape;
 }
 

@@ -456,6 +456,60 @@ BOOST_AUTO_TEST_CASE(anomaly_mode) {
   }
 }
 
+// Recording reads one per-thread pointer for the active tape and the anomaly switch together: it
+// follows every change of either (switching anomaly detection off and on again inside a scope begun
+// while it was on, a scope's end, a destroyed tape), entries only while detection is off.
+BOOST_AUTO_TEST_CASE(anomaly_switch_and_scopes) {
+  Tape outer;
+  TapeScope outer_scope(outer);
+  const StmtVar x = outer.variable(0.5);
+  {
+    const gradlab::DetectAnomaly on;
+    const StmtVar s = sin(x) * x;  // switched on inside a scope: nodes
+    BOOST_TEST(!outer.is_statement(s.index()));
+    Tape inner;
+    {
+      TapeScope inner_scope(inner);  // begun with detection on
+      const StmtVar y = inner.variable(0.5);
+      const StmtVar z = sin(y) * y;
+      BOOST_TEST(!inner.is_statement(z.index()));
+      {
+        const gradlab::DetectAnomaly off(false);
+        const StmtVar u = sin(y) * y;
+        BOOST_TEST(inner.is_statement(u.index()));
+        BOOST_TEST(u.index() == inner.size() - 1);
+      }
+      const StmtVar v = sin(y) * y;
+      BOOST_TEST(!inner.is_statement(v.index()));
+    }
+    const StmtVar w = sin(x) * x;  // the outer tape again, detection still on: nodes
+    BOOST_TEST(w.index() == outer.size() - 1);
+    BOOST_TEST(!outer.is_statement(w.index()));
+  }
+  const StmtVar q = sin(x) * x;  // detection off again: an entry on the outer tape
+  BOOST_TEST(q.index() == outer.size() - 1);
+  BOOST_TEST(outer.is_statement(q.index()));
+  {
+    Tape inner;
+    TapeScope inner_scope(inner);
+    const StmtVar y = inner.variable(2.0);
+    const StmtVar u = sin(y) * y;
+    BOOST_TEST(inner.is_statement(u.index()));
+  }  // the inner scope ends, then its tape is destroyed: the outer tape records again
+  const StmtVar r = sin(x) * x;
+  BOOST_TEST(r.index() == outer.size() - 1);
+  BOOST_TEST(outer.is_statement(r.index()));
+  {
+    auto gone = std::make_unique<Tape>();
+    TapeScope gone_scope(*gone);
+    gone.reset();  // destroyed while its scope is active: recording throws, as in node mode
+    BOOST_CHECK_THROW((void)StmtVar(sin(x) * x), gradlab::TapeError);
+    BOOST_CHECK_THROW((void)NodeVar(sin(NodeVar(x)) * NodeVar(x)), gradlab::TapeError);
+  }
+  const StmtVar t = sin(x) * x;
+  BOOST_TEST(outer.is_statement(t.index()));
+}
+
 // Statement results used by matrix ops: first order works; the differentiable sweep refuses clearly.
 BOOST_AUTO_TEST_CASE(statements_and_matrices) {
   Tape tape;

@@ -249,6 +249,15 @@ template <class E> inline constexpr StatementType statement_type{&replay<E>, E::
 /// `sin(x)`, `a * b`, `x + 1`) is recorded as apply<Op> records it: the tape's room asked first, so
 /// that nothing is called before the node is stored, else apply's own slow path (which makes room,
 /// then records the op) with copies of the operands (see detail::apply_making_room).
+/// Records e, whose leaves belong to t, as one statement entry on t.
+template <class E> [[gnu::always_inline]] inline gradlab::Var record_statement(Tape& t, const E& e) {
+  return t.record_statement(statement_type<E>, e.v, [&](detail::StatementWord* words) {
+    LeafWriter leaves{words, E::leaves};
+    e.partials(leaves, 1.0);
+    detail::StatementWord* constants = words + detail::statement_words(E::leaves, 0);  // after the nodes
+    e.constants_to(constants);
+  });
+}
 template <class E> [[gnu::always_inline]] inline gradlab::Var record(const E& e) {
   if constexpr (E::one_node) {
     Tape* const room = Tape::active_with_room();
@@ -256,19 +265,19 @@ template <class E> [[gnu::always_inline]] inline gradlab::Var record(const E& e)
       return e.record_making_room();
     return e.record_in_room(*room);
   } else {
-    Tape& t = Tape::current();
+    if constexpr (E::ops > 1) {  // the active tape with anomaly detection off: a statement entry
+      Tape* const t = detail::statement_tape;
+      if (t != nullptr) [[likely]] {
+        if (e.mismatch(*t) != 0) [[unlikely]]
+          e.reject(*t, nullptr);  // throws, as below
+        return record_statement(*t, e);
+      }
+    }
+    Tape& t = Tape::current();  // no tape active yet (the default one is made), or anomaly detection on
     if (e.mismatch(t) != 0) [[unlikely]]
       e.reject(t, nullptr);  // throws: a leaf from another tape, from before a clear(), or a matrix node
     if constexpr (E::ops > 1) {
-      if (!detect_anomaly()) [[likely]] {
-        return t.record_statement(statement_type<E>, e.v, [&](detail::StatementWord* words) {
-          LeafWriter leaves{words, E::leaves};
-          e.partials(leaves, 1.0);
-          detail::StatementWord* constants =
-              words + detail::statement_words(E::leaves, 0);  // after the nodes
-          e.constants_to(constants);
-        });
-      }
+      if (!detect_anomaly()) return record_statement(t, e);
     }
     return e.emit(t);
   }

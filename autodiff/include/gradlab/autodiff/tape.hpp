@@ -271,7 +271,7 @@ class Tape {
   /// The expression type of statement entry i (held in its node).
   [[nodiscard]] const StatementType& statement_type(Index i) const { return *nodes_[i].type; }
   /// How many leaves statement entry i has.
-  [[nodiscard]] Index statement_size(Index i) const { return nodes_[i].type->leaves; }
+  [[nodiscard]] Index statement_size(Index i) const { return statement_type(i).leaves; }
   [[nodiscard]] Index statement_leaf(Index i, Index k) const {
     return statement_words(i)[statement_size(i) + k / 2].leaves[k % 2];
   }
@@ -361,6 +361,14 @@ class DetectAnomaly {
 namespace detail {
 inline constinit thread_local Tape* active_tape = nullptr;
 inline constinit thread_local bool anomaly_on = false;
+/// The active tape while anomaly detection is off, else null (also when no tape is active yet):
+/// statement mode's recording reads only this, one look-up for both (statements.hpp). Kept by
+/// set_active_tape and set_detect_anomaly, the only writers of the two.
+inline constinit thread_local Tape* statement_tape = nullptr;
+inline void set_active_tape(Tape* t) {
+  active_tape = t;
+  statement_tape = anomaly_on ? nullptr : t;
+}
 /// The active tape when none is set: the thread's default tape; throws TapeError when the active
 /// tape was destroyed (see TapeScope).
 Tape& fallback_tape();
@@ -496,6 +504,9 @@ inline double Var::value() const {
   return value_;
 }
 inline bool detect_anomaly() { return detail::anomaly_on; }
-inline void set_detect_anomaly(bool on) { detail::anomaly_on = on; }
+inline void set_detect_anomaly(bool on) {
+  detail::anomaly_on = on;
+  detail::statement_tape = on ? nullptr : detail::active_tape;
+}
 
 }  // namespace gradlab
