@@ -244,11 +244,6 @@ template <class E> Index replay(Tape& t, const Index* leaves, const detail::Stat
 }
 template <class E> inline constexpr StatementType statement_type{&replay<E>, E::leaves, E::constants};
 
-/// Records e on the active tape: one statement entry when e has more than one op and anomaly
-/// detection is off, else one node per op. An expression of one op on Var operands (the node of
-/// `sin(x)`, `a * b`, `x + 1`) is recorded as apply<Op> records it: the tape's room asked first, so
-/// that nothing is called before the node is stored, else apply's own slow path (which makes room,
-/// then records the op) with copies of the operands (see detail::apply_making_room).
 /// Records e, whose leaves belong to t, as one statement entry on t.
 template <class E> [[gnu::always_inline]] inline gradlab::Var record_statement(Tape& t, const E& e) {
   return t.record_statement(statement_type<E>, e.v, [&](detail::StatementWord* words) {
@@ -258,6 +253,11 @@ template <class E> [[gnu::always_inline]] inline gradlab::Var record_statement(T
     e.constants_to(constants);
   });
 }
+/// Records e on the active tape: one statement entry when e has more than one op and anomaly
+/// detection is off, else one node per op. An expression of one op on Var operands (the node of
+/// `sin(x)`, `a * b`, `x + 1`) is recorded as apply<Op> records it: the tape's room asked first, so
+/// that nothing is called before the node is stored, else apply's own slow path (which makes room,
+/// then records the op) with copies of the operands (see detail::apply_making_room).
 template <class E> [[gnu::always_inline]] inline gradlab::Var record(const E& e) {
   if constexpr (E::one_node) {
     Tape* const room = Tape::active_with_room();
