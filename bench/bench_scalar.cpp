@@ -97,9 +97,10 @@ void BM_ScalarNeuronSweep_Statement(benchmark::State& state) {
   neuron_sweep<gradlab::statements::Var>(state);
 }
 
-// The same value and gradient by the hand-derived loop, with the sigmoid as a learner writes it,
-// 1/(1 + e^-z) through libm's exp (a call per point): the baseline of issue 18's ratios, and the
-// loop the C++ tape libraries are measured against (bench/compare/).
+// The same value and gradient by the hand-derived loop. Its baseline form (BM_ScalarNeuronGrad_Hand,
+// every ratio's denominator) computes sigma as gradlab's sigmoid did when issue 18 measured the C++
+// tape libraries against it: overflow-safe, 1/(1 + e^-z) for z >= 0 and e^z/(1 + e^z) below, through
+// libm's exp (a call and a branch per point).
 template <class Sigmoid> void neuron_grad_by_hand(benchmark::State& state, Sigmoid sigmoid) {
   const NeuronData data(static_cast<std::size_t>(state.range(0)));
   const double w = 0.3, b = -0.2;
@@ -119,6 +120,15 @@ template <class Sigmoid> void neuron_grad_by_hand(benchmark::State& state, Sigmo
   }
 }
 void BM_ScalarNeuronGrad_Hand(benchmark::State& state) {
+  neuron_grad_by_hand(state, [](double z) {
+    if (z >= 0) return 1.0 / (1.0 + std::exp(-z));
+    const double e = std::exp(z);
+    return e / (1.0 + e);
+  });
+}
+// The same loop with sigma written 1/(1 + e^-z) straight, through libm's exp (no branch; e^-z
+// overflows to inf below z = -709, and sigma to 0 then).
+void BM_ScalarNeuronGrad_HandPlainExp(benchmark::State& state) {
   neuron_grad_by_hand(state, [](double z) { return 1.0 / (1.0 + std::exp(-z)); });
 }
 // The same loop through gradlab::ops::sigmoid, whose exp is gradlab's own, inline and branch-free:
@@ -181,6 +191,11 @@ BENCHMARK(BM_ScalarNeuronSweep_Statement)
     ->Arg(1000000)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ScalarNeuronGrad_Hand)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ScalarNeuronGrad_HandPlainExp)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ScalarNeuronGrad_HandInlineExp)
     ->Arg(10000)
     ->Arg(100000)
