@@ -170,37 +170,22 @@ void BM_DeepChain_Hand(benchmark::State& state) {
     benchmark::DoNotOptimize(adj);
   }
 }
+
+// N = 10^4, 10^5, 10^6 points (or chain steps), times in ms.
+void at_three_sizes(benchmark::internal::Benchmark* b) {
+  b->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+}
 }  // namespace
 
-BENCHMARK(BM_ScalarNeuronGrad_Tape)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ScalarNeuronGrad_Statement)
-    ->Arg(10000)
-    ->Arg(100000)
-    ->Arg(1000000)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ScalarNeuronRecord)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ScalarNeuronSweep)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ScalarNeuronRecord_Statement)
-    ->Arg(10000)
-    ->Arg(100000)
-    ->Arg(1000000)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ScalarNeuronSweep_Statement)
-    ->Arg(10000)
-    ->Arg(100000)
-    ->Arg(1000000)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ScalarNeuronGrad_Hand)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ScalarNeuronGrad_HandPlainExp)
-    ->Arg(10000)
-    ->Arg(100000)
-    ->Arg(1000000)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ScalarNeuronGrad_HandInlineExp)
-    ->Arg(10000)
-    ->Arg(100000)
-    ->Arg(1000000)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_DeepChain_Tape)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_DeepChain_Statement)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_DeepChain_Hand)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ScalarNeuronGrad_Tape)->Apply(at_three_sizes);
+BENCHMARK(BM_ScalarNeuronGrad_Statement)->Apply(at_three_sizes);
+BENCHMARK(BM_ScalarNeuronRecord)->Apply(at_three_sizes);
+BENCHMARK(BM_ScalarNeuronSweep)->Apply(at_three_sizes);
+BENCHMARK(BM_ScalarNeuronRecord_Statement)->Apply(at_three_sizes);
+BENCHMARK(BM_ScalarNeuronSweep_Statement)->Apply(at_three_sizes);
+BENCHMARK(BM_ScalarNeuronGrad_Hand)->Apply(at_three_sizes);
+BENCHMARK(BM_ScalarNeuronGrad_HandPlainExp)->Apply(at_three_sizes);
+BENCHMARK(BM_ScalarNeuronGrad_HandInlineExp)->Apply(at_three_sizes);
+BENCHMARK(BM_DeepChain_Tape)->Apply(at_three_sizes);
+BENCHMARK(BM_DeepChain_Statement)->Apply(at_three_sizes);
+BENCHMARK(BM_DeepChain_Hand)->Apply(at_three_sizes);
