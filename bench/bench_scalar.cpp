@@ -4,21 +4,13 @@
 #include <cmath>
 #include <gradlab/autodiff.hpp>
 #include <gradlab/autodiff/statements.hpp>
-#include <random>
 #include <type_traits>
 #include <vector>
 
+#include "neuron_data.hpp"
+
 namespace {
 using gradlab::Var;
-
-struct NeuronData {
-  std::vector<double> x, y;
-  explicit NeuronData(std::size_t n) : x(n), y(n) {
-    std::mt19937_64 rng(42);
-    std::uniform_real_distribution<double> ux(-3, 3), uy(0, 1);
-    for (std::size_t i = 0; i < n; ++i) x[i] = ux(rng), y[i] = uy(rng);
-  }
-};
 
 // L = 1/2 sum (sigmoid(w x_i + b) - y_i)^2 as a learner writes it: with Var = gradlab::Var one tape
 // node per scalar op; with Var = gradlab::statements::Var one entry per statement, two per point
