@@ -7,7 +7,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "neuron_data.hpp"
+#include "neuron_bodies.hpp"
 
 namespace {
 using gradlab::Var;

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "../neuron_data.hpp"
+#include "../neuron_bodies.hpp"
 
 namespace {
 
