@@ -26,12 +26,12 @@
 #include "../neuron_bodies.hpp"
 
 namespace {
-
-// A value and its gradient with respect to the N inputs.
-template <std::size_t N> struct Gradient {
-  double value;
-  std::array<double, N> d;
-};
+using bench::Gradient;
+using bench::hand_chain;
+using bench::hand_neuron;
+using bench::kChainStart;
+using bench::NeuronData;
+using bench::sin_chain;
 
 // Each tool records f(inputs) (a function of an array of its active type) and sweeps it back:
 // gradient(at, f) gives f's value and gradient at the point `at`. An object of the tool lives for
@@ -94,17 +94,13 @@ struct Adept {  // Adept-2's adouble, with its default (thread-safe) stack
   }
 };
 
-constexpr std::array<double, 2> kNeuronAt{0.3, -0.2};  // (w, b)
+constexpr std::array<double, 2> kNeuronAt{bench::kW, bench::kB};  // (w, b)
 
-// The neuron as gradlab's users write it (bench_scalar.cpp's neuron_grad): sigmoid is a primitive.
+// The neuron as gradlab's users write it (bench::neuron_loss, bench_scalar.cpp's): sigmoid is a
+// primitive.
 struct GradlabBody {
   template <class Real> static Real neuron(const Real& w, const Real& b, const NeuronData& data) {
-    Real loss = 0.0;
-    for (std::size_t i = 0; i < data.x.size(); ++i) {
-      Real r = sigmoid(w * data.x[i] + b) - data.y[i];
-      loss += 0.5 * r * r;
-    }
-    return loss;
+    return bench::neuron_loss(w, b, data);
   }
 };
 // The same with the tape libraries' expression templates: two statements per point.
@@ -149,45 +145,6 @@ template <bool kSigmoidPerOp> struct PerOpBody {
   }
 };
 
-// The hand-derived gradient, with Sigmoid the libm formula or gradlab's inline one.
-struct LibmSigmoid {
-  double operator()(double z) const { return 1 / (1 + std::exp(-z)); }
-};
-struct GradlabSigmoid {
-  double operator()(double z) const { return gradlab::ops::sigmoid(z); }
-};
-template <class Sigmoid> Gradient<2> hand_neuron(const NeuronData& data) {
-  const double w = kNeuronAt[0], b = kNeuronAt[1];
-  double loss = 0, dw = 0, db = 0;
-  for (std::size_t i = 0; i < data.x.size(); ++i) {
-    const double f = Sigmoid{}(w * data.x[i] + b);
-    const double r = f - data.y[i];
-    loss += 0.5 * r * r;
-    const double delta = r * f * (1 - f);
-    dw += delta * data.x[i];
-    db += delta;
-  }
-  return {loss, {dw, db}};
-}
-
-constexpr double kChainStart = 0.7;
-
-template <class Real> Real sin_chain(const Real& x0, std::size_t n) {
-  Real x = x0;
-  for (std::size_t k = 0; k < n; ++k) x = sin(x);
-  return x;
-}
-// The hand-written adjoint: store the chain, then multiply cos(x_k) backwards (bench_scalar.cpp's
-// BM_DeepChain_Hand), in the caller's buffer.
-Gradient<1> hand_chain(std::vector<double>& xs) {
-  const std::size_t n = xs.size() - 1;
-  xs[0] = kChainStart;
-  for (std::size_t k = 0; k < n; ++k) xs[k + 1] = std::sin(xs[k]);
-  double adj = 1.0;
-  for (std::size_t k = n; k-- > 0;) adj *= std::cos(xs[k]);
-  return {xs[n], {adj}};
-}
-
 // Aborts unless `got` agrees with `want` to 1e-12 relative in the value and every derivative.
 template <std::size_t N> void check(const char* name, const Gradient<N>& got, const Gradient<N>& want) {
   std::array<double, N + 1> g{got.value}, w{want.value};
@@ -207,7 +164,7 @@ std::size_t size_of(const benchmark::State& state) { return static_cast<std::siz
 
 template <class Sigmoid> void neuron_hand(benchmark::State& state, const char* name) {
   const NeuronData data(size_of(state));
-  check(name, hand_neuron<Sigmoid>(data), hand_neuron<LibmSigmoid>(data));
+  check(name, hand_neuron<Sigmoid>(data), hand_neuron<bench::LibmSigmoid>(data));
   for (auto _ : state) {
     auto g = hand_neuron<Sigmoid>(data);
     benchmark::DoNotOptimize(g);
@@ -218,7 +175,7 @@ template <class Tool, class Body> void neuron(benchmark::State& state, const cha
   const NeuronData data(size_of(state));
   Tool tool;
   const auto f = [&](const auto& in) { return Body::neuron(in[0], in[1], data); };
-  check(name, tool.gradient(kNeuronAt, f), hand_neuron<LibmSigmoid>(data));
+  check(name, tool.gradient(kNeuronAt, f), hand_neuron<bench::LibmSigmoid>(data));
   for (auto _ : state) {
     auto g = tool.gradient(kNeuronAt, f);
     benchmark::DoNotOptimize(g);
@@ -264,8 +221,9 @@ void add(const char* name, void (*bench)(benchmark::State&, const char*)) {
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  add("BM_Neuron_Hand", neuron_hand<LibmSigmoid>);
-  add("BM_Neuron_HandGradlabExp", neuron_hand<GradlabSigmoid>);
+  add("BM_Neuron_Hand", neuron_hand<bench::LibmSigmoid>);
+  add("BM_Neuron_HandPlainExp", neuron_hand<bench::PlainLibmSigmoid>);
+  add("BM_Neuron_HandInlineExp", neuron_hand<bench::InlineSigmoid>);
   add("BM_Neuron_GradlabNode", neuron<Node, GradlabBody>);
   add("BM_Neuron_GradlabStatement", neuron<Statement, GradlabBody>);
   add("BM_Neuron_CodiPerOp", neuron<Codi, PerOpBody<true>>);

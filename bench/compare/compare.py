@@ -10,8 +10,8 @@ Usage (from anywhere; CODIPACK and ADEPT are the two libraries' source trees):
    preset's flags) in DIR (default build/compare) and builds gradlab_compare.
 2. Runs the benchmarks matching REGEX in one run, CPU-time medians of K repetitions (default 5),
    with scripts/bench_table.py's runner, and prints the load average before and after.
-3. Prints each tool's time over the hand-written loop with libm's exp (BM_<stem>_Hand, same N, same
-   run), then gradlab's time over CoDiPack's and Adept's directly.
+3. Prints each tool's time over the hand-written loop with libm's exp, sigma as issue 18 measured it
+   (BM_<stem>_Hand, same N, same run), then gradlab's time over CoDiPack's and Adept's directly.
 """
 import argparse
 import os
@@ -24,7 +24,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import bench_table  # noqa: E402  (run_benchmarks, split, ms, size_text)
 
 LABELS = {  # benchmark -> row label, in the order of the tables
-    "BM_Neuron_HandGradlabExp": "hand loop, gradlab's inline exp",
+    "BM_Neuron_HandPlainExp": "hand loop, 1/(1+exp(-z)) through libm",
+    "BM_Neuron_HandInlineExp": "hand loop, gradlab's inline exp",
     "BM_Neuron_GradlabNode": "gradlab node mode (one node per op)",
     "BM_Neuron_GradlabStatement": "gradlab statement mode (expression templates)",
     "BM_Neuron_CodiPerOp": "CoDiPack, one statement per op",
