@@ -4,22 +4,26 @@ prints its tables of ratios in markdown.
 
 Usage (from anywhere; CODIPACK and ADEPT are the two libraries' source trees):
     python3 bench/compare/compare.py --codipack CODIPACK --adept ADEPT [--build-dir DIR]
-                                     [--repetitions K] [--filter REGEX]
+                                     [--repetitions K] [--filter REGEX] [--write]
 
 1. Configures bench/compare/ (its own CMake project, gradlab from this checkout, the `release`
    preset's flags) in DIR (default build/compare) and builds gradlab_compare.
 2. Runs the benchmarks matching REGEX in one run, CPU-time medians of K repetitions (default 5),
    with scripts/bench_table.py's runner, and prints the load average before and after.
 3. Prints each tool's time over the hand-written loop with libm's exp, sigma as issue 18 measured it
-   (BM_<stem>_Hand, same N, same run), then gradlab's time over CoDiPack's and Adept's directly.
+   (BM_<stem>_Hand, same N, same run), then gradlab's time over CoDiPack's and Adept's directly;
+   with --write, into bench/compare/README.md between <!-- compare begin --> and <!-- compare end -->.
 """
 import argparse
 import os
 import pathlib
 import subprocess
 import sys
+import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+README = ROOT / "bench" / "compare" / "README.md"
+BEGIN, END = "<!-- compare begin -->", "<!-- compare end -->"
 sys.path.insert(0, str(ROOT / "scripts"))
 import bench_table  # noqa: E402  (run_benchmarks, split, ms, size_text)
 
@@ -87,6 +91,8 @@ def main():
     ap.add_argument("--build-dir", default=str(ROOT / "build" / "compare"))
     ap.add_argument("--repetitions", type=int, default=5)
     ap.add_argument("--filter", default=".")
+    ap.add_argument("--write", action="store_true",
+                    help=f"write the tables into {README.relative_to(ROOT)} instead of printing them")
     args = ap.parse_args()
     binary = build(pathlib.Path(args.build_dir).resolve(), pathlib.Path(args.codipack).resolve(),
                    pathlib.Path(args.adept).resolve())
@@ -98,16 +104,29 @@ def main():
         head, n, _ = bench_table.split(b["name"])
         cpu[head, n] = bench_table.ms(b)
     sizes = sorted({n for (_, n) in cpu})
-    print(f"Load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in load_before)} before, "
-          f"{' '.join(f'{x:.2f}' for x in load_after)} after; CPU time, medians of {args.repetitions}.\n")
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    parts = [f"{time.strftime('%Y-%m-%d', time.gmtime())}, gradlab at `{commit}`; load average (1, 5, 15 "
+             f"min) {' '.join(f'{x:.2f}' for x in load_before)} before, "
+             f"{' '.join(f'{x:.2f}' for x in load_after)} after; CPU time, medians of {args.repetitions}."]
     for stem, title in (("BM_Neuron", "neuron gradient / hand loop (libm exp)"),
                         ("BM_Chain", "deep chain / hand loop (libm sin, cos)")):
         hand = f"{stem}_Hand"
-        print(ratio_table(title, [(label, head, hand) for head, label in LABELS.items()
-                                  if head.startswith(stem + "_")], cpu, sizes))
-        print("| hand loop, CPU ms | " + " | ".join(f"{cpu[hand, n]:.3f}" if (hand, n) in cpu else ""
-                                                  for n in sizes) + " |\n")
-    print(ratio_table("gradlab / the tape library, directly", DIRECT, cpu, sizes))
+        parts.append(ratio_table(title, [(label, head, hand) for head, label in LABELS.items()
+                                         if head.startswith(stem + "_")], cpu, sizes) + "\n"
+                     "| hand loop, CPU ms | " + " | ".join(f"{cpu[hand, n]:.3f}" if (hand, n) in cpu else ""
+                                                        for n in sizes) + " |")
+    parts.append(ratio_table("gradlab / the tape library, directly", DIRECT, cpu, sizes))
+    text = "\n\n".join(parts)
+    if not args.write:
+        print(text)
+        return 0
+    readme = README.read_text()
+    if readme.count(BEGIN) != 1 or readme.count(END) != 1 or readme.index(BEGIN) > readme.index(END):
+        sys.exit(f"{README}: expected one {BEGIN} before one {END}")
+    head, rest = readme.split(BEGIN)
+    README.write_text(head + BEGIN + "\n" + text + "\n" + END + rest.split(END, 1)[1])
+    print(f"updated {README}")
     return 0
 
 
