@@ -1,28 +1,19 @@
 // Scalar engine benchmarks: the tape against hand-written derivative code, in one run.
 #include <benchmark/benchmark.h>
 
-#include <cmath>
 #include <gradlab/autodiff.hpp>
 #include <gradlab/autodiff/statements.hpp>
-#include <random>
 #include <type_traits>
 #include <vector>
 
+#include "neuron_bodies.hpp"
+
 namespace {
-using gradlab::Var;
+using bench::NeuronData;
 
-struct NeuronData {
-  std::vector<double> x, y;
-  explicit NeuronData(std::size_t n) : x(n), y(n) {
-    std::mt19937_64 rng(42);
-    std::uniform_real_distribution<double> ux(-3, 3), uy(0, 1);
-    for (std::size_t i = 0; i < n; ++i) x[i] = ux(rng), y[i] = uy(rng);
-  }
-};
-
-// L = 1/2 sum (sigmoid(w x_i + b) - y_i)^2 as a learner writes it: with Var = gradlab::Var one tape
-// node per scalar op; with Var = gradlab::statements::Var one entry per statement, two per point
-// (docs/statement-mode.md).
+// The neuron's loss (bench::neuron_loss, as a learner writes it) and its gradient: with Var =
+// gradlab::Var one tape node per scalar op; with Var = gradlab::statements::Var one entry per
+// statement, two per point (docs/statement-mode.md).
 template <class Var> void neuron_grad(benchmark::State& state) {
   const NeuronData data(static_cast<std::size_t>(state.range(0)));
   gradlab::Tape tape;
@@ -30,12 +21,8 @@ template <class Var> void neuron_grad(benchmark::State& state) {
   std::vector<double> adj;
   for (auto _ : state) {
     tape.clear();
-    Var w = tape.variable(0.3), b = tape.variable(-0.2);
-    Var loss = 0.0;
-    for (std::size_t i = 0; i < data.x.size(); ++i) {
-      Var r = sigmoid(w * data.x[i] + b) - data.y[i];
-      loss += 0.5 * r * r;
-    }
+    Var w = tape.variable(bench::kW), b = tape.variable(bench::kB);
+    const Var loss = bench::neuron_loss(w, b, data);
     tape.backward(loss.index(), adj);
     benchmark::DoNotOptimize(adj[w.index()]);
     benchmark::DoNotOptimize(adj[b.index()]);
@@ -56,12 +43,8 @@ void BM_ScalarNeuronGrad_Statement(benchmark::State& state) { neuron_grad<gradla
 template <class Var>
 void record_neuron(gradlab::Tape& tape, const NeuronData& data, Var& w, Var& b, Var& loss) {
   tape.clear();
-  w = tape.variable(0.3), b = tape.variable(-0.2);
-  loss = 0.0;
-  for (std::size_t i = 0; i < data.x.size(); ++i) {
-    Var r = sigmoid(w * data.x[i] + b) - data.y[i];
-    loss += 0.5 * r * r;
-  }
+  w = tape.variable(bench::kW), b = tape.variable(bench::kB);
+  loss = bench::neuron_loss(w, b, data);
 }
 
 template <class Var> void neuron_record(benchmark::State& state) {
@@ -97,28 +80,27 @@ void BM_ScalarNeuronSweep_Statement(benchmark::State& state) {
   neuron_sweep<gradlab::statements::Var>(state);
 }
 
-// The same value and gradient by the hand-derived loop.
-void BM_ScalarNeuronGrad_Hand(benchmark::State& state) {
+// The same value and gradient by the hand-derived loop (bench::hand_neuron). _Hand, every ratio's
+// denominator, computes sigma as gradlab's sigmoid did when issue 18 measured the tape libraries
+// against it (bench::LibmSigmoid); _HandPlainExp as 1/(1 + e^-z) through libm with no branch;
+// _HandInlineExp through gradlab::ops::sigmoid, whose inline exp lets GCC vectorise the loop.
+template <class Sigmoid> void neuron_by_hand(benchmark::State& state) {
   const NeuronData data(static_cast<std::size_t>(state.range(0)));
-  const double w = 0.3, b = -0.2;
   for (auto _ : state) {
-    double loss = 0, dw = 0, db = 0;
-    for (std::size_t i = 0; i < data.x.size(); ++i) {
-      const double f = gradlab::ops::sigmoid(w * data.x[i] + b);
-      const double r = f - data.y[i];
-      loss += 0.5 * r * r;
-      const double delta = r * f * (1 - f);
-      dw += delta * data.x[i];
-      db += delta;
-    }
-    benchmark::DoNotOptimize(loss);
-    benchmark::DoNotOptimize(dw);
-    benchmark::DoNotOptimize(db);
+    auto g = bench::hand_neuron<Sigmoid>(data);
+    benchmark::DoNotOptimize(g);
   }
 }
+void BM_ScalarNeuronGrad_Hand(benchmark::State& state) { neuron_by_hand<bench::LibmSigmoid>(state); }
+void BM_ScalarNeuronGrad_HandPlainExp(benchmark::State& state) {
+  neuron_by_hand<bench::PlainLibmSigmoid>(state);
+}
+void BM_ScalarNeuronGrad_HandInlineExp(benchmark::State& state) {
+  neuron_by_hand<bench::InlineSigmoid>(state);
+}
 
-// x_{k+1} = sin(x_k) for n steps: value and derivative by the tape (each sin(x) is a single op, so
-// that statements::Var records plain nodes too, through its expression).
+// The chain of sines (bench::sin_chain): value and derivative by the tape (each sin(x) is a single
+// op, so that statements::Var records plain nodes too, through its expression).
 template <class Var> void deep_chain(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   gradlab::Tape tape;
@@ -127,9 +109,8 @@ template <class Var> void deep_chain(benchmark::State& state) {
   std::vector<double> adj;
   for (auto _ : state) {
     tape.clear();
-    Var x0 = tape.variable(0.7);
-    Var x = x0;
-    for (std::size_t k = 0; k < n; ++k) x = sin(x);
+    Var x0 = tape.variable(bench::kChainStart);
+    const Var x = bench::sin_chain(x0, n);
     tape.backward(x.index(), adj);
     benchmark::DoNotOptimize(adj[x0.index()]);
   }
@@ -137,40 +118,30 @@ template <class Var> void deep_chain(benchmark::State& state) {
 void BM_DeepChain_Tape(benchmark::State& state) { deep_chain<gradlab::Var>(state); }
 void BM_DeepChain_Statement(benchmark::State& state) { deep_chain<gradlab::statements::Var>(state); }
 
-// The same by the hand-written adjoint: store the chain, then multiply cos(x_k) backwards.
+// The same by the hand-written adjoint (bench::hand_chain).
 void BM_DeepChain_Hand(benchmark::State& state) {
-  const auto n = static_cast<std::size_t>(state.range(0));
-  std::vector<double> xs(n + 1);
+  std::vector<double> xs(static_cast<std::size_t>(state.range(0)) + 1);
   for (auto _ : state) {
-    xs[0] = 0.7;
-    for (std::size_t k = 0; k < n; ++k) xs[k + 1] = std::sin(xs[k]);
-    double adj = 1.0;
-    for (std::size_t k = n; k-- > 0;) adj *= std::cos(xs[k]);
-    benchmark::DoNotOptimize(xs[n]);
-    benchmark::DoNotOptimize(adj);
+    auto g = bench::hand_chain(xs);
+    benchmark::DoNotOptimize(g);
   }
+}
+
+// N = 10^4, 10^5, 10^6 points (or chain steps), times in ms.
+void at_three_sizes(benchmark::internal::Benchmark* b) {
+  b->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 }
 }  // namespace
 
-BENCHMARK(BM_ScalarNeuronGrad_Tape)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ScalarNeuronGrad_Statement)
-    ->Arg(10000)
-    ->Arg(100000)
-    ->Arg(1000000)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ScalarNeuronRecord)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ScalarNeuronSweep)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ScalarNeuronRecord_Statement)
-    ->Arg(10000)
-    ->Arg(100000)
-    ->Arg(1000000)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ScalarNeuronSweep_Statement)
-    ->Arg(10000)
-    ->Arg(100000)
-    ->Arg(1000000)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ScalarNeuronGrad_Hand)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_DeepChain_Tape)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_DeepChain_Statement)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_DeepChain_Hand)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ScalarNeuronGrad_Tape)->Apply(at_three_sizes);
+BENCHMARK(BM_ScalarNeuronGrad_Statement)->Apply(at_three_sizes);
+BENCHMARK(BM_ScalarNeuronRecord)->Apply(at_three_sizes);
+BENCHMARK(BM_ScalarNeuronSweep)->Apply(at_three_sizes);
+BENCHMARK(BM_ScalarNeuronRecord_Statement)->Apply(at_three_sizes);
+BENCHMARK(BM_ScalarNeuronSweep_Statement)->Apply(at_three_sizes);
+BENCHMARK(BM_ScalarNeuronGrad_Hand)->Apply(at_three_sizes);
+BENCHMARK(BM_ScalarNeuronGrad_HandPlainExp)->Apply(at_three_sizes);
+BENCHMARK(BM_ScalarNeuronGrad_HandInlineExp)->Apply(at_three_sizes);
+BENCHMARK(BM_DeepChain_Tape)->Apply(at_three_sizes);
+BENCHMARK(BM_DeepChain_Statement)->Apply(at_three_sizes);
+BENCHMARK(BM_DeepChain_Hand)->Apply(at_three_sizes);
