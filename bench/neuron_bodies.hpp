@@ -34,7 +34,7 @@ template <class Real> Real neuron_loss(const Real& w, const Real& b, const Neuro
     Real r = sigmoid(w * data.x[i] + b) - data.y[i];
     loss += 0.5 * r * r;
   }
-  return loss;
+  return Real(loss);  // a copy: see sin_chain
 }
 
 // A value and its gradient with respect to N inputs.
@@ -80,7 +80,9 @@ template <class Sigmoid> Gradient<2> hand_neuron(const NeuronData& data) {
 template <class Real> Real sin_chain(const Real& x0, std::size_t n) {
   Real x = x0;
   for (std::size_t k = 0; k < n; ++k) x = sin(x);
-  return x;
+  // A copy, not x itself: a named return value lives in the caller's memory, and every step would
+  // store and reload it on the serial path (GCC 12: the chain 0.8 -> 1.1 times the hand loop).
+  return Real(x);
 }
 
 // The same by the hand-written adjoint, in the caller's buffer of n + 1 entries: store the chain,
