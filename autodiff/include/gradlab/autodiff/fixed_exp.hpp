@@ -63,9 +63,9 @@ inline double exp(double x) {
   const double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
   const double q = ((kC[0] + r * kC[1]) + r2 * (kC[2] + r * kC[3])) +
                    r4 * ((kC[4] + r * kC[5]) + r2 * (kC[6] + r * kC[7])) + r8 * (kC[8] + r * kC[9]);
-  const double s = 1.0 + hi;                      // e^r = 1 + hi + (r^2 q - lo), summed with
-  const double err = (1.0 - s) + hi;              // the exact rounding error of 1 + hi (|hi| < 1)
-  const double p = s + (err + (r * r * q - lo));  // e^r in [0.70, 1.42]
+  const double s = 1.0 + hi;                   // e^r = 1 + hi + (r^2 q - lo), summed with
+  const double err = (1.0 - s) + hi;           // the exact rounding error of 1 + hi (|hi| < 1)
+  const double p = s + (err + (r2 * q - lo));  // e^r in [0.70, 1.42]
   // e^x = p 2^n1 2^n2 with n1 = round(n / 2), n2 = n - n1: both powers normal for |n| <= 1082, so
   // p 2^n1 is exact and the one rounding is that of the result (subnormal or not). The bits of
   // m + kShift (|m| < 2^51) are those of kShift plus m; the bits of 2^m are (m + 1023) << 52, into
