@@ -1,7 +1,8 @@
 // gradlab's own exp (fixed_exp.hpp): within 1 unit in the last place of e^x over every binade of |x|,
 // both signs, the overflow and underflow edges and the subnormal results; the special values; and
 // the array loop equal to the one-entry function bit for bit at every length and position (no digit
-// that depends on the register width or on where an entry falls). Sigmoid's value is built on it.
+// that depends on the register width or on where an entry falls), and the one-entry function's
+// branch equal to the branch-free form. Sigmoid's value is built on it.
 #include <bit>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
@@ -151,6 +152,29 @@ BOOST_AUTO_TEST_CASE(array_equals_entry_by_entry_at_every_position) {
   std::vector<double> x(pool.begin(), pool.begin() + 37), y = x;
   fo::exp(y.data(), y.data(), static_cast<Eigen::Index>(y.size()));
   for (std::size_t k = 0; k < x.size(); ++k) BOOST_TEST(same_bits(y[k], fo::exp(x[k])), k);
+}
+
+// The one-entry exp (one scaling for |x| <= 708, a branch to the other form elsewhere) gives the bits
+// of the branch-free form, and so does sigmoid's value: at every input above and densely across the
+// switch at |x| = 708 and the overflow and underflow edges beyond it.
+BOOST_AUTO_TEST_CASE(one_entry_form_equals_branch_free_form) {
+  std::vector<double> x = inputs();
+  for (const double edge : {708.0, 709.0, 709.8, 745.0})
+    for (const double sign : {1.0, -1.0}) {
+      double v = sign * edge;
+      for (int k = 0; k < 64; ++k) v = std::nextafter(v, 0.0);
+      for (int k = 0; k < 128; ++k, v = std::nextafter(v, sign * L::infinity())) x.push_back(v);
+    }
+  for (int k = 0; k <= 20000; ++k)
+    x.push_back(706.0 + 4.0 * k / 20000.0), x.push_back(-706.0 - 4.0 * k / 20000.0);
+  std::size_t wrong = 0;
+  double first = 0.0;
+  for (const double v : x) {
+    const bool exp_same = same_bits(fo::exp(v), fo::exp_lanes(v));
+    const double lanes_sigmoid = gradlab::ops::Sigmoid::of_exp(v, fo::exp_lanes(-std::abs(v)));
+    if ((!exp_same || !same_bits(gradlab::ops::Sigmoid::value(v), lanes_sigmoid)) && wrong++ == 0) first = v;
+  }
+  BOOST_TEST(wrong == 0u, wrong << " inputs differ between the two forms, the first x = " << first);
 }
 
 // sigmoid = 1 / (1 + e^-x) = e^x / (1 + e^x) from the same exp: within 2 ulps of the long double

@@ -2,13 +2,15 @@
 /// @file fixed_exp.hpp
 /// gradlab's own e^x, with the same bits in every build (AVX2, SSE2, WebAssembly) and at every
 /// position of an array: plain IEEE double additions and multiplications in one fixed order, no
-/// libm call, no fused multiply-add (the build flags leave it out), and no branch, so that GCC
-/// vectorises the array loop at the register width of the build while each lane does exactly what
-/// the one-entry function does. Eigen's exp is vectorised only where Eigen has packets for the
-/// target (not WebAssembly), and its entries past the last full register take std::exp; libm's exp
-/// differs between libraries. Within 1 unit in the last place of e^x (tests/autodiff/test_fixed_exp.cpp
+/// libm call, no fused multiply-add (the build flags leave it out). Two forms with the same bits:
+/// exp_lanes has no branch, so that GCC vectorises the array loop at the register width of the build
+/// while each lane does exactly what the one-entry function does; exp, for one x, takes one
+/// predictable branch instead (|x| <= 708: two clamps and one scaling fewer). Eigen's exp is vectorised only where Eigen has packets for the target (not
+/// WebAssembly), and its entries past the last full register take std::exp; libm's exp differs
+/// between libraries. Within 1 unit in the last place of e^x (tests/autodiff/test_fixed_exp.cpp
 /// measures the bound over every binade), subnormal results included.
 #include <Eigen/Core>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -48,13 +50,13 @@ inline double select(std::uint64_t m, double a, double b) {
   return from_bits((bits_of(a) & m) | (bits_of(b) & ~m));
 }
 
-/// e^x: +inf above the overflow edge (x > 709.78...), subnormal down to x = -745.13..., 0 below; NaN
-/// gives NaN, +-0 gives 1. The same bits in every build.
-inline double exp(double x) {
-  using namespace exp_detail;
-  // x clamped to [kLow, kHigh] through bit masks (GCC keeps a loop scalar for a select of doubles
-  // on a floating-point comparison, which may trap); a comparison with NaN is false: NaN is kept.
-  x = select(mask(x > kHigh), kHigh, select(mask(x < kLow), kLow, x));
+namespace exp_detail {
+/// x = n ln 2 + r with |r| <= ln 2 / 2 and p = e^r: e^x = p 2^n (n = round(x / ln 2), also in the
+/// low bits of `shifted`).
+struct Reduced {
+  double shifted, n, p;
+};
+inline Reduced reduce(double x) {
   const double shifted = x * kLog2e + kShift;  // n = round(x / ln 2) in its low bits
   const double n = shifted - kShift;           // n exactly (|n| <= 1082)
   const double hi = x - n * kLn2Hi;            // exact: n kLn2Hi has 53 bits, and it is close to x
@@ -63,24 +65,44 @@ inline double exp(double x) {
   const double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
   const double q = ((kC[0] + r * kC[1]) + r2 * (kC[2] + r * kC[3])) +
                    r4 * ((kC[4] + r * kC[5]) + r2 * (kC[6] + r * kC[7])) + r8 * (kC[8] + r * kC[9]);
-  const double s = 1.0 + hi;                   // e^r = 1 + hi + (r^2 q - lo), summed with
-  const double err = (1.0 - s) + hi;           // the exact rounding error of 1 + hi (|hi| < 1)
-  const double p = s + (err + (r2 * q - lo));  // e^r in [0.70, 1.42]
+  const double s = 1.0 + hi;                       // e^r = 1 + hi + (r^2 q - lo), summed with
+  const double err = (1.0 - s) + hi;               // the exact rounding error of 1 + hi (|hi| < 1)
+  return {shifted, n, s + (err + (r2 * q - lo))};  // e^r in [0.70, 1.42]
+}
+/// The bits of 2^m are (m + 1023) << 52, for the bits of m + kShift (|m| < 2^51), which are those of
+/// kShift plus m: kShift's own bits (all above bit 51) shift out.
+inline double power_of_two(std::uint64_t shifted_bits) { return from_bits((shifted_bits + 1023) << 52); }
+inline constexpr double kOneScaling = 708.0;  // |x| <= this: |n| <= 1022, 2^n is normal
+}  // namespace exp_detail
+
+/// e^x, branch-free (the form of the array loop): +inf above the overflow edge (x > 709.78...),
+/// subnormal down to x = -745.13..., 0 below; NaN gives NaN, +-0 gives 1.
+inline double exp_lanes(double x) {
+  using namespace exp_detail;
+  // x clamped to [kLow, kHigh] through bit masks (GCC keeps a loop scalar for a select of doubles
+  // on a floating-point comparison, which may trap); a comparison with NaN is false: NaN is kept.
+  x = select(mask(x > kHigh), kHigh, select(mask(x < kLow), kLow, x));
+  const Reduced e = reduce(x);
   // e^x = p 2^n1 2^n2 with n1 = round(n / 2), n2 = n - n1: both powers normal for |n| <= 1082, so
-  // p 2^n1 is exact and the one rounding is that of the result (subnormal or not). The bits of
-  // m + kShift (|m| < 2^51) are those of kShift plus m; the bits of 2^m are (m + 1023) << 52, into
-  // which kShift's own bits (all above bit 51) shift out.
-  const std::uint64_t nbits = bits_of(shifted);            // kShift's bits + n
-  const std::uint64_t n1bits = bits_of(n * 0.5 + kShift);  // kShift's bits + n1
-  const double scale1 = from_bits((n1bits + 1023) << 52);
-  const double scale2 = from_bits((nbits - n1bits + 1023) << 52);  // 2^(n - n1)
-  return p * scale1 * scale2;
+  // p 2^n1 is exact and the one rounding is that of the result (subnormal or not).
+  const std::uint64_t nbits = bits_of(e.shifted);            // kShift's bits + n
+  const std::uint64_t n1bits = bits_of(e.n * 0.5 + kShift);  // kShift's bits + n1
+  return e.p * power_of_two(n1bits) * power_of_two(nbits - n1bits);
+}
+/// e^x for one x, with the bits of exp_lanes(x): for |x| <= 708, where 2^n is normal, p 2^n in one
+/// scaling (p 2^n1 is exact, so p 2^n1 2^n2 rounds as p 2^n does); elsewhere (and for NaN) exp_lanes.
+inline double exp(double x) {
+  using namespace exp_detail;
+  if (!(std::abs(x) <= kOneScaling)) [[unlikely]]
+    return exp_lanes(x);
+  const Reduced e = reduce(x);
+  return e.p * power_of_two(bits_of(e.shifted));
 }
 
-/// out_k = exp(x_k) for k < n (out may be x): each entry the bits of exp(x_k), at any position and
-/// any register width.
+/// out_k = exp(x_k) for k < n (out may be x), through exp_lanes: each entry the bits of exp(x_k), at
+/// any position and any register width.
 inline void exp(const double* x, double* out, Eigen::Index n) {
-  for (Eigen::Index k = 0; k < n; ++k) out[k] = exp(x[k]);
+  for (Eigen::Index k = 0; k < n; ++k) out[k] = exp_lanes(x[k]);
 }
 
 }  // namespace gradlab::fixed_order

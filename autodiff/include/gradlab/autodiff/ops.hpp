@@ -382,17 +382,16 @@ struct Sigmoid {  // y = 1 / (1 + e^-x) = e^x / (1 + e^x);  dy/dx = y (1 - y)
   static constexpr const char* name = "sigmoid";
   static constexpr Arity arity = Arity::Unary;
   /// With e = e^-|x| in (0, 1] (gradlab's own exp, never overflowing): 1 / (1 + e) for x >= 0,
-  /// e / (1 + e) below, so that y = e^x down to the subnormals. Branch-free (values() vectorises) and
-  /// the same bits in every build (fixed_exp.hpp); NaN gives NaN.
-  static double value(double x) {
-    const double e = fixed_order::exp(-std::abs(x));
-    return fixed_order::select(fixed_order::mask(x < 0), e, 1.0) / (1.0 + e);
-  }
-  /// y_k = value(x_k) for k < n, vectorised (matrix nodes, the neuron's formula pass): each entry the
-  /// bits of value(x_k), at any position and register width.
+  /// e / (1 + e) below, so that y = e^x down to the subnormals. The same bits in every build
+  /// (fixed_exp.hpp); NaN gives NaN.
+  static double value(double x) { return of_exp(x, fixed_order::exp(-std::abs(x))); }
+  /// y_k = value(x_k) for k < n, vectorised through exp's branch-free form (matrix nodes, the
+  /// neuron's formula pass): each entry the bits of value(x_k), at any position and register width.
   static void values(const double* x, double* y, Eigen::Index n) {
-    for (Eigen::Index k = 0; k < n; ++k) y[k] = value(x[k]);
+    for (Eigen::Index k = 0; k < n; ++k) y[k] = of_exp(x[k], fixed_order::exp_lanes(-std::abs(x[k])));
   }
+  /// y from x and e = e^-|x| (a select, no branch).
+  static double of_exp(double x, double e) { return (x < 0 ? e : 1.0) / (1.0 + e); }
   template <class T> static T d(const T&, const T& y) { return y * (1.0 - y); }
 };
 struct Softplus {  // y = ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|);  dy/dx = sigmoid x
