@@ -485,13 +485,21 @@ inline Tape& Tape::current_with_room() {
 template <class Fill> [[gnu::always_inline]] inline Var Tape::record_statement(const StatementType& type,
                                                                                double value, Fill&& fill) {
   ensure_room();
+  // The tape's fields read once, before fill's stores (which the compiler cannot tell apart from them)
+  const std::size_t i = size_;
+  Node& n = nodes_[i];
+  const std::uint64_t stamp = stamp_;
+  const auto id = static_cast<std::uint32_t>(id_);
   const auto first = static_cast<Index>(stmt_words_.size());
   detail::StatementWord* words = stmt_words_.extend(detail::statement_words(type.leaves, type.constants));
   fill(words);
-  Node& n = next(value, first, kStatementOp, Node::Holds::statement);
+  n.value = value;
+  n.a = first;
+  n.op = kStatementOp;
+  n.holds = Node::Holds::statement;
   n.type = &type;
-  const auto i = static_cast<Index>(size_++);
-  return Var(value, i, stamp_, static_cast<std::uint32_t>(id_));
+  size_ = i + 1;
+  return Var(value, static_cast<Index>(i), stamp, id);
 }
 // ---- end of statement mode's block --------------------------------------------------------------
 
