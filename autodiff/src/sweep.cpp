@@ -2,6 +2,7 @@
 // Vars), and the chain-rule terms that the sweep adds up.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <type_traits>
@@ -140,12 +141,15 @@ template <class Op>
 
 // ---- statement mode ----------------------------------------------------------------------------
 /// The hot loop at statement entry i with adjoint g (not 0): the step of i, then of each entry
-/// below it while the node below is a statement entry with a nonzero adjoint (no dispatch between
-/// them); returns the last entry stepped. Every share goes to memory (the carry stays empty): an
-/// entry's adjoint is complete in memory when it is reached, as in statement_backward. An entry's
-/// leaves come before it, so an entry is never node 0 and i - 1 never wraps.
-[[gnu::noinline]] Index statement_run(const detail::StatementWord* words, const Node* nodes, double* adj,
-                                      Index i, double g) {
+/// below it while the node below is a statement entry (no dispatch between them) and, Checked, its
+/// adjoint is not 0 (the loop decides whether it is handed on: reached_from); returns the last entry
+/// stepped. Unchecked, the run steps entries with a 0 adjoint too, which is the same unless one has
+/// a partial that is not finite (see run_handed_on_nan). Every share goes to memory (the carry stays
+/// empty): an entry's adjoint is complete in memory when it is reached, as in statement_backward. An
+/// entry's leaves come before it, so an entry is never node 0 and i - 1 never wraps.
+template <bool Checked> [[gnu::noinline]] Index statement_run(const detail::StatementWord* words,
+                                                              const Node* nodes, double* adj, Index i,
+                                                              double g) {
   const Node* n = nodes + i;
   const double* a = adj + i;
   for (;;) {
@@ -154,10 +158,37 @@ template <class Op>
     --a;
     if (n->holds != Node::Holds::statement) break;
     g = *a;
-    if (g == 0.0) [[unlikely]]
-      break;  // the loop decides whether it is handed on (reached_from)
+    if constexpr (Checked) {
+      if (g == 0.0) [[unlikely]]
+        break;
+    }
   }
   return static_cast<Index>(n - nodes) + 1;
+}
+
+/// Whether one of entries end .. i - 1 (stepped by an unchecked run, with their adjoints in adj)
+/// has a 0 adjoint and a partial that is not finite (the cold part of run_handed_on_nan).
+[[gnu::cold, gnu::noinline]] bool zero_meets_nonfinite(const detail::StatementWord* words, const Node* nodes,
+                                                       const double* adj, Index end, Index i) {
+  for (Index j = end; j < i; ++j) {
+    if (adj[j] != 0.0) continue;
+    const detail::StatementWord* w = words + nodes[j].a;
+    for (Index k = 0; k < nodes[j].type->leaves; ++k)
+      if (!std::isfinite(w[k].partial)) return true;
+  }
+  return false;
+}
+/// Whether the unchecked run that stepped entries i down to end handed on something that the
+/// checked run would not have: an entry with a 0 adjoint (which the checked run stops at, and steps
+/// only when the root depends on it) that has a partial that is not finite, and so handed on NaN
+/// (0 x inf). Every other entry with a 0 adjoint handed on 0s, which change no adjoint. Not testing
+/// each adjoint in the run takes a fifth off the neuron's sweep; this test is one pass over the
+/// run's adjoints (vectorised), and over an entry's partials only where its adjoint is 0.
+[[gnu::always_inline]] inline bool run_handed_on_nan(const detail::StatementWord* words, const Node* nodes,
+                                                     const double* adj, Index end, Index i) {
+  std::uint64_t zero = 0;  // 64 bits, as wide as a double: GCC vectorises the loop (not with a bool)
+  for (Index j = end; j < i; ++j) zero |= adj[j] == 0.0;
+  return zero != 0 && zero_meets_nonfinite(words, nodes, adj, end, i);
 }
 // ---- end of statement mode's block --------------------------------------------------------------
 
@@ -205,13 +236,15 @@ void check_backward(const Tape& t, Index i, double g, const double* adj) {
 /// others (matrix and user ops) by the table on s, adding in memory while the carry is empty.
 /// Everything the loop carries from node to node is a local (no address taken), so that it stays
 /// in registers. With Runs (a tape with statement entries), the run of entries from a statement
-/// entry is stepped apart (statement_run), and the loop goes on below it; without, the loop is
-/// node mode's alone (changing i inside it costs GCC's simple counter, about 7 instructions per
-/// node) and an entry, which such a tape does not hold, would be stepped on its own.
-template <bool Runs> [[gnu::always_inline]] inline void hot_loop(const Tape& t, const DoubleSweep& s,
-                                                                 Index root,
-                                                                 std::vector<std::uint8_t>& reached,
-                                                                 const detail::StatementWord* words) {
+/// entry is stepped apart (statement_run<Checked>), and the loop goes on below it; without, the
+/// loop is node mode's alone (changing i inside it costs GCC's simple counter, about 7 instructions
+/// per node) and an entry, which such a tape does not hold, would be stepped on its own. Returns
+/// false, or true when an unchecked run handed on NaN that the checked sweep would not (the sweep
+/// stops there: see run_handed_on_nan).
+template <bool Runs, bool Checked = true>
+[[gnu::always_inline]] inline bool hot_loop(const Tape& t, const DoubleSweep& s, Index root,
+                                            std::vector<std::uint8_t>& reached,
+                                            const detail::StatementWord* words) {
   const Node* const nodes = s.nodes;
   double* const adjoints = s.adj;
   double carry = -0.0;
@@ -226,16 +259,19 @@ template <bool Runs> [[gnu::always_inline]] inline void hot_loop(const Tape& t, 
       continue;
     }
     switch (static_cast<ops::Builtin>(nodes[i].op)) {
-#define GRADLAB_CASE(N)                                                                 \
-  case ops::Builtin::N:                                                                 \
-    if constexpr (std::is_same_v<ops::N, ops::Statement>) {                             \
-      if (Runs)                                                                         \
-        i = statement_run(words, nodes, adjoints, i, g);                                \
-      else                                                                              \
-        detail::statement_step(words + nodes[i].a, nodes[i].type->leaves, adjoints, g); \
-    } else {                                                                            \
-      carry = hot_step<ops::N>(nodes, adjoints, i, g);                                  \
-    }                                                                                   \
+#define GRADLAB_CASE(N)                                                                             \
+  case ops::Builtin::N:                                                                             \
+    if constexpr (std::is_same_v<ops::N, ops::Statement>) {                                         \
+      if constexpr (Runs) {                                                                         \
+        const Index end = statement_run<Checked>(words, nodes, adjoints, i, g);                     \
+        if (!Checked && end != i && run_handed_on_nan(words, nodes, adjoints, end, i)) return true; \
+        i = end;                                                                                    \
+      } else {                                                                                      \
+        detail::statement_step(words + nodes[i].a, nodes[i].type->leaves, adjoints, g);             \
+      }                                                                                             \
+    } else {                                                                                        \
+      carry = hot_step<ops::N>(nodes, adjoints, i, g);                                              \
+    }                                                                                               \
     break;
       GRADLAB_BUILTIN_OPS(GRADLAB_CASE)
 #undef GRADLAB_CASE
@@ -243,6 +279,7 @@ template <bool Runs> [[gnu::always_inline]] inline void hot_loop(const Tape& t, 
         carry = table_step(s, i, g);
     }
   }
+  return false;
 }
 }  // namespace
 
@@ -262,11 +299,15 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
     });
     return;
   }
-  // The hot loop; on a tape with statement entries, the one that sweeps runs of them apart.
-  if (has_statements())
-    hot_loop<true>(*this, s, root, reached, stmt_words_.data());
-  else
+  // The hot loop; on a tape with statement entries, the one that sweeps runs of them apart, first
+  // without testing their adjoints, and again testing them when that handed on a NaN it should not.
+  if (!has_statements()) {
     hot_loop<false>(*this, s, root, reached, stmt_words_.data());
+  } else if (hot_loop<true, false>(*this, s, root, reached, stmt_words_.data())) {
+    std::fill(adj.begin(), adj.end(), 0.0);
+    adj[root] = 1.0;
+    hot_loop<true, true>(*this, s, root, reached, stmt_words_.data());
+  }
 }
 
 namespace {

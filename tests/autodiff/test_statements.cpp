@@ -2,9 +2,11 @@
 // the same value and gradients equal to rounding, its Hessians, hvp and higher derivatives are exact
 // (the differentiable sweep replays the statements as nodes), its errors are node mode's; and
 // gradlab::Var is untouched (its operators still return Vars and record one node per op).
+#include <bit>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <concepts>
+#include <cstdint>
 #include <gradlab/autodiff.hpp>
 #include <gradlab/autodiff/higher_order.hpp>
 #include <gradlab/autodiff/statements.hpp>
@@ -297,6 +299,47 @@ BOOST_AUTO_TEST_CASE(zero_adjoint_times_inf_and_nan_in_statements) {
   const Eigen::VectorXd g = gradlab::grad(out, {n, y});
   BOOST_TEST(std::isnan(g[0]));
   BOOST_TEST(std::isnan(g[1]));
+}
+
+namespace {
+// The gradient of root with respect to inputs, in bits: NaN equal to NaN.
+std::vector<std::uint64_t> gradient_bits(const NodeVar& root, const std::vector<NodeVar>& inputs) {
+  std::vector<std::uint64_t> bits;
+  const Eigen::VectorXd g = gradlab::grad(root, inputs);
+  for (const double v : g) bits.push_back(std::bit_cast<std::uint64_t>(v));
+  return bits;
+}
+// In each mode: x, y, then `below` (its partial with respect to x is inf: e^1000), then `top`, which
+// uses y, and `below` with the weight c (0 or 1) or not at all; returns d top / d(x, y) in bits.
+template <class V> std::vector<std::uint64_t> zero_adjoint_in_a_run(int use_below, double c) {
+  Tape tape;
+  TapeScope scope(tape);
+  const V x = tape.variable(1000.0), y = tape.variable(1.5);
+  const V below = exp(x) * 2.0 + x;
+  const V top = use_below != 0 ? V(y * y + below * y * c) : V(y * y + y * 3.0);
+  if constexpr (std::is_same_v<V, StmtVar>) {
+    BOOST_TEST(tape.is_statement(below.index()));
+    BOOST_TEST(tape.is_statement(top.index()));
+    BOOST_TEST(below.index() + 1 == top.index());  // one run of entries
+  }
+  return gradient_bits(top, {x, y});
+}
+}  // namespace
+
+// A statement entry with a 0 adjoint in a run of entries, swept without testing each adjoint: the
+// gradients are node mode's bit for bit. Not reached from the root, an entry with an infinite
+// partial hands on nothing (not 0 x inf = NaN); reached with a 0 adjoint (by the weight 0), it hands
+// on NaN, as node mode does; with a finite weight, as any entry.
+BOOST_AUTO_TEST_CASE(zero_adjoint_inside_a_run_of_entries) {
+  for (const auto& [use, c] : {std::pair{0, 0.0}, std::pair{1, 0.0}, std::pair{1, 1.0}}) {
+    const std::vector<std::uint64_t> node = zero_adjoint_in_a_run<NodeVar>(use, c);
+    const std::vector<std::uint64_t> statement = zero_adjoint_in_a_run<StmtVar>(use, c);
+    BOOST_TEST(statement == node, "below used " << use << " with weight " << c);
+  }
+  const auto unreached = zero_adjoint_in_a_run<StmtVar>(0, 0.0);
+  BOOST_TEST(std::bit_cast<double>(unreached[0]) == 0.0);
+  BOOST_TEST(std::bit_cast<double>(unreached[1]) == 6.0);  // 2 y + 3
+  BOOST_TEST(std::isnan(std::bit_cast<double>(zero_adjoint_in_a_run<StmtVar>(1, 0.0)[0])));
 }
 
 namespace {
