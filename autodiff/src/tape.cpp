@@ -59,6 +59,7 @@ void Tape::clear() {
   size_ = 0;
   if (matrices_) matrices_->clear();  // O(1): the matrices' storage is kept for reuse
   stmt_words_.clear();                // statement mode's storage (kept for reuse)
+  statement_limit_ = 0;
   ++generation_;
 }
 
@@ -101,6 +102,12 @@ Tape& Tape::make_room(Tape* active) {
   return t;
 }
 
+void Tape::make_statement_room() {
+  ensure_room();
+  stmt_words_.make_room(kStatementRoom);
+  const std::size_t entries = (stmt_words_.capacity() - stmt_words_.size()) / kStatementRoom;  // >= 1
+  statement_limit_ = std::min(capacity_, size_ + entries);
+}
 void Tape::grow() {
   if (capacity_ >= kMaxNodes) detail::throw_tape_full();
   reserve(std::min<std::size_t>(kMaxNodes, std::max<std::size_t>(1024, 2 * capacity_)));

@@ -302,6 +302,47 @@ BOOST_AUTO_TEST_CASE(zero_adjoint_times_inf_and_nan_in_statements) {
 }
 
 namespace {
+// Entries of 6 words (3 leaves, 1 constant: within Tape's room for small entries) and of 19 (11
+// leaves, 2 constants), plain nodes between them, over 3 * 10^4 entries and three clear()s: every entry is
+// written inside the statement storage (ASan), and the gradients are node mode's to rounding.
+template <class V> std::pair<double, Eigen::VectorXd> mixed_sizes(Tape& tape) {
+  const V x = tape.variable(0.3), y = tape.variable(-0.2);
+  V acc = 0.0;
+  for (int k = 0; k < 30000; ++k) {
+    if (k % 7 == 3)
+      acc = acc + x * y + x * x * 0.25 + y * y + sin(x) * y - x * acc * 1e-3;  // 11 leaves
+    else if (k % 5 == 1)
+      acc = V(gradlab::Var(acc) * 0.999);  // a plain node (node mode's operator)
+    else
+      acc = acc + x * y * (k % 11);
+  }
+  return {acc.value(), gradlab::grad(acc, {x, y})};
+}
+}  // namespace
+
+// The room for small statement entries (one test per entry) stays inside the statement storage as
+// the tape grows, across entries of more words, plain nodes and clear().
+BOOST_AUTO_TEST_CASE(statement_room_across_growth_and_clear) {
+  Tape nodes, statements;
+  for (int round = 0; round < 3; ++round) {
+    nodes.clear();
+    statements.clear();
+    std::pair<double, Eigen::VectorXd> want, got;
+    {
+      TapeScope scope(nodes);
+      want = mixed_sizes<NodeVar>(nodes);
+    }
+    {
+      TapeScope scope(statements);
+      got = mixed_sizes<StmtVar>(statements);
+    }
+    BOOST_TEST(statements.statements() > 20000u);
+    BOOST_TEST(close(got.first, want.first, 1e-12));
+    for (int k = 0; k < 2; ++k) BOOST_TEST(close(got.second[k], want.second[k], 1e-10), "round " << round);
+  }
+}
+
+namespace {
 // The gradient of root with respect to inputs, in bits: NaN equal to NaN.
 std::vector<std::uint64_t> gradient_bits(const NodeVar& root, const std::vector<NodeVar>& inputs) {
   std::vector<std::uint64_t> bits;

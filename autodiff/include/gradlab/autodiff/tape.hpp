@@ -41,12 +41,15 @@ struct StatementType;
 namespace detail {
 [[noreturn]] void throw_tape_full();
 /// A growing array of trivially copyable T that hands out uninitialised room (the statement
-/// storage of a tape: no zero-fill, one capacity check per entry), of fewer than kNoParent items.
+/// storage of a tape: no zero-fill), of fewer than kNoParent items.
 template <class T> class Buffer {
  public:
-  [[gnu::always_inline]] T* extend(std::size_t n) {
-    if (size_ + n > capacity_) [[unlikely]]
-      grow(size_ + n);
+  /// Room for n more items (grown when there is not).
+  void make_room(std::size_t n) {
+    if (size_ + n > capacity_) grow(size_ + n);
+  }
+  /// The next n items, for which there is room (make_room).
+  [[gnu::always_inline]] T* extend_in_room(std::size_t n) {
     T* p = data_.get() + size_;
     size_ += n;
     return p;
@@ -318,6 +321,13 @@ class Tape {
   std::vector<Var> backward_replayed(Index root);  // backward_recorded on a tape with statements
   // A statement entry's words follow those of the entries before it.
   detail::Buffer<detail::StatementWord> stmt_words_;
+  // While size_ < statement_limit_, there is room for a node and for kStatementRoom words per node
+  // up to the limit: an entry of at most kStatementRoom words records after that one test (recording
+  // a node keeps it true; growing the tape too). make_statement_room() makes room and works the limit
+  // out again; clear() and an entry of more words set it to 0.
+  static constexpr Index kStatementRoom = 8;
+  std::size_t statement_limit_ = 0;
+  void make_statement_room();
   // ---- end of statement mode's block ------------------------------------------------------------
 };
 
@@ -484,14 +494,22 @@ inline Tape& Tape::current_with_room() {
 // ---- statement mode ----------------------------------------------------------------------------
 template <class Fill> [[gnu::always_inline]] inline Var Tape::record_statement(const StatementType& type,
                                                                                double value, Fill&& fill) {
-  ensure_room();
+  const Index count = detail::statement_words(type.leaves, type.constants);  // a constant once inlined
+  if (count <= kStatementRoom) {
+    if (size_ >= statement_limit_) [[unlikely]]
+      make_statement_room();
+  } else {
+    ensure_room();
+    stmt_words_.make_room(count);
+    statement_limit_ = 0;  // the room for small entries is worked out again on the next one
+  }
   // The tape's fields read once, before fill's stores (which the compiler cannot tell apart from them)
   const std::size_t i = size_;
   Node& n = nodes_[i];
   const std::uint64_t stamp = stamp_;
   const auto id = static_cast<std::uint32_t>(id_);
   const auto first = static_cast<Index>(stmt_words_.size());
-  detail::StatementWord* words = stmt_words_.extend(detail::statement_words(type.leaves, type.constants));
+  detail::StatementWord* words = stmt_words_.extend_in_room(count);
   fill(words);
   n.value = value;
   n.a = first;
