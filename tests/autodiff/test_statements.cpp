@@ -318,10 +318,20 @@ template <class V> std::pair<double, Eigen::VectorXd> mixed_sizes(Tape& tape) {
   }
   return {acc.value(), gradlab::grad(acc, {x, y})};
 }
+// On a fresh tape: one small entry (which finds the statement storage's first 1024 words), `large`
+// entries of 19 words (the 54th no longer fits in them), then 20 small ones.
+template <class V> std::pair<double, Eigen::VectorXd> small_large_small(Tape& tape, int large) {
+  const V x = tape.variable(0.3), y = tape.variable(-0.2);
+  V acc = x * y * 2.0;
+  for (int k = 0; k < large; ++k) acc = acc + x * y + x * x * 0.25 + y * y + sin(x) * y - x * acc * 1e-3;
+  for (int k = 0; k < 20; ++k) acc = acc + x * y * 0.5;
+  return {acc.value(), gradlab::grad(acc, {x, y})};
+}
 }  // namespace
 
 // The room for small statement entries (one test per entry) stays inside the statement storage as
-// the tape grows, across entries of more words, plain nodes and clear().
+// the tape grows, across entries of more words, plain nodes and clear() (under ASan, the small
+// entries after 53 large ones overflow the storage if a large entry does not reset the room).
 BOOST_AUTO_TEST_CASE(statement_room_across_growth_and_clear) {
   Tape nodes, statements;
   for (int round = 0; round < 3; ++round) {
@@ -339,6 +349,20 @@ BOOST_AUTO_TEST_CASE(statement_room_across_growth_and_clear) {
     BOOST_TEST(statements.statements() > 20000u);
     BOOST_TEST(close(got.first, want.first, 1e-12));
     for (int k = 0; k < 2; ++k) BOOST_TEST(close(got.second[k], want.second[k], 1e-10), "round " << round);
+  }
+  for (int large = 0; large <= 80; ++large) {
+    Tape node_tape, statement_tape;
+    std::pair<double, Eigen::VectorXd> want, got;
+    {
+      TapeScope scope(node_tape);
+      want = small_large_small<NodeVar>(node_tape, large);
+    }
+    {
+      TapeScope scope(statement_tape);
+      got = small_large_small<StmtVar>(statement_tape, large);
+    }
+    BOOST_TEST(close(got.first, want.first, 1e-12));
+    for (int k = 0; k < 2; ++k) BOOST_TEST(close(got.second[k], want.second[k], 1e-10), large << " large");
   }
 }
 
