@@ -83,7 +83,8 @@ void BM_ScalarNeuronSweep_Statement(benchmark::State& state) {
 // The same value and gradient by the hand-derived loop (bench::hand_neuron). _Hand, every ratio's
 // denominator, computes sigma as gradlab's sigmoid did when issue 18 measured the tape libraries
 // against it (bench::LibmSigmoid); _HandPlainExp as 1/(1 + e^-z) through libm with no branch;
-// _HandInlineExp through gradlab::ops::sigmoid, whose inline exp lets GCC vectorise the loop.
+// _HandInlineExp through gradlab::ops::sigmoid, gradlab's own inline exp (a scalar loop: its one-argument
+// form branches for |x| > 708).
 template <class Sigmoid> void neuron_by_hand(benchmark::State& state) {
   const NeuronData data(static_cast<std::size_t>(state.range(0)));
   for (auto _ : state) {

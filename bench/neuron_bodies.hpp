@@ -57,7 +57,8 @@ struct LibmSigmoid {
 struct PlainLibmSigmoid {
   double operator()(double z) const { return 1.0 / (1.0 + std::exp(-z)); }
 };
-// gradlab::ops::sigmoid, whose exp is gradlab's own, inline and branch-free (the loop vectorises).
+// gradlab::ops::sigmoid, whose exp is gradlab's own and inline (with one predictable branch: the loop
+// stays scalar).
 struct InlineSigmoid {
   double operator()(double z) const { return gradlab::ops::sigmoid(z); }
 };
