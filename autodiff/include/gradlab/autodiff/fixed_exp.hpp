@@ -5,10 +5,11 @@
 /// libm call, no fused multiply-add (the build flags leave it out). Two forms with the same bits:
 /// exp_lanes has no branch, so that GCC vectorises the array loop at the register width of the build
 /// while each lane does exactly what the one-entry function does; exp, for one x, takes one
-/// predictable branch instead (|x| <= 708: two clamps and one scaling fewer). Eigen's exp is vectorised only where Eigen has packets for the target (not
-/// WebAssembly), and its entries past the last full register take std::exp; libm's exp differs
-/// between libraries. Within 1 unit in the last place of e^x (tests/autodiff/test_fixed_exp.cpp
-/// measures the bound over every binade), subnormal results included.
+/// predictable branch instead (|x| <= 708: two clamps and one scaling fewer). Eigen's exp is
+/// vectorised only where Eigen has packets for the target (not WebAssembly), and its entries past
+/// the last full register take std::exp; libm's exp differs between libraries. Within 1 unit in the
+/// last place of e^x (tests/autodiff/test_fixed_exp.cpp measures the bound over every binade),
+/// subnormal results included.
 #include <Eigen/Core>
 #include <cmath>
 #include <cstdint>
