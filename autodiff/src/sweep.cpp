@@ -285,8 +285,13 @@ template <bool Runs, bool Checked = true>
 
 void Tape::backward(Index root, std::vector<double>& adj) const {
   check_root(*this, root, "backward");
-  adj.assign(static_cast<std::size_t>(root) + 1, 0.0);
-  adj[root] = 1.0;
+  // d root / d root = 1, every other adjoint 0 (adj's buffer moves only the first time)
+  const auto seed = [&] {
+    adj.resize(static_cast<std::size_t>(root) + 1);
+    std::fill(adj.begin(), adj.end(), 0.0);
+    adj[root] = 1.0;
+  };
+  seed();
   // A matrix node's entry in adj is a flag: 1 once its matrix adjoint (kept in the matrix arena)
   // has been written, 0 before; so matrix nodes that received an adjoint are never skipped.
   const DoubleSweep s{*this, nodes_.get(), adj.data()};
@@ -304,8 +309,7 @@ void Tape::backward(Index root, std::vector<double>& adj) const {
   if (!has_statements()) {
     hot_loop<false>(*this, s, root, reached, stmt_words_.data());
   } else if (hot_loop<true, false>(*this, s, root, reached, stmt_words_.data())) {
-    std::fill(adj.begin(), adj.end(), 0.0);
-    adj[root] = 1.0;
+    seed();
     hot_loop<true, true>(*this, s, root, reached, stmt_words_.data());
   }
 }
