@@ -302,15 +302,19 @@ BOOST_AUTO_TEST_CASE(zero_adjoint_times_inf_and_nan_in_statements) {
 }
 
 namespace {
-// Entries of 6 words (3 leaves, 1 constant: within Tape's room for small entries) and of 19 (11
-// leaves, 2 constants), plain nodes between them, over 3 * 10^4 entries and three clear()s: every entry is
-// written inside the statement storage (ASan), and the gradients are node mode's to rounding.
+// acc + an expression of 11 leaves and 2 constants: an entry of 19 words, more than Tape's room for
+// small entries.
+template <class V> V add_large(const V& acc, const V& x, const V& y) {
+  return acc + x * y + x * x * 0.25 + y * y + sin(x) * y - x * acc * 1e-3;
+}
+// Entries of 6 words (3 leaves, 1 constant: within Tape's room for small entries) and of 19, plain
+// nodes between them, over 3 * 10^4 entries.
 template <class V> std::pair<double, Eigen::VectorXd> mixed_sizes(Tape& tape) {
   const V x = tape.variable(0.3), y = tape.variable(-0.2);
   V acc = 0.0;
   for (int k = 0; k < 30000; ++k) {
     if (k % 7 == 3)
-      acc = acc + x * y + x * x * 0.25 + y * y + sin(x) * y - x * acc * 1e-3;  // 11 leaves
+      acc = add_large(acc, x, y);
     else if (k % 5 == 1)
       acc = V(gradlab::Var(acc) * 0.999);  // a plain node (node mode's operator)
     else
@@ -318,14 +322,30 @@ template <class V> std::pair<double, Eigen::VectorXd> mixed_sizes(Tape& tape) {
   }
   return {acc.value(), gradlab::grad(acc, {x, y})};
 }
-// On a fresh tape: one small entry (which finds the statement storage's first 1024 words), `large`
+// One small entry (which finds the statement storage's first 1024 words on a fresh tape), `large`
 // entries of 19 words (the 54th no longer fits in them), then 20 small ones.
 template <class V> std::pair<double, Eigen::VectorXd> small_large_small(Tape& tape, int large) {
   const V x = tape.variable(0.3), y = tape.variable(-0.2);
   V acc = x * y * 2.0;
-  for (int k = 0; k < large; ++k) acc = acc + x * y + x * x * 0.25 + y * y + sin(x) * y - x * acc * 1e-3;
+  for (int k = 0; k < large; ++k) acc = add_large(acc, x, y);
   for (int k = 0; k < 20; ++k) acc = acc + x * y * 0.5;
   return {acc.value(), gradlab::grad(acc, {x, y})};
+}
+// run<V>(tape) (a value and its gradient) with node mode's Var on `nodes` and statement mode's on
+// `statements`: the same to rounding.
+template <class Run>
+void expect_modes_agree(Tape& nodes, Tape& statements, Run&& run, const std::string& what) {
+  std::pair<double, Eigen::VectorXd> want, got;
+  {
+    TapeScope scope(nodes);
+    want = run.template operator()<NodeVar>(nodes);
+  }
+  {
+    TapeScope scope(statements);
+    got = run.template operator()<StmtVar>(statements);
+  }
+  BOOST_TEST(close(got.first, want.first, 1e-12), what);
+  for (int k = 0; k < 2; ++k) BOOST_TEST(close(got.second[k], want.second[k], 1e-10), what);
 }
 }  // namespace
 
@@ -334,35 +354,19 @@ template <class V> std::pair<double, Eigen::VectorXd> small_large_small(Tape& ta
 // entries after 53 large ones overflow the storage if a large entry does not reset the room).
 BOOST_AUTO_TEST_CASE(statement_room_across_growth_and_clear) {
   Tape nodes, statements;
-  for (int round = 0; round < 3; ++round) {
+  for (int round = 0; round < 3; ++round) {  // three clear()s
     nodes.clear();
     statements.clear();
-    std::pair<double, Eigen::VectorXd> want, got;
-    {
-      TapeScope scope(nodes);
-      want = mixed_sizes<NodeVar>(nodes);
-    }
-    {
-      TapeScope scope(statements);
-      got = mixed_sizes<StmtVar>(statements);
-    }
+    expect_modes_agree(
+        nodes, statements, []<class V>(Tape& t) { return mixed_sizes<V>(t); },
+        "round " + std::to_string(round));
     BOOST_TEST(statements.statements() > 20000u);
-    BOOST_TEST(close(got.first, want.first, 1e-12));
-    for (int k = 0; k < 2; ++k) BOOST_TEST(close(got.second[k], want.second[k], 1e-10), "round " << round);
   }
   for (int large = 0; large <= 80; ++large) {
     Tape node_tape, statement_tape;
-    std::pair<double, Eigen::VectorXd> want, got;
-    {
-      TapeScope scope(node_tape);
-      want = small_large_small<NodeVar>(node_tape, large);
-    }
-    {
-      TapeScope scope(statement_tape);
-      got = small_large_small<StmtVar>(statement_tape, large);
-    }
-    BOOST_TEST(close(got.first, want.first, 1e-12));
-    for (int k = 0; k < 2; ++k) BOOST_TEST(close(got.second[k], want.second[k], 1e-10), large << " large");
+    expect_modes_agree(
+        node_tape, statement_tape, [large]<class V>(Tape& t) { return small_large_small<V>(t, large); },
+        std::to_string(large) + " large");
   }
 }
 
